@@ -1,0 +1,34 @@
+"""lamina: composable function transforms for NumPy and CuPy array code.
+
+>>> import lamina as lm
+>>> import lamina.numpy as lnp
+>>> x = lm.asarray([1.0, 2.0, 3.0])
+>>> lnp.sum(lnp.sin(x) ** 2 + lnp.cos(x) ** 2).item()
+3.0
+"""
+
+from lamina import lazy
+from lamina.config import config
+from lamina.errors import (
+    AxisError,
+    DeviceError,
+    LaminaError,
+    LaminaIndexError,
+    LaminaRuntimeError,
+    LaminaTypeError,
+    LaminaValueError,
+    UnsupportedDTypeError,
+)
+from lamina.lazy.devices import Device
+from lamina.wrappers.tensor import Tensor
+from lamina import numpy
+from lamina.numpy import array, asarray  # noqa: F401
+from lamina.evaluation import eval  # noqa: A004 - the documented name, like MLX's mx.eval
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Device", "asarray", "array", "eval", "config", "lazy", "numpy",
+    "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
+    "LaminaRuntimeError", "AxisError", "DeviceError", "UnsupportedDTypeError",
+]

@@ -1,0 +1,62 @@
+"""Error classes of lamina.
+
+Each one subclasses the builtin exception a user would catch (NOTE [errors subclass builtins]),
+so ``except ValueError`` around NumPy-style code keeps working when the arrays are lamina
+tensors. Messages say what was called, what was wrong and how to fix it; build them where the
+error is raised, in one place per kind of mistake.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "LaminaError",
+    "LaminaTypeError",
+    "LaminaValueError",
+    "LaminaIndexError",
+    "LaminaRuntimeError",
+    "AxisError",
+    "DeviceError",
+    "UnsupportedDTypeError",
+]
+
+
+class LaminaError(Exception):
+    """Base class of every error lamina raises on purpose."""
+
+
+class LaminaTypeError(LaminaError, TypeError):
+    """A value of the wrong type: an object/str dtype, a NumPy function lamina lacks, ..."""
+
+
+class LaminaValueError(LaminaError, ValueError):
+    """A value of the right type but the wrong content: shapes that do not broadcast, ..."""
+
+
+class LaminaIndexError(LaminaError, IndexError):
+    """An index out of range or of a kind NumPy would reject."""
+
+
+class LaminaRuntimeError(LaminaError, RuntimeError):
+    """An operation that cannot run here: a missing rule, an impossible evaluation, ..."""
+
+
+class AxisError(LaminaError, np.exceptions.AxisError):
+    """An axis out of range, caught by ``except numpy.exceptions.AxisError`` as in NumPy."""
+
+    def __init__(self, message: str):
+        # numpy's AxisError has a two-argument form; lamina always passes a full message.
+        Exception.__init__(self, message)
+        self._msg = message
+
+    def __str__(self) -> str:
+        return self._msg
+
+
+class DeviceError(LaminaError, RuntimeError):
+    """A device that cannot be used: CUDA without CuPy or a GPU, tensors on two devices."""
+
+
+class UnsupportedDTypeError(LaminaTypeError):
+    """A dtype lamina does not compute with (object, str, bytes, structured, datetime)."""

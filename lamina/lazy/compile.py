@@ -1,0 +1,249 @@
+"""Compiling and running pending graphs, with a structural compile cache.
+
+``run_graph(roots)`` walks the pending graph behind ``roots`` (only what they need: dead-code
+elimination is the walk itself), hashes its structure (ops, params, wiring, leaf shapes and
+dtypes, device), and looks the key up in the cache. On a miss the graph becomes a ``Program``
+(common subexpressions merged, each value freed after its last use); a program is interpreted
+until it has run ``config.compile_after`` times, and is then turned into a straight-line Python
+function in which elementwise kernels write into dead input buffers (``out=``) instead of
+allocating. The roots then become data leaves, and the nodes behind them are freed.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from lamina.config import config
+from lamina.errors import LaminaRuntimeError
+from lamina.lazy import metrics as _metrics
+from lamina.lazy.graph import LazyTensor, _as_array
+
+__all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
+
+_counters = _metrics.counters
+_CACHE_CAPACITY = 2048
+_cache: OrderedDict[tuple, Program] = OrderedDict()
+
+
+def cache_clear() -> None:
+    """Forget every compiled graph."""
+    _cache.clear()
+
+
+def cache_size() -> int:
+    """How many graphs the compile cache holds."""
+    return len(_cache)
+
+
+def _trace(roots: list[LazyTensor]):
+    """Topologically order the pending nodes behind ``roots``; return (nodes, leaves, key)."""
+    order: list = []
+    position: dict[int, int] = {}  # id(node) -> index in order
+    for root in roots:
+        start = root.node
+        if id(start) in position:
+            continue
+        stack = [start]
+        expanded: set[int] = set()
+        while stack:
+            node = stack[-1]
+            nid = id(node)
+            if nid in position:
+                stack.pop()
+                continue
+            if nid not in expanded:
+                expanded.add(nid)
+                for inp in node.inputs:
+                    if inp.data is None and id(inp.node) not in position:
+                        stack.append(inp.node)
+                continue
+            stack.pop()
+            position[nid] = len(order)
+            order.append(node)
+
+    leaves: list[LazyTensor] = []
+    leaf_slot: dict[int, int] = {}
+    signature: list = []
+    for node in order:
+        refs = []
+        for inp in node.inputs:
+            if inp.data is not None:
+                slot = leaf_slot.get(id(inp))
+                if slot is None:
+                    slot = leaf_slot[id(inp)] = len(leaves)
+                    leaves.append(inp)
+                refs.append(-1 - slot)
+            else:
+                refs.append((position[id(inp.node)], inp.index))
+        signature.append((node.prim, tuple(node.params.items()), tuple(refs)))
+    root_refs = tuple((position[id(r.node)], r.index) for r in roots)
+    device = roots[0].device
+    key = (
+        device,
+        tuple((leaf.shape, leaf.dtype) for leaf in leaves),
+        tuple(signature),
+        root_refs,
+    )
+    return order, leaves, key
+
+
+class Program:
+    """A graph as a list of instructions over numbered slots (leaves first, then node outputs)."""
+
+    __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "compiled", "reused", "avals")
+
+    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple) -> None:
+        self.n_leaves = n_leaves
+        slot_of: dict[tuple, int] = {}  # (node position, output index) -> slot
+        avals: list = [None] * n_leaves
+        instrs: list = []
+        seen: dict[tuple, list[int]] = {}  # CSE: (prim, params, input slots) -> output slots
+        next_slot = n_leaves
+        for pos, (node, (prim, params_key, refs)) in enumerate(zip(nodes, signature)):
+            ins = tuple(-1 - r if isinstance(r, int) else slot_of[r] for r in refs)
+            cse_key = (prim, params_key, ins)
+            outs = seen.get(cse_key)
+            if outs is None:
+                outs = list(range(next_slot, next_slot + len(node.avals)))
+                next_slot += len(node.avals)
+                avals.extend(node.avals)
+                seen[cse_key] = outs
+                instrs.append([prim, node.params, ins, outs, ()])
+            for i, slot in enumerate(outs):
+                slot_of[(pos, i)] = slot
+        self.n_slots = next_slot
+        self.roots = tuple(slot_of[r] for r in root_refs)
+        self.avals = avals
+        # Free each intermediate after its last use (never leaves or roots).
+        last_use: dict[int, int] = {}
+        for k, instr in enumerate(instrs):
+            for s in instr[2]:
+                last_use[s] = k
+        keep = set(self.roots)
+        frees: list[list[int]] = [[] for _ in instrs]
+        for s, k in last_use.items():
+            if s >= n_leaves and s not in keep:
+                frees[k].append(s)
+        for instr, f in zip(instrs, frees):
+            instr[4] = tuple(sorted(set(f)))
+        self.instrs = [tuple(i) for i in instrs]
+        self.runs = 0
+        self.compiled = None
+        self.reused = 0
+
+    def interpret(self, xp, leaves: list) -> list:
+        env: list = list(leaves) + [None] * (self.n_slots - self.n_leaves)
+        for prim, params, ins, outs, frees in self.instrs:
+            result = prim.impl(xp, *[env[i] for i in ins], **params)
+            if prim.multiple_results:
+                for slot, value in zip(outs, result):
+                    env[slot] = value
+            else:
+                env[outs[0]] = result
+            for slot in frees:
+                env[slot] = None
+        return [env[s] for s in self.roots]
+
+    def compile(self) -> None:
+        """Turn the program into a straight-line Python function (NOTE [buffer reuse])."""
+        namespace: dict[str, Any] = {}
+        lines = ["def _run(xp, leaves):"]
+        if self.n_leaves:
+            names = ", ".join(f"s{i}" for i in range(self.n_leaves))
+            lines.append(f"    {names}, = leaves")
+        consumers: dict[int, list[int]] = {}
+        for k, (_, _, ins, _, _) in enumerate(self.instrs):
+            for s in ins:
+                consumers.setdefault(s, []).append(k)
+        fresh = set()  # slots holding memory no other slot aliases
+        for prim, _, _, outs, _ in self.instrs:
+            if prim.ufunc is not None and not prim.multiple_results:
+                fresh.add(outs[0])
+        reused = 0
+        for k, (prim, params, ins, outs, frees) in enumerate(self.instrs):
+            args = ", ".join(f"s{i}" for i in ins)
+            if prim.ufunc is not None and not prim.multiple_results:
+                # NOTE [buffer reuse]: an elementwise kernel may write into an input buffer when
+                # that buffer is a fresh intermediate (made by an elementwise kernel, so nothing
+                # aliases it), is used by no aliasing op, dies here, and matches the output.
+                out = outs[0]
+                target = None
+                for s in ins:
+                    if (
+                        s in fresh
+                        and s in frees
+                        and self.avals[s] == self.avals[out]
+                        and self.avals[s][0] != ()
+                        and all(self.instrs[c][0].ufunc is not None for c in consumers[s])
+                    ):
+                        target = s
+                        break
+                namespace[f"u{k}"] = prim.ufunc
+                suffix = f", out=s{target}" if target is not None else ""
+                if target is not None:
+                    reused += 1
+                lines.append(f"    s{out} = getattr(xp, u{k})({args}{suffix})")
+            else:
+                namespace[f"f{k}"] = prim.impl
+                namespace[f"p{k}"] = params
+                call = f"f{k}(xp, {args}, **p{k})" if args else f"f{k}(xp, **p{k})"
+                target_names = ", ".join(f"s{o}" for o in outs)
+                if prim.multiple_results:
+                    lines.append(f"    {target_names}, = {call}")
+                else:
+                    lines.append(f"    {target_names} = {call}")
+            if frees:
+                lines.append(f"    del {', '.join(f's{s}' for s in frees)}")
+        roots = ", ".join(f"s{s}" for s in self.roots)
+        lines.append(f"    return [{roots}]")
+        source = "\n".join(lines)
+        exec(compile(source, "<lamina compiled graph>", "exec"), namespace)  # noqa: S102
+        self.compiled = namespace["_run"]
+        self.reused = reused
+        _counters["codegens"] += 1
+
+    def run(self, xp, leaves: list) -> list:
+        self.runs += 1
+        if self.compiled is None and self.runs >= config.compile_after:
+            self.compile()
+        _counters["executions"] += 1
+        _counters["nodes_executed"] += len(self.instrs)
+        if self.compiled is not None:
+            _counters["buffers_reused"] += self.reused
+            return self.compiled(xp, leaves)
+        return self.interpret(xp, leaves)
+
+
+def run_graph(roots: list[LazyTensor]) -> None:
+    """Evaluate ``roots`` (pending, on one device) and store their values as data."""
+    device = roots[0].device
+    for r in roots:
+        if r.device is not device:  # pragma: no cover - apply() keeps graphs on one device
+            raise LaminaRuntimeError("internal error: a lazy graph spans two devices")
+    nodes, leaves, key = _trace(roots)
+    program = _cache.get(key)
+    if program is None:
+        _counters["compiles"] += 1
+        program = Program(nodes, len(leaves), key[2], key[3])
+        _cache[key] = program
+        if len(_cache) > _CACHE_CAPACITY:
+            _cache.popitem(last=False)
+    else:
+        _counters["cache_hits"] += 1
+        _cache.move_to_end(key)
+    xp = device.xp
+    with device.scope():
+        values = program.run(xp, [leaf.data for leaf in leaves])
+    for root, value in zip(roots, values):
+        value = _as_array(xp, value)
+        if tuple(value.shape) != root.shape or value.dtype != root.dtype:
+            prim = root.node.prim.name
+            raise LaminaRuntimeError(
+                f"internal error in lamina: the kernel of '{prim}' returned shape "
+                f"{tuple(value.shape)} and dtype {value.dtype}, but its shape rule promised "
+                f"{root.shape} and {root.dtype}. Please report this with the call that made it."
+            )
+        root.data = value
+        root.node = None
+        root.depth = 0

@@ -1,0 +1,237 @@
+"""The lazy graph: ``LazyTensor`` values, the bottom of the layer stack.
+
+Below every interpreter, ``bind`` calls ``apply(prim, args, params)``, which records a node in a
+functional graph instead of computing (modelled on PyTorch's Lazy Tensor Core). A
+``LazyTensor`` is either *data* (``data`` holds a NumPy/CuPy array) or *pending* (``node`` and
+``index`` say which output of which node it is). Nodes are immutable. Evaluation (see
+``evaluate``) turns the requested pending tensors into data leaves, so the graph never grows
+without bound.
+
+NOTE [what forces evaluation] (the README lists the same points):
+  - reading values: ``np.asarray(t)``, ``t.numpy()``, ``t.tolist()``, ``t.item()``,
+    ``float/int/bool/complex(t)``, ``t.__index__``, ``print(t)`` / ``repr(t)``, iteration
+    over a 0-d check such as ``if t:``;
+  - ``lm.eval(*tensors)``;
+  - an op whose output shape depends on data (boolean-mask indexing, ``nonzero``): its inputs
+    are evaluated and the op runs through the eager fallback;
+  - a pending graph deeper than ``lm.config.max_graph_depth`` (evaluated as it is built);
+  - eager mode (``lm.config.eager`` / ``LAMINA_EAGER=1``): every op, at once.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from lamina import core
+from lamina.config import config
+from lamina.errors import DeviceError, LaminaRuntimeError
+from lamina.lazy import metrics as _metrics
+from lamina.lazy.devices import Device
+
+__all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array"]
+
+_counters = _metrics.counters
+
+
+class LazyNode:
+    """One op application in the graph: ``prim(*inputs, **params)`` with known output avals."""
+
+    __slots__ = ("prim", "inputs", "params", "avals", "outputs")
+
+    def __init__(self, prim: core.Primitive, inputs: tuple, params: dict, avals: tuple) -> None:
+        self.prim = prim
+        self.inputs = inputs
+        self.params = params
+        self.avals = avals
+        # Weak references to the outputs of a multi-output node, so that evaluating one output
+        # also stores its live siblings (``eigh``'s values and vectors are computed together).
+        self.outputs: tuple = ()
+
+
+class LazyTensor:
+    """An immutable array value of the lazy backend: data, or one output of a pending node."""
+
+    __slots__ = ("shape", "dtype", "device", "node", "index", "data", "depth", "__weakref__")
+
+    def __init__(self, shape: tuple, dtype: np.dtype, device: Device, node=None, index=0, data=None):
+        self.shape = shape
+        self.dtype = dtype
+        self.device = device
+        self.node = node
+        self.index = index
+        self.data = data
+        self.depth = 0 if node is None else 1 + max((a.depth for a in node.inputs), default=0)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return _prod(self.shape)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.data is None
+
+    def realize(self) -> Any:
+        """The array this value holds (NumPy or CuPy), evaluating its graph if pending."""
+        if self.data is None:
+            evaluate((self,))
+        return self.data
+
+    def __repr__(self) -> str:
+        state = "data" if self.data is not None else f"pending {self.node.prim.name}"
+        return f"LazyTensor(shape={self.shape}, dtype={self.dtype}, device={self.device}, {state})"
+
+
+def _prod(shape: tuple) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def from_array(array: Any, device: Device) -> LazyTensor:
+    """A data leaf holding ``array`` (already an array of ``device``'s module)."""
+    return LazyTensor(tuple(array.shape), array.dtype, device, data=array)
+
+
+_constants: dict[tuple, LazyTensor] = {}
+
+
+def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
+    """A 0-d data leaf for a Python scalar, shared between uses (leaves are immutable)."""
+    key = (type(value), value, dtype, device)
+    leaf = _constants.get(key)
+    if leaf is None:
+        with device.scope():
+            array = device.xp.asarray(value, dtype=dtype)
+        leaf = LazyTensor((), array.dtype, device, data=array)
+        if len(_constants) > 4096:
+            _constants.clear()
+        _constants[key] = leaf
+    return leaf
+
+
+# --------------------------------------------------------------------------------------------
+# Building the graph.
+
+_abstract_cache: dict[tuple, Any] = {}
+
+
+def _abstract_eval(prim: core.Primitive, args: tuple, params: dict) -> Any:
+    key = (prim, *[(a.shape, a.dtype) for a in args], *params.items())
+    try:
+        return _abstract_cache[key]
+    except KeyError:
+        pass
+    out = prim.abstract(*args, **params)
+    if len(_abstract_cache) > 65536:
+        _abstract_cache.clear()
+    _abstract_cache[key] = out
+    return out
+
+
+def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:
+    # Ops that make data (factories, random draws, transfers) say where in a ``device`` param.
+    if "device" in params:
+        return params["device"]
+    device = args[0].device
+    for a in args:
+        if a.device is not device:
+            devices = ", ".join(sorted({str(x.device) for x in args}))
+            raise DeviceError(
+                f"{prim.name}: the inputs are on different devices ({devices}). Move them to one "
+                "device first, e.g. t.to('cpu') or lamina.asarray(x, device='cuda')."
+            )
+    return device
+
+
+def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
+    """Run ``prim`` at the bottom of the stack: record a node, or compute at once when eager."""
+    device = _device_of(prim, args, params)
+    if not prim.lazy:
+        return _run_now(prim, args, params, device, None, "fallbacks")
+    avals = _abstract_eval(prim, args, params)
+    if config.eager:
+        return _run_now(prim, args, params, device, avals, "eager_ops")
+    if prim.multiple_results:
+        node = LazyNode(prim, args, params, tuple(avals))
+        outs = tuple(LazyTensor(s, d, device, node, i) for i, (s, d) in enumerate(avals))
+        node.outputs = tuple(weakref.ref(o) for o in outs)
+        if outs and outs[0].depth > config.max_graph_depth:
+            _counters["auto_evals"] += 1
+            evaluate(outs)
+        return outs
+    shape, dtype = avals
+    node = LazyNode(prim, args, params, (avals,))
+    out = LazyTensor(shape, dtype, device, node, 0)
+    if out.depth > config.max_graph_depth:
+        _counters["auto_evals"] += 1
+        evaluate((out,))
+    return out
+
+
+def _run_now(prim, args, params, device, avals, counter) -> Any:
+    """Compute one op at once (eager mode, or the eager fallback for ops with no lowering)."""
+    arrays = [a.realize() for a in args]
+    xp = device.xp
+    with device.scope():
+        result = prim.impl(xp, *arrays, **params)
+    _counters[counter] += 1
+    if prim.multiple_results:
+        outs = tuple(_as_array(xp, r) for r in result)
+        if avals is not None:
+            for r, aval in zip(outs, avals):
+                _check_aval(prim, r, aval)
+        return tuple(from_array(r, device) for r in outs)
+    result = _as_array(xp, result)
+    if avals is not None:
+        _check_aval(prim, result, avals)
+    return from_array(result, device)
+
+
+def _as_array(xp, value):
+    # NumPy ufuncs return scalars for 0-d inputs; lamina's data is always an array.
+    return value if type(value) is xp.ndarray else xp.asarray(value)
+
+
+def _check_aval(prim, array, aval) -> None:
+    shape, dtype = aval
+    if tuple(array.shape) != shape or array.dtype != dtype:
+        raise LaminaRuntimeError(
+            f"internal error in lamina: the kernel of '{prim.name}' returned shape "
+            f"{tuple(array.shape)} and dtype {array.dtype}, but its shape rule promised {shape} "
+            f"and {dtype}. Please report this with the call that produced it."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation.
+
+def evaluate(tensors) -> None:
+    """Turn the pending ``tensors`` (LazyTensors) into data, in one graph execution."""
+    roots: list[LazyTensor] = []
+    seen: set[int] = set()
+    for t in tensors:
+        if t.data is None and id(t) not in seen:
+            seen.add(id(t))
+            roots.append(t)
+            # Siblings of a multi-output node are computed anyway: keep the live ones.
+            for ref in t.node.outputs:
+                sibling = ref()
+                if sibling is not None and sibling.data is None and id(sibling) not in seen:
+                    seen.add(id(sibling))
+                    roots.append(sibling)
+    if not roots:
+        return
+    from lamina.lazy.compile import run_graph  # noqa: PLC0415 - compile imports this module
+
+    run_graph(roots)
+
+
+core.set_backend(apply)

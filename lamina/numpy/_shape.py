@@ -1,0 +1,371 @@
+"""Shape and layout functions of ``lamina.numpy``: views where NumPy returns views.
+
+``reshape``/``ravel`` return a view when NumPy would (asked of NumPy itself on a zero-memory
+stand-in with the handle's layout, ``Tensor._layout``), a copy otherwise. ``broadcast_to`` and
+``diagonal`` return read-only views, as NumPy does.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.numpy._handles import check_out, handle, value_of, view_of, views_of, write_out
+from lamina.ops import shape as sh
+from lamina.ops.common import normalize_axes, normalize_axis, prod
+from lamina.ops.elementwise import astype_value
+from lamina.wrappers.tensor import Tensor
+
+__all__ = [
+    "reshape", "ravel", "transpose", "permute_dims", "swapaxes", "moveaxis", "expand_dims",
+    "squeeze", "broadcast_to", "broadcast_arrays", "broadcast_shapes", "flip", "fliplr",
+    "flipud", "diagonal", "split", "array_split", "hsplit", "vsplit", "dsplit", "unstack",
+    "concatenate", "concat", "stack", "copy", "astype", "copyto", "shape", "ndim", "size",
+    "matrix_transpose",
+]
+
+
+def _tensor(a: Any, what: str) -> Tensor:
+    return a if type(a) is Tensor else handle(value_of(a, what))
+
+
+def shape(a: Any) -> tuple:
+    return tuple(_tensor(a, "shape").shape)
+
+
+def ndim(a: Any) -> int:
+    return len(shape(a))
+
+
+def size(a: Any, axis: int | None = None) -> int:
+    s = shape(a)
+    return prod(s) if axis is None else s[normalize_axis(axis, len(s), "size")]
+
+
+def reshape(a: Any, /, shape: Any = None, order: str = "C", *, newshape: Any = None,
+            copy: bool | None = None) -> Tensor:
+    """``a`` with a new shape; a view when NumPy would return one.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.arange(6.0)
+    >>> y = lnp.reshape(x, (2, 3))
+    >>> y[0, 0] = 7.0      # y is a view: x changes too
+    >>> x[0].item()
+    7.0
+    """
+    if shape is None:
+        shape = newshape
+    if shape is None:
+        raise LaminaTypeError("reshape() missing the required argument 'shape'")
+    if order not in ("C", "A", "K"):
+        raise LaminaValueError(
+            f"reshape(order={order!r}): lamina supports C order only; for Fortran order use "
+            "a.T.reshape(shape[::-1]).T"
+        )
+    t = _tensor(a, "reshape")
+    value = t._lamina_read()
+    new_shape = sh.resolve_shape(shape, prod(value.shape), "reshape")
+    if copy:
+        return handle(sh.reshape_value(value, new_shape))
+    if t._views:
+        try:
+            np.reshape(t._layout(), new_shape, copy=False)
+        except ValueError:
+            if copy is False:
+                raise LaminaValueError(
+                    "reshape(copy=False): this tensor's layout needs a copy to take shape "
+                    f"{new_shape}; pass copy=None (the default) to allow one."
+                ) from None
+            return handle(sh.reshape_value(value, new_shape))
+    return view_of(t, sh.reshape_p, {"shape": new_shape})
+
+
+def ravel(a: Any, order: str = "C") -> Tensor:
+    """``a`` flattened to 1-D; a view when NumPy would return one."""
+    return reshape(a, (-1,), order=order)
+
+
+def transpose(a: Any, axes: Any = None) -> Tensor:
+    """``a`` with its axes permuted (reversed by default); a view."""
+    t = _tensor(a, "transpose")
+    n = t.ndim
+    if axes is None:
+        perm = tuple(range(n))[::-1]
+    else:
+        if isinstance(axes, (numbers.Integral, np.integer)):
+            axes = (axes,)
+        perm = tuple(normalize_axis(ax, n, "transpose") for ax in axes)
+        if sorted(perm) != list(range(n)):
+            raise LaminaValueError(
+                f"transpose: axes {tuple(axes)} don't match array (they must be a permutation "
+                f"of 0..{n - 1})"
+            )
+    return view_of(t, sh.transpose_p, {"axes": perm})
+
+
+permute_dims = transpose
+
+
+def matrix_transpose(x: Any, /) -> Tensor:
+    t = _tensor(x, "matrix_transpose")
+    if t.ndim < 2:
+        raise LaminaValueError(
+            f"matrix_transpose: input must have at least 2 dimensions, got shape {t.shape}"
+        )
+    return swapaxes(t, -1, -2)
+
+
+def swapaxes(a: Any, axis1: int, axis2: int) -> Tensor:
+    t = _tensor(a, "swapaxes")
+    n = t.ndim
+    i, j = normalize_axis(axis1, n, "swapaxes"), normalize_axis(axis2, n, "swapaxes")
+    perm = list(range(n))
+    perm[i], perm[j] = perm[j], perm[i]
+    return view_of(t, sh.transpose_p, {"axes": tuple(perm)})
+
+
+def moveaxis(a: Any, source: Any, destination: Any) -> Tensor:
+    t = _tensor(a, "moveaxis")
+    n = t.ndim
+    src = _axes_list(source, n)
+    dst = _axes_list(destination, n)
+    if len(src) != len(dst):
+        raise LaminaValueError(
+            "moveaxis: `source` and `destination` arguments must have the same number of elements"
+        )
+    order = [ax for ax in range(n) if ax not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return view_of(t, sh.transpose_p, {"axes": tuple(order)})
+
+
+def _axes_list(axes: Any, n: int) -> list[int]:
+    if isinstance(axes, (numbers.Integral, np.integer)):
+        axes = [axes]
+    out = [normalize_axis(ax, n, "moveaxis") for ax in axes]
+    if len(set(out)) != len(out):
+        raise LaminaValueError("moveaxis: repeated axis in `source` or `destination` argument")
+    return out
+
+
+def expand_dims(a: Any, axis: Any) -> Tensor:
+    """``a`` with new length-1 axes at ``axis`` (int or tuple); a view."""
+    t = _tensor(a, "expand_dims")
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    n = t.ndim + len(axes)
+    positions = normalize_axes(tuple(axes), n, "expand_dims")
+    rest = iter(t.shape)
+    new_shape = tuple(1 if i in positions else next(rest) for i in range(n))
+    return view_of(t, sh.reshape_p, {"shape": new_shape})
+
+
+def squeeze(a: Any, axis: Any = None) -> Tensor:
+    """``a`` without length-1 axes (all, or those in ``axis``); a view."""
+    t = _tensor(a, "squeeze")
+    old = t.shape
+    if axis is None:
+        new_shape = tuple(d for d in old if d != 1)
+    else:
+        axes = normalize_axes(axis, len(old), "squeeze")
+        for ax in axes:
+            if old[ax] != 1:
+                raise LaminaValueError(
+                    f"squeeze: cannot select an axis to squeeze out which has size not equal to "
+                    f"one (axis {ax} has size {old[ax]})"
+                )
+        new_shape = tuple(d for i, d in enumerate(old) if i not in axes)
+    return view_of(t, sh.reshape_p, {"shape": new_shape})
+
+
+def broadcast_to(array: Any, shape: Any) -> Tensor:
+    """``array`` broadcast to ``shape``: a read-only view, as in NumPy."""
+    t = _tensor(array, "broadcast_to")
+    if isinstance(shape, (numbers.Integral, np.integer)):
+        shape = (shape,)
+    return view_of(t, sh.broadcast_to_p, {"shape": tuple(int(d) for d in shape)},
+                   writeable=False)
+
+
+def broadcast_shapes(*shapes: Any) -> tuple:
+    from lamina.ops.elementwise import broadcast_shapes as _bs  # noqa: PLC0415
+
+    return _bs("broadcast_shapes", *[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
+
+
+def broadcast_arrays(*args: Any) -> tuple:
+    """The arrays broadcast against each other: read-only views."""
+    ts = [_tensor(a, "broadcast_arrays") for a in args]
+    target = broadcast_shapes(*[t.shape for t in ts])
+    return tuple(broadcast_to(t, target) for t in ts)
+
+
+def flip(m: Any, axis: Any = None) -> Tensor:
+    """``m`` with the order of elements reversed along ``axis`` (all axes by default); a view."""
+    t = _tensor(m, "flip")
+    axes = normalize_axes(axis, t.ndim, "flip")
+    return view_of(t, sh.flip_p, {"axes": axes})
+
+
+def fliplr(m: Any) -> Tensor:
+    t = _tensor(m, "fliplr")
+    if t.ndim < 2:
+        raise LaminaValueError("fliplr: input must be >= 2-d.")
+    return flip(t, 1)
+
+
+def flipud(m: Any) -> Tensor:
+    t = _tensor(m, "flipud")
+    if t.ndim < 1:
+        raise LaminaValueError("flipud: input must be >= 1-d.")
+    return flip(t, 0)
+
+
+def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """The diagonal along ``axis1``/``axis2``: a read-only view, as in NumPy."""
+    t = _tensor(a, "diagonal")
+    n = t.ndim
+    if n < 2:
+        raise LaminaValueError("diagonal: diag requires an array of at least two dimensions")
+    i, j = normalize_axis(axis1, n, "diagonal"), normalize_axis(axis2, n, "diagonal")
+    if i == j:
+        raise LaminaValueError("diagonal: axis1 and axis2 cannot be the same")
+    return view_of(t, sh.diagonal_p, {"offset": int(offset), "axis1": i, "axis2": j},
+                   writeable=False)
+
+
+def _split_bounds(length: int, indices_or_sections: Any, even: bool, what: str) -> tuple:
+    if isinstance(indices_or_sections, (numbers.Integral, np.integer)):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise LaminaValueError(f"{what}: number sections must be larger than 0.")
+        if even and length % sections:
+            raise LaminaValueError(f"{what}: array split does not result in an equal division")
+        base, extra = divmod(length, sections)
+        sizes = [base + 1] * extra + [base] * (sections - extra)
+        cuts = np.cumsum([0] + sizes)
+    else:
+        points = [int(p) for p in indices_or_sections]
+        cuts = [0] + points + [length]
+    bounds = []
+    for start, stop in zip(cuts[:-1], cuts[1:]):
+        start = min(max(int(start) if start >= 0 else int(start) + length, 0), length)
+        stop = min(max(int(stop) if stop >= 0 else int(stop) + length, 0), length)
+        bounds.append((start, max(start, stop)))
+    return tuple(bounds)
+
+
+def _split(ary: Any, indices_or_sections: Any, axis: int, even: bool, what: str) -> list:
+    t = _tensor(ary, what)
+    if t.ndim == 0:
+        raise LaminaValueError(f"{what}: cannot split a 0-d tensor")
+    ax = normalize_axis(axis, t.ndim, what)
+    bounds = _split_bounds(t.shape[ax], indices_or_sections, even, what)
+    return views_of(t, sh.split_p, {"bounds": bounds, "axis": ax}, len(bounds))
+
+
+def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
+    """Equal sections (or pieces between ``indices``) along ``axis``: a list of views."""
+    return _split(ary, indices_or_sections, axis, True, "split")
+
+
+def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
+    """Like ``split``, but sections may differ in length by one."""
+    return _split(ary, indices_or_sections, axis, False, "array_split")
+
+
+def hsplit(ary: Any, indices_or_sections: Any) -> list:
+    t = _tensor(ary, "hsplit")
+    if t.ndim == 0:
+        raise LaminaValueError("hsplit only works on arrays of 1 or more dimensions")
+    return _split(t, indices_or_sections, 1 if t.ndim > 1 else 0, True, "hsplit")
+
+
+def vsplit(ary: Any, indices_or_sections: Any) -> list:
+    t = _tensor(ary, "vsplit")
+    if t.ndim < 2:
+        raise LaminaValueError("vsplit only works on arrays of 2 or more dimensions")
+    return _split(t, indices_or_sections, 0, True, "vsplit")
+
+
+def dsplit(ary: Any, indices_or_sections: Any) -> list:
+    t = _tensor(ary, "dsplit")
+    if t.ndim < 3:
+        raise LaminaValueError("dsplit only works on arrays of 3 or more dimensions")
+    return _split(t, indices_or_sections, 2, True, "dsplit")
+
+
+def unstack(x: Any, /, *, axis: int = 0) -> tuple:
+    """The slices of ``x`` along ``axis``: a tuple of views."""
+    t = _tensor(x, "unstack")
+    if t.ndim == 0:
+        raise LaminaValueError("unstack: input must be at least 1-d")
+    ax = normalize_axis(axis, t.ndim, "unstack")
+    lead = (slice(None),) * ax
+    return tuple(t[lead + (i,)] for i in range(t.shape[ax]))
+
+
+def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype: Any = None,
+                casting: str = "same_kind") -> Tensor:
+    """Join tensors along an existing axis (``axis=None`` flattens them first)."""
+    values = [value_of(a, "concatenate") for a in arrays]
+    if axis is None:
+        values = [sh.reshape_value(v, (prod(v.shape),)) for v in values]
+        axis = 0
+    if dtype is not None:
+        values = [astype_value(v, dtype) for v in values]
+    result = sh.concatenate_values(values, axis)
+    out_t = check_out(out, "concatenate")
+    if out_t is not None:
+        return write_out(out_t, result, "concatenate", casting)
+    return handle(result)
+
+
+concat = concatenate
+
+
+def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None) -> Tensor:
+    """Join tensors of one shape along a new axis."""
+    values = [value_of(a, "stack") for a in arrays]
+    if dtype is not None:
+        values = [astype_value(v, dtype) for v in values]
+    result = sh.stack_values(values, axis)
+    out_t = check_out(out, "stack")
+    if out_t is not None:
+        return write_out(out_t, result, "stack")
+    return handle(result)
+
+
+def copy(a: Any, order: str = "K") -> Tensor:
+    """A new tensor with the same data (free in lamina: values are immutable)."""
+    return handle(value_of(a, "copy"))
+
+
+def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Tensor:  # noqa: A002
+    """``x`` cast to ``dtype`` (NumPy's unsafe casting, like ``ndarray.astype``)."""
+    t = _tensor(x, "astype")
+    value = t._lamina_read()
+    from lamina.ops.common import check_dtype  # noqa: PLC0415
+
+    dt = check_dtype(dtype, "astype")
+    if value.dtype == dt:
+        return handle(value) if copy else t
+    return handle(astype_value(value, dt))
+
+
+def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
+    """Copy ``src`` into the tensor ``dst`` in place, broadcasting as NumPy does."""
+    out = check_out(dst, "copyto")
+    value = value_of(src, "copyto", out.device) if not isinstance(src, (bool, int, float, complex)) \
+        else value_of(np.asarray(src, dtype=out.dtype if casting == "unsafe" or np.can_cast(
+            np.asarray(src).dtype, out.dtype, casting) else np.asarray(src).dtype), "copyto",
+            out.device)
+    if where is not True:
+        from lamina.ops.elementwise import where as _where  # noqa: PLC0415
+
+        mask = value_of(where, "copyto", out.device)
+        value = _where(mask, astype_value(value, out.dtype) if value.dtype != out.dtype else value,
+                       out._lamina_read())
+    write_out(out, value, "copyto", casting)

@@ -1,0 +1,3 @@
+"""``lamina.numpy.linalg``: NumPy's linear algebra on lamina tensors."""
+
+__all__: list[str] = []

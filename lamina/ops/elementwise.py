@@ -1,0 +1,239 @@
+"""Elementwise ops: NumPy ufuncs of one and two inputs, ``where``, ``clip`` and friends.
+
+Each primitive is made by a family factory (``unary_ufunc``, ``binary_ufunc``): the kernel is
+the NumPy/CuPy ufunc of the same name, shapes broadcast, and dtypes follow the ufunc's own type
+resolution (NumPy 2 rules, Python scalars weak as in NEP 50). The transform issues add the jvp,
+vjp and batch rules here, next to each op; ops marked ``nondiff`` have none by design.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lamina.core import Primitive, bind
+from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.lazy.devices import as_device
+from lamina.ops.common import check_dtype, is_scalar, is_value, scalar_value, to_value
+
+__all__ = ["unary_ufunc", "binary_ufunc", "apply_ufunc", "UNARY", "BINARY"]
+
+
+def broadcast_shapes(what: str, *shapes: tuple) -> tuple:
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        listed = " ".join(str(tuple(s)) for s in shapes)
+        raise LaminaValueError(
+            f"{what}: operands could not be broadcast together with shapes {listed}. Each pair "
+            "of trailing dimensions must be equal or 1; use reshape, expand_dims or None "
+            "indexing to align them."
+        ) from None
+
+
+def _resolve(np_ufunc, what: str, in_types: tuple) -> tuple:
+    try:
+        return np_ufunc.resolve_dtypes((*in_types, None))
+    except TypeError:
+        names = ", ".join(t.__name__ if isinstance(t, type) else str(t) for t in in_types)
+        raise LaminaTypeError(
+            f"{what}: the operation is not supported for inputs of dtype ({names}). Cast the "
+            "inputs with .astype(...) to a dtype it accepts (e.g. float64)."
+        ) from None
+
+
+def _ufunc_abstract(np_ufunc, name):
+    def abstract(*args):
+        shape = args[0].shape if len(args) == 1 else broadcast_shapes(name, *[a.shape for a in args])
+        dtypes = _resolve(np_ufunc, name, tuple(a.dtype for a in args))
+        return shape, dtypes[-1]
+
+    return abstract
+
+
+def _ufunc_impl(name):
+    def impl(xp, *arrays):
+        return getattr(xp, name)(*arrays)
+
+    impl.__name__ = f"_{name}_impl"
+    return impl
+
+
+def unary_ufunc(name: str, *, nondiff: bool = False) -> Primitive:
+    np_ufunc = getattr(np, name)
+    return Primitive(
+        name, _ufunc_impl(name), _ufunc_abstract(np_ufunc, name), ufunc=name, nondiff=nondiff
+    )
+
+
+def binary_ufunc(name: str, *, nondiff: bool = False) -> Primitive:
+    np_ufunc = getattr(np, name)
+    return Primitive(
+        name, _ufunc_impl(name), _ufunc_abstract(np_ufunc, name), ufunc=name, nondiff=nondiff
+    )
+
+
+_scalar_types: dict[tuple, tuple] = {}
+
+
+def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
+    """Call a ufunc primitive on values, arrays or Python scalars with NumPy 2 promotion."""
+    values: list[Any] = []
+    device = None
+    has_scalar = False
+    for x in operands:
+        if is_value(x):
+            values.append(x)
+            if device is None:
+                device = x.device
+        elif is_scalar(x):
+            values.append(x)
+            has_scalar = True
+        else:
+            v = to_value(x, prim.name, device)
+            values.append(v)
+            if device is None:
+                device = v.device
+    if has_scalar:
+        if device is None:  # only Python scalars: NumPy's default dtypes, default device
+            device = as_device(None)
+            values = [to_value(x, prim.name, device) for x in values]
+        else:
+            in_types = tuple(type(x) if is_scalar(x) else x.dtype for x in values)
+            key = (prim, in_types)
+            resolved = _scalar_types.get(key)
+            if resolved is None:
+                resolved = _resolve(getattr(np, prim.ufunc), prim.name, in_types)
+                _scalar_types[key] = resolved
+            values = [
+                scalar_value(x, resolved[i], device) if is_scalar(x) else x
+                for i, x in enumerate(values)
+            ]
+    return bind(prim, *values)
+
+
+# --------------------------------------------------------------------------------------------
+# The ops. Names are NumPy's ufunc names; aliases (abs, conj, mod, ...) live in lamina.numpy.
+
+UNARY = {
+    name: unary_ufunc(name)
+    for name in (
+        "negative positive absolute exp exp2 expm1 log log2 log10 log1p sqrt cbrt square "
+        "reciprocal sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh "
+        "deg2rad rad2deg conjugate"
+    ).split()
+}
+UNARY.update(
+    {
+        name: unary_ufunc(name, nondiff=True)
+        for name in (
+            "sign floor ceil trunc rint isnan isinf isfinite signbit logical_not invert"
+        ).split()
+    }
+)
+
+BINARY = {
+    name: binary_ufunc(name)
+    for name in (
+        "add subtract multiply divide remainder power float_power maximum minimum fmax fmin "
+        "arctan2 hypot logaddexp logaddexp2 copysign"
+    ).split()
+}
+BINARY.update(
+    {
+        name: binary_ufunc(name, nondiff=True)
+        for name in (
+            "floor_divide heaviside equal not_equal less less_equal greater greater_equal "
+            "logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor left_shift "
+            "right_shift"
+        ).split()
+    }
+)
+
+globals().update({f"{name}_p": prim for name, prim in {**UNARY, **BINARY}.items()})
+
+
+# --------------------------------------------------------------------------------------------
+# where, nan_to_num and the complex parts.
+
+def _where_abstract(cond, x, y):
+    shape = broadcast_shapes("where", cond.shape, x.shape, y.shape)
+    return shape, np.result_type(x.dtype, y.dtype)
+
+
+def _where_impl(xp, cond, x, y):
+    out = xp.where(cond, x, y)
+    dtype = np.result_type(x.dtype, y.dtype)
+    return out if out.dtype == dtype else out.astype(dtype)
+
+
+where_p = Primitive("where", _where_impl, _where_abstract)
+
+
+def where(cond: Any, x: Any, y: Any) -> Any:
+    """``where(cond, x, y)`` on values; Python scalars promote weakly against the other branch."""
+    cond_v = cond if is_value(cond) else to_value(cond, "where")
+    device = cond_v.device
+    if cond_v.dtype != np.bool_:
+        cond_v = apply_ufunc(not_equal_p, cond_v, 0)
+    if is_scalar(x) and is_scalar(y):
+        dtype = np.result_type(x, y)
+        x_v, y_v = scalar_value(x, dtype, device), scalar_value(y, dtype, device)
+    elif is_scalar(x):
+        y_v = to_value(y, "where", device)
+        x_v = scalar_value(x, np.result_type(y_v.dtype, x), device)
+    elif is_scalar(y):
+        x_v = to_value(x, "where", device)
+        y_v = scalar_value(y, np.result_type(x_v.dtype, y), device)
+    else:
+        x_v, y_v = to_value(x, "where", device), to_value(y, "where", device)
+    return bind(where_p, cond_v, x_v, y_v)
+
+
+def _nan_to_num_impl(xp, x, *, nan, posinf, neginf):
+    return xp.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+
+nan_to_num_p = Primitive(
+    "nan_to_num", _nan_to_num_impl, lambda x, **_: (x.shape, x.dtype)
+)
+
+
+def _real_abstract(x):
+    return x.shape, (np.empty(0, x.dtype).real.dtype)
+
+
+real_p = Primitive("real", lambda xp, x: xp.real(x), _real_abstract)
+imag_p = Primitive("imag", lambda xp, x: xp.imag(x), _real_abstract)
+
+
+def _complex_parts_reverse(part: str):
+    def reverse(base, view, out_index=None):
+        if base.dtype.kind != "c":  # the real part of a real array is the array itself
+            return view
+        # Writing a real or imaginary part rebuilds the complex base from both parts.
+        other = bind(imag_p if part == "real" else real_p, base)
+        re, im = (view, other) if part == "real" else (other, view)
+        i = scalar_value(1j, np.result_type(base.dtype, np.complex64), base.device)
+        return apply_ufunc(BINARY["add"], bind(UNARY["positive"], re), apply_ufunc(
+            BINARY["multiply"], im, i))
+
+    return reverse
+
+
+real_p.view_reverse = _complex_parts_reverse("real")
+imag_p.view_reverse = _complex_parts_reverse("imag")
+
+
+def astype_value(x: Any, dtype: Any) -> Any:
+    """``x`` converted to ``dtype`` (a copy; NumPy's unsafe casting, as ``astype``)."""
+    dt = check_dtype(dtype, "astype")
+    return bind(astype_p, x, dtype=dt)
+
+
+def _astype_impl(xp, x, *, dtype):
+    return x.astype(dtype)
+
+
+astype_p = Primitive("astype", _astype_impl, lambda x, *, dtype: (x.shape, dtype))

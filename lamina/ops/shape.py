@@ -1,0 +1,242 @@
+"""Shape and layout primitives: the view ops (with their reverse functions) and the copies.
+
+View primitives (``reshape``, ``transpose``, ``broadcast_to``, ``flip``, ``diagonal``,
+``split``) return NumPy views in their kernels and carry ``view_reverse(base, view, out_index,
+**params)``: the new base after ``view`` was mutated (NOTE [storages and views] in
+``lamina/wrappers/tensor.py``). Everything in this module is value-level; ``lamina.numpy``
+decides which public calls make view handles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lamina.core import Primitive, bind
+from lamina.errors import LaminaValueError
+from lamina.ops.common import common_device, normalize_axis, prod
+
+__all__ = [
+    "reshape_p", "transpose_p", "broadcast_to_p", "flip_p", "diagonal_p", "split_p",
+    "concatenate_p", "reshape_value", "transpose_value", "broadcast_value", "stack_values",
+    "concatenate_values", "resolve_shape",
+]
+
+
+def resolve_shape(shape: Any, size: int, what: str) -> tuple[int, ...]:
+    """``shape`` with one ``-1`` resolved against ``size``; NumPy's errors otherwise."""
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        shape = tuple(int(d) for d in shape)
+    except TypeError:
+        raise LaminaValueError(f"{what}: shape must be an int or a tuple of ints, got {shape!r}")
+    unknown = [i for i, d in enumerate(shape) if d == -1]
+    if len(unknown) > 1:
+        raise LaminaValueError(f"{what}: can only specify one unknown dimension (-1)")
+    if any(d < -1 for d in shape):
+        raise LaminaValueError(f"{what}: negative dimensions not allowed (shape {shape})")
+    known = prod(d for d in shape if d != -1)
+    if unknown:
+        if known == 0 or size % known:
+            raise LaminaValueError(
+                f"{what}: cannot reshape array of size {size} into shape {shape}"
+            )
+        shape = shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+    elif known != size:
+        raise LaminaValueError(f"{what}: cannot reshape array of size {size} into shape {shape}")
+    return shape
+
+
+# -- reshape -----------------------------------------------------------------------------------
+
+def _reshape_impl(xp, x, *, shape):
+    return xp.reshape(x, shape)
+
+
+def _reshape_reverse(base, view, out_index=None, *, shape):
+    return reshape_value(view, base.shape)
+
+
+reshape_p = Primitive(
+    "reshape", _reshape_impl, lambda x, *, shape: (shape, x.dtype), view_reverse=_reshape_reverse
+)
+
+
+def reshape_value(x: Any, shape: tuple) -> Any:
+    shape = tuple(shape)
+    return x if x.shape == shape else bind(reshape_p, x, shape=shape)
+
+
+# -- transpose ---------------------------------------------------------------------------------
+
+def _transpose_abstract(x, *, axes):
+    return tuple(x.shape[a] for a in axes), x.dtype
+
+
+def _transpose_reverse(base, view, out_index=None, *, axes):
+    return bind(transpose_p, view, axes=tuple(int(i) for i in np.argsort(axes)))
+
+
+transpose_p = Primitive(
+    "transpose", lambda xp, x, *, axes: xp.transpose(x, axes), _transpose_abstract,
+    view_reverse=_transpose_reverse,
+)
+
+
+def transpose_value(x: Any, axes: tuple) -> Any:
+    axes = tuple(axes)
+    return x if axes == tuple(range(len(axes))) else bind(transpose_p, x, axes=axes)
+
+
+# -- broadcast_to (a read-only view, as in NumPy) ------------------------------------------------
+
+def _broadcast_to_abstract(x, *, shape):
+    try:
+        np.broadcast_shapes(x.shape, shape)
+        ok = len(shape) >= len(x.shape) and all(
+            d == s or d == 1 for d, s in zip(x.shape[::-1], shape[::-1])
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise LaminaValueError(
+            f"broadcast_to: cannot broadcast a tensor of shape {x.shape} to shape {shape}: each "
+            "dimension must be equal to the target's or 1, aligned from the right."
+        )
+    return shape, x.dtype
+
+
+def _broadcast_to_reverse(base, view, out_index=None, *, shape):
+    from lamina.errors import LaminaValueError as _E  # noqa: PLC0415
+
+    raise _E("broadcast_to: the result is a read-only view; it cannot be written to.")
+
+
+broadcast_to_p = Primitive(
+    "broadcast_to", lambda xp, x, *, shape: xp.broadcast_to(x, shape), _broadcast_to_abstract,
+    view_reverse=_broadcast_to_reverse,
+)
+
+
+def broadcast_value(x: Any, shape: tuple) -> Any:
+    shape = tuple(shape)
+    return x if x.shape == shape else bind(broadcast_to_p, x, shape=shape)
+
+
+# -- flip --------------------------------------------------------------------------------------
+
+def _flip_impl(xp, x, *, axes):
+    return xp.flip(x, axes)
+
+
+flip_p = Primitive(
+    "flip", _flip_impl, lambda x, *, axes: (x.shape, x.dtype),
+    view_reverse=lambda base, view, out_index=None, *, axes: bind(flip_p, view, axes=axes),
+)
+
+
+# -- diagonal (a read-only view, as in NumPy >= 1.9) --------------------------------------------
+
+def _diagonal_abstract(x, *, offset, axis1, axis2):
+    n1, n2 = x.shape[axis1], x.shape[axis2]
+    length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+    rest = tuple(d for i, d in enumerate(x.shape) if i not in (axis1, axis2))
+    return rest + (length,), x.dtype
+
+
+def _diagonal_reverse(base, view, out_index=None, *, offset, axis1, axis2):
+    raise LaminaValueError("diagonal: the result is a read-only view; it cannot be written to.")
+
+
+diagonal_p = Primitive(
+    "diagonal",
+    lambda xp, x, *, offset, axis1, axis2: xp.diagonal(x, offset, axis1, axis2),
+    _diagonal_abstract,
+    view_reverse=_diagonal_reverse,
+)
+
+
+# -- split (a multi-output view) ----------------------------------------------------------------
+
+def _split_abstract(x, *, bounds, axis):
+    outs = []
+    for start, stop in bounds:
+        shape = list(x.shape)
+        shape[axis] = stop - start
+        outs.append((tuple(shape), x.dtype))
+    return tuple(outs)
+
+
+def _split_impl(xp, x, *, bounds, axis):
+    lead = (slice(None),) * axis
+    return tuple(x[lead + (slice(start, stop),)] for start, stop in bounds)
+
+
+def _split_reverse(base, view, out_index, *, bounds, axis):
+    from lamina.ops.indexing import basic_update  # noqa: PLC0415 - indexing builds on shape
+
+    start, stop = bounds[out_index]
+    index = (slice(None),) * axis + (slice(start, stop),)
+    return basic_update(base, index, view)
+
+
+split_p = Primitive(
+    "split", _split_impl, _split_abstract, multiple_results=True, view_reverse=_split_reverse
+)
+
+
+# -- concatenate -------------------------------------------------------------------------------
+
+def _concatenate_abstract(*xs, axis):
+    first = xs[0].shape
+    for i, x in enumerate(xs[1:], 1):
+        if len(x.shape) != len(first):
+            raise LaminaValueError(
+                "concatenate: all the input arrays must have same number of dimensions, but the "
+                f"array at index 0 has {len(first)} dimension(s) and the array at index {i} has "
+                f"{len(x.shape)} dimension(s)"
+            )
+        for d, (a, b) in enumerate(zip(first, x.shape)):
+            if d != axis and a != b:
+                raise LaminaValueError(
+                    "concatenate: all the input array dimensions except for the concatenation "
+                    f"axis must match exactly, but along dimension {d}, the array at index 0 has "
+                    f"size {a} and the array at index {i} has size {b}"
+                )
+    shape = list(first)
+    shape[axis] = sum(x.shape[axis] for x in xs)
+    return tuple(shape), np.result_type(*[x.dtype for x in xs])
+
+
+concatenate_p = Primitive(
+    "concatenate", lambda xp, *xs, axis: xp.concatenate(xs, axis=axis), _concatenate_abstract
+)
+
+
+def concatenate_values(values: list, axis: int) -> Any:
+    if not values:
+        raise LaminaValueError("concatenate: need at least one array to concatenate")
+    common_device(values, "concatenate")
+    ndim = len(values[0].shape)
+    if ndim == 0:
+        raise LaminaValueError("concatenate: zero-dimensional arrays cannot be concatenated")
+    axis = normalize_axis(axis, ndim, "concatenate")
+    return bind(concatenate_p, *values, axis=axis)
+
+
+def stack_values(values: list, axis: int = 0) -> Any:
+    if not values:
+        raise LaminaValueError("stack: need at least one array to stack")
+    shapes = {v.shape for v in values}
+    if len(shapes) > 1:
+        raise LaminaValueError(
+            f"stack: all input arrays must have the same shape; got shapes "
+            f"{', '.join(str(v.shape) for v in values)}"
+        )
+    ndim = len(values[0].shape) + 1
+    axis = normalize_axis(axis, ndim, "stack")
+    shape = values[0].shape
+    expanded = [reshape_value(v, shape[:axis] + (1,) + shape[axis:]) for v in values]
+    return bind(concatenate_p, *expanded, axis=axis)
