@@ -520,8 +520,8 @@ Tensor.__rdivmod__ = _rdivmod
 
 _METHODS = (
     "all any argmax argmin argsort astype clip conj conjugate copy cumprod cumsum diagonal dot "
-    "flatten max mean min nonzero prod ptp ravel repeat reshape round searchsorted sort squeeze "
-    "std sum swapaxes take trace transpose var"
+    "max mean min nonzero prod ptp ravel repeat reshape round searchsorted squeeze std sum "
+    "swapaxes take trace transpose var"
 ).split()
 for _name in _METHODS:
     setattr(Tensor, _name, _method(_name))
@@ -549,6 +549,20 @@ def _astype_method(self, dtype, copy=True):
 
 
 Tensor.astype = _astype_method
+
+
+def _sort_method(self, axis=-1, kind=None, order=None):
+    """Sort in place, as ``ndarray.sort`` (``lamina.numpy.sort`` returns a sorted copy)."""
+    self[...] = _lnp.sort(self, axis=axis, kind=kind)
+
+
+def _flatten_method(self, order="C"):
+    """A flattened copy (``ravel`` gives a view where it can)."""
+    return _lnp.ravel(self, order=order).copy()
+
+
+Tensor.sort = _sort_method
+Tensor.flatten = _flatten_method
 
 # Late imports: these modules use Tensor, and Tensor's methods use them at call time.
 import lamina.numpy as _lnp  # noqa: E402

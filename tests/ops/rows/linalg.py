@@ -1,0 +1,5 @@
+"""OpInfo rows: linalg."""
+
+from tests.ops.opinfo import OpInfo
+
+ROWS: list[OpInfo] = []

@@ -1,0 +1,5 @@
+"""OpInfo rows: reductions."""
+
+from tests.ops.opinfo import OpInfo
+
+ROWS: list[OpInfo] = []
