@@ -15,7 +15,7 @@
 from lamina.lazy.compile import cache_clear, cache_size
 from lamina.lazy.devices import Device
 from lamina.lazy.graph import LazyTensor
-from lamina.lazy.metrics import metrics, metrics_report, reset_metrics
+from lamina.lazy.counters import metrics, metrics_report, reset_metrics
 
 __all__ = ["Device", "LazyTensor", "metrics", "metrics_report", "reset_metrics", "cache_clear",
            "cache_size", "is_pending", "graph_size"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from lamina.config import config
 from lamina.errors import LaminaRuntimeError
-from lamina.lazy import metrics as _metrics
+from lamina.lazy import counters as _metrics
 from lamina.lazy.graph import LazyTensor, _as_array
 
 __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
@@ -37,30 +37,34 @@ def cache_size() -> int:
 
 
 def _trace(roots: list[LazyTensor]):
-    """Topologically order the pending nodes behind ``roots``; return (nodes, leaves, key)."""
+    """Topologically order the pending nodes behind ``roots``; return (nodes, leaves, key).
+
+    The key is the graph's structure: for each node its primitive, params and input
+    references (a leaf slot ``-1 - k``, a node position ``p`` for output 0, or ``(p, i)``),
+    plus the leaves' shapes and dtypes, the roots, and the device. Two graphs with equal keys
+    compute the same function of their leaves.
+    """
     order: list = []
     position: dict[int, int] = {}  # id(node) -> index in order
+    expanded: set[int] = set()
     for root in roots:
-        start = root.node
-        if id(start) in position:
+        if id(root.node) in position:
             continue
-        stack = [start]
-        expanded: set[int] = set()
+        stack = [root.node]
         while stack:
             node = stack[-1]
             nid = id(node)
             if nid in position:
                 stack.pop()
-                continue
-            if nid not in expanded:
+            elif nid in expanded:
+                stack.pop()
+                position[nid] = len(order)
+                order.append(node)
+            else:
                 expanded.add(nid)
                 for inp in node.inputs:
-                    if inp.data is None and id(inp.node) not in position:
+                    if inp.data is None:
                         stack.append(inp.node)
-                continue
-            stack.pop()
-            position[nid] = len(order)
-            order.append(node)
 
     leaves: list[LazyTensor] = []
     leaf_slot: dict[int, int] = {}
@@ -68,20 +72,21 @@ def _trace(roots: list[LazyTensor]):
     for node in order:
         refs = []
         for inp in node.inputs:
-            if inp.data is not None:
+            if inp.data is None:
+                pos = position[id(inp.node)]
+                refs.append(pos if inp.index == 0 else (pos, inp.index))
+            else:
                 slot = leaf_slot.get(id(inp))
                 if slot is None:
                     slot = leaf_slot[id(inp)] = len(leaves)
                     leaves.append(inp)
                 refs.append(-1 - slot)
-            else:
-                refs.append((position[id(inp.node)], inp.index))
-        signature.append((node.prim, tuple(node.params.items()), tuple(refs)))
+        params = node.params
+        signature.append((node.prim, tuple(params.items()) if params else (), tuple(refs)))
     root_refs = tuple((position[id(r.node)], r.index) for r in roots)
-    device = roots[0].device
     key = (
-        device,
-        tuple((leaf.shape, leaf.dtype) for leaf in leaves),
+        roots[0].device,
+        tuple([(leaf.shape, leaf.dtype) for leaf in leaves]),
         tuple(signature),
         root_refs,
     )
@@ -101,7 +106,10 @@ class Program:
         seen: dict[tuple, list[int]] = {}  # CSE: (prim, params, input slots) -> output slots
         next_slot = n_leaves
         for pos, (node, (prim, params_key, refs)) in enumerate(zip(nodes, signature)):
-            ins = tuple(-1 - r if isinstance(r, int) else slot_of[r] for r in refs)
+            ins = tuple(
+                (-1 - r if r < 0 else slot_of[(r, 0)]) if type(r) is int else slot_of[r]
+                for r in refs
+            )
             cse_key = (prim, params_key, ins)
             outs = seen.get(cse_key)
             if outs is None:

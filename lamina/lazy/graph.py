@@ -28,7 +28,7 @@ import numpy as np
 from lamina import core
 from lamina.config import config
 from lamina.errors import DeviceError, LaminaRuntimeError
-from lamina.lazy import metrics as _metrics
+from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
 
 __all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array"]
@@ -56,14 +56,17 @@ class LazyTensor:
 
     __slots__ = ("shape", "dtype", "device", "node", "index", "data", "depth", "__weakref__")
 
-    def __init__(self, shape: tuple, dtype: np.dtype, device: Device, node=None, index=0, data=None):
+    def __init__(self, shape: tuple, dtype: np.dtype, device: Device, node=None, index=0,
+                 data=None, depth: int = 0) -> None:
         self.shape = shape
         self.dtype = dtype
         self.device = device
         self.node = node
         self.index = index
         self.data = data
-        self.depth = 0 if node is None else 1 + max((a.depth for a in node.inputs), default=0)
+        # Length of the longest pending path behind this value (0 for data), bounded by
+        # config.max_graph_depth (NOTE [what forces evaluation]).
+        self.depth = depth
 
     @property
     def ndim(self) -> int:
@@ -124,7 +127,15 @@ _abstract_cache: dict[tuple, Any] = {}
 
 
 def _abstract_eval(prim: core.Primitive, args: tuple, params: dict) -> Any:
-    key = (prim, *[(a.shape, a.dtype) for a in args], *params.items())
+    n = len(args)
+    if n == 2:
+        a, b = args
+        key = (prim, a.shape, a.dtype, b.shape, b.dtype, *params.items())
+    elif n == 1:
+        a = args[0]
+        key = (prim, a.shape, a.dtype, *params.items())
+    else:
+        key = (prim, *[(a.shape, a.dtype) for a in args], *params.items())
     try:
         return _abstract_cache[key]
     except KeyError:
@@ -142,7 +153,8 @@ def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:
         return params["device"]
     device = args[0].device
     for a in args:
-        if a.device is not device:
+        if a.device is not device:  # the rare path: build the error
+
             devices = ", ".join(sorted({str(x.device) for x in args}))
             raise DeviceError(
                 f"{prim.name}: the inputs are on different devices ({devices}). Move them to one "
@@ -159,18 +171,25 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     avals = _abstract_eval(prim, args, params)
     if config.eager:
         return _run_now(prim, args, params, device, avals, "eager_ops")
+    depth = 0
+    for a in args:
+        if a.depth > depth:
+            depth = a.depth
+    depth += 1
     if prim.multiple_results:
         node = LazyNode(prim, args, params, tuple(avals))
-        outs = tuple(LazyTensor(s, d, device, node, i) for i, (s, d) in enumerate(avals))
+        outs = tuple(
+            LazyTensor(s, d, device, node, i, None, depth) for i, (s, d) in enumerate(avals)
+        )
         node.outputs = tuple(weakref.ref(o) for o in outs)
-        if outs and outs[0].depth > config.max_graph_depth:
+        if depth > config.max_graph_depth:
             _counters["auto_evals"] += 1
             evaluate(outs)
         return outs
     shape, dtype = avals
     node = LazyNode(prim, args, params, (avals,))
-    out = LazyTensor(shape, dtype, device, node, 0)
-    if out.depth > config.max_graph_depth:
+    out = LazyTensor(shape, dtype, device, node, 0, None, depth)
+    if depth > config.max_graph_depth:
         _counters["auto_evals"] += 1
         evaluate((out,))
     return out

@@ -13,6 +13,9 @@ from lamina.errors import LaminaTypeError
 from lamina.numpy._handles import check_out, handle, scalar_or_value, value_of, view_of, write_out
 from lamina.ops import elementwise as ew
 from lamina.ops.common import is_scalar, is_value
+from lamina.wrappers.tensor import Tensor
+
+_PY_SCALARS = (bool, int, float, complex)
 
 __all__ = ["ufunc"]
 
@@ -38,8 +41,25 @@ class ufunc:  # noqa: N801 - NumPy's name for the type
     def __repr__(self) -> str:
         return f"<lamina ufunc '{self.__name__}'>"
 
-    def __call__(self, *args: Any, out: Any = None, dtype: Any = None, where: Any = True,
-                 casting: str = "same_kind", order: str = "K", subok: bool = True) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # NOTE [operator fast path]: a call on tensors with no keywords goes straight to bind.
+        if not kwargs:
+            if len(args) == 1 and type(args[0]) is Tensor:
+                return handle(bind(self._prim, args[0]._lamina_read()))
+            if len(args) == 2:
+                a, b = args
+                ta, tb = type(a), type(b)
+                if (ta is Tensor or ta in _PY_SCALARS) and (tb is Tensor or tb in _PY_SCALARS) \
+                        and (ta is Tensor or tb is Tensor):
+                    return handle(ew.binary_values(
+                        self._prim,
+                        a._lamina_read() if ta is Tensor else a,
+                        b._lamina_read() if tb is Tensor else b,
+                    ))
+        return self._call(*args, **kwargs)
+
+    def _call(self, *args: Any, out: Any = None, dtype: Any = None, where: Any = True,
+              casting: str = "same_kind", order: str = "K", subok: bool = True) -> Any:
         name = self.__name__
         if len(args) != self.nin:
             if len(args) == self.nin + 1 and out is None:  # positional out, as NumPy allows

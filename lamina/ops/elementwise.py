@@ -75,6 +75,29 @@ def binary_ufunc(name: str, *, nondiff: bool = False) -> Primitive:
 
 
 _scalar_types: dict[tuple, tuple] = {}
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
+    """The hot path of ``x + y``: two values, or a value and a Python scalar (NEP 50 weak)."""
+    tx, ty = type(x), type(y)
+    if ty in _PY_SCALARS and tx not in _PY_SCALARS:
+        key = (prim, x.dtype, ty)
+        resolved = _scalar_types.get(key)
+        if resolved is None:
+            resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
+                                                     (x.dtype, ty))
+        y = scalar_value(y, resolved[1], x.device)
+    elif tx in _PY_SCALARS and ty not in _PY_SCALARS:
+        key = (prim, tx, y.dtype)
+        resolved = _scalar_types.get(key)
+        if resolved is None:
+            resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
+                                                     (tx, y.dtype))
+        x = scalar_value(x, resolved[0], y.device)
+    elif tx in _PY_SCALARS:
+        return apply_ufunc(prim, x, y)
+    return bind(prim, x, y)
 
 
 def apply_ufunc(prim: Primitive, *operands: Any) -> Any:

@@ -452,13 +452,33 @@ def wrap(value: Any) -> Tensor:
 # NOTE [one signature per op]: Tensor methods call the lamina.numpy function of the same name,
 # so each op's signature, checks and errors live in one place.
 
+_PY_SCALARS = (bool, int, float, complex)
+
+
 def _binary(name: str, reflected: bool = False):
-    if reflected:
-        def op(self, other):
-            return getattr(_lnp, name)(other, self)
-    else:
-        def op(self, other):
-            return getattr(_lnp, name)(self, other)
+    # NOTE [operator fast path]: tensor-tensor and tensor-scalar operators skip the public
+    # function's argument handling (out=, dtype=, array-likes); anything else takes it.
+    from lamina.ops.elementwise import BINARY, binary_values  # noqa: PLC0415
+
+    prim = BINARY.get(name)
+
+    def op(self, other):
+        a = self._lamina_read() if self._views else self._storage.value
+        kind = type(other)
+        if prim is not None and (kind is Tensor or kind in _PY_SCALARS):
+            b = other if kind is not Tensor else (
+                other._lamina_read() if other._views else other._storage.value)
+            value = binary_values(prim, b, a) if reflected else binary_values(prim, a, b)
+            t = object.__new__(Tensor)
+            t._storage = Storage(value)
+            t._views = ()
+            t._cached = None
+            t._generation = 0
+            t._writeable = True
+            return t
+        fn = getattr(_lnp, name)
+        return fn(other, self) if reflected else fn(self, other)
+
     op.__name__ = f"__{'r' if reflected else ''}{name}__"
     return op
 
@@ -490,7 +510,7 @@ def _method(name: str):
 
 
 _OPERATORS = {
-    "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "true_divide",
+    "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide",
     "floordiv": "floor_divide", "mod": "remainder", "pow": "power", "matmul": "matmul",
     "and": "bitwise_and", "or": "bitwise_or", "xor": "bitwise_xor", "lshift": "left_shift",
     "rshift": "right_shift",
