@@ -153,8 +153,12 @@ class Program:
                 env[slot] = None
         return [env[s] for s in self.roots]
 
-    def compile(self) -> None:
-        """Turn the program into a straight-line Python function (NOTE [buffer reuse])."""
+    def compile(self, xp) -> None:
+        """Turn the program into a straight-line Python function (NOTE [buffer reuse]).
+
+        A program belongs to one device (the device is part of its key), so kernels are bound
+        into the function once, here.
+        """
         namespace: dict[str, Any] = {}
         lines = ["def _run(xp, leaves):"]
         if self.n_leaves:
@@ -187,11 +191,11 @@ class Program:
                     ):
                         target = s
                         break
-                namespace[f"u{k}"] = prim.ufunc
+                namespace[f"u{k}"] = getattr(xp, prim.ufunc)
                 suffix = f", out=s{target}" if target is not None else ""
                 if target is not None:
                     reused += 1
-                lines.append(f"    s{out} = getattr(xp, u{k})({args}{suffix})")
+                lines.append(f"    s{out} = u{k}({args}{suffix})")
             else:
                 namespace[f"f{k}"] = prim.impl
                 namespace[f"p{k}"] = params
@@ -214,7 +218,7 @@ class Program:
     def run(self, xp, leaves: list) -> list:
         self.runs += 1
         if self.compiled is None and self.runs >= config.compile_after:
-            self.compile()
+            self.compile(xp)
         _counters["executions"] += 1
         _counters["nodes_executed"] += len(self.instrs)
         if self.compiled is not None:
