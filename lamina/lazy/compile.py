@@ -44,46 +44,45 @@ def _trace(roots: list[LazyTensor]):
     plus the leaves' shapes and dtypes, the roots, and the device. Two graphs with equal keys
     compute the same function of their leaves.
     """
+    # Nodes and leaves hash by identity, so they are their own dict keys.
     order: list = []
-    position: dict[int, int] = {}  # id(node) -> index in order
-    expanded: set[int] = set()
+    position: dict = {}  # node -> index in order; -1 while its inputs are being placed
     for root in roots:
-        if id(root.node) in position:
+        if root.node in position:
             continue
         stack = [root.node]
         while stack:
             node = stack[-1]
-            nid = id(node)
-            if nid in position:
-                stack.pop()
-            elif nid in expanded:
-                stack.pop()
-                position[nid] = len(order)
-                order.append(node)
-            else:
-                expanded.add(nid)
+            pos = position.get(node)
+            if pos is None:
+                position[node] = -1
                 for inp in node.inputs:
-                    if inp.data is None:
+                    if inp.data is None and inp.node not in position:
                         stack.append(inp.node)
+            else:
+                stack.pop()
+                if pos == -1:
+                    position[node] = len(order)
+                    order.append(node)
 
     leaves: list[LazyTensor] = []
-    leaf_slot: dict[int, int] = {}
+    leaf_slot: dict = {}
     signature: list = []
     for node in order:
         refs = []
         for inp in node.inputs:
             if inp.data is None:
-                pos = position[id(inp.node)]
+                pos = position[inp.node]
                 refs.append(pos if inp.index == 0 else (pos, inp.index))
             else:
-                slot = leaf_slot.get(id(inp))
+                slot = leaf_slot.get(inp)
                 if slot is None:
-                    slot = leaf_slot[id(inp)] = len(leaves)
+                    slot = leaf_slot[inp] = len(leaves)
                     leaves.append(inp)
                 refs.append(-1 - slot)
         params = node.params
         signature.append((node.prim, tuple(params.items()) if params else (), tuple(refs)))
-    root_refs = tuple((position[id(r.node)], r.index) for r in roots)
+    root_refs = tuple((position[r.node], r.index) for r in roots)
     key = (
         roots[0].device,
         tuple([(leaf.shape, leaf.dtype) for leaf in leaves]),
