@@ -32,7 +32,12 @@ def broadcast_shapes(what: str, *shapes: tuple) -> tuple:
         ) from None
 
 
+_BOOL = np.dtype(np.bool_)
+
+
 def _resolve(np_ufunc, what: str, in_types: tuple) -> tuple:
+    # Python bools are not weak under NEP 50: they act as numpy.bool_.
+    in_types = tuple(_BOOL if t is bool else t for t in in_types)
     try:
         return np_ufunc.resolve_dtypes((*in_types, None))
     except TypeError:
@@ -78,6 +83,28 @@ _scalar_types: dict[tuple, tuple] = {}
 _PY_SCALARS = (bool, int, float, complex)
 
 
+_COMPARISONS = frozenset(
+    "equal not_equal less less_equal greater greater_equal".split()
+)
+
+
+def _weak_scalar(prim: Primitive, value: Any, dtype: np.dtype, device) -> Any:
+    """A Python scalar operand as a leaf of the dtype NumPy's type resolution gave it."""
+    if prim.name == "power" and dtype.kind in "iu" and type(value) is int and value < 0:
+        raise LaminaValueError(
+            "power: Integers to negative integer powers are not allowed. Use a float base or "
+            "exponent, e.g. x.astype(float) ** -1."
+        )
+    try:
+        return scalar_value(value, dtype, device)
+    except OverflowError:
+        if prim.name not in _COMPARISONS:
+            raise
+        # NumPy 2 compares integers with out-of-range Python ints exactly (uint8 > -1).
+        return scalar_value(value, np.asarray(value).dtype if abs(value) < 2**63 else
+                            np.dtype(np.float64), device)
+
+
 def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
     """The hot path of ``x + y``: two values, or a value and a Python scalar (NEP 50 weak)."""
     tx, ty = type(x), type(y)
@@ -87,14 +114,14 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
         if resolved is None:
             resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
                                                      (x.dtype, ty))
-        y = scalar_value(y, resolved[1], x.device)
+        y = _weak_scalar(prim, y, resolved[1], x.device)
     elif tx in _PY_SCALARS and ty not in _PY_SCALARS:
         key = (prim, tx, y.dtype)
         resolved = _scalar_types.get(key)
         if resolved is None:
             resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
                                                      (tx, y.dtype))
-        x = scalar_value(x, resolved[0], y.device)
+        x = _weak_scalar(prim, x, resolved[0], y.device)
     elif tx in _PY_SCALARS:
         return apply_ufunc(prim, x, y)
     return bind(prim, x, y)
@@ -130,7 +157,7 @@ def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
                 resolved = _resolve(getattr(np, prim.ufunc), prim.name, in_types)
                 _scalar_types[key] = resolved
             values = [
-                scalar_value(x, resolved[i], device) if is_scalar(x) else x
+                _weak_scalar(prim, x, resolved[i], device) if is_scalar(x) else x
                 for i, x in enumerate(values)
             ]
     return bind(prim, *values)
