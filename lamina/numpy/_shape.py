@@ -33,14 +33,17 @@ def _tensor(a: Any, what: str) -> Tensor:
 
 
 def shape(a: Any) -> tuple:
+    """The shape of ``a`` (a tuple of ints)."""
     return tuple(_tensor(a, "shape").shape)
 
 
 def ndim(a: Any) -> int:
+    """The number of dimensions of ``a``."""
     return len(shape(a))
 
 
 def size(a: Any, axis: int | None = None) -> int:
+    """The number of elements of ``a`` (along ``axis`` when given)."""
     s = shape(a)
     return prod(s) if axis is None else s[normalize_axis(axis, len(s), "size")]
 
@@ -84,8 +87,19 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, newshape: Any = N
 
 
 def ravel(a: Any, order: str = "C") -> Tensor:
-    """``a`` flattened to 1-D; a view when NumPy would return one."""
-    return reshape(a, (-1,), order=order)
+    """``a`` flattened to 1-D: a view when ``a`` is C-contiguous, a copy otherwise (as NumPy).
+
+    Unlike ``reshape(a, -1)``, which returns a view whenever the strides allow one.
+    """
+    if order not in ("C", "A", "K"):
+        raise LaminaValueError(
+            f"ravel(order={order!r}): lamina supports C order only; for Fortran order use "
+            "a.T.ravel()"
+        )
+    t = _tensor(a, "ravel")
+    if t._views and not t._layout().flags.c_contiguous:
+        return handle(sh.reshape_value(t._lamina_read(), (t.size,)))
+    return view_of(t, sh.reshape_p, {"shape": (t.size,)})
 
 
 def transpose(a: Any, axes: Any = None) -> Tensor:
@@ -97,11 +111,17 @@ def transpose(a: Any, axes: Any = None) -> Tensor:
     else:
         if isinstance(axes, (numbers.Integral, np.integer)):
             axes = (axes,)
+        axes = tuple(axes)
+        if len(axes) != n:
+            raise LaminaValueError(
+                f"transpose: axes don't match array (got {len(axes)} axes {axes} for a "
+                f"{n}-d tensor; give a permutation of 0..{n - 1})"
+            )
         perm = tuple(normalize_axis(ax, n, "transpose") for ax in axes)
         if sorted(perm) != list(range(n)):
             raise LaminaValueError(
-                f"transpose: axes {tuple(axes)} don't match array (they must be a permutation "
-                f"of 0..{n - 1})"
+                f"transpose: repeated axis in transpose (axes {axes}; give a permutation of "
+                f"0..{n - 1})"
             )
     return view_of(t, sh.transpose_p, {"axes": perm})
 
@@ -110,6 +130,7 @@ permute_dims = transpose
 
 
 def matrix_transpose(x: Any, /) -> Tensor:
+    """``x`` with its last two axes swapped; a view."""
     t = _tensor(x, "matrix_transpose")
     if t.ndim < 2:
         raise LaminaValueError(
@@ -119,6 +140,7 @@ def matrix_transpose(x: Any, /) -> Tensor:
 
 
 def swapaxes(a: Any, axis1: int, axis2: int) -> Tensor:
+    """``a`` with ``axis1`` and ``axis2`` interchanged; a view."""
     t = _tensor(a, "swapaxes")
     n = t.ndim
     i, j = normalize_axis(axis1, n, "swapaxes"), normalize_axis(axis2, n, "swapaxes")
@@ -128,6 +150,12 @@ def swapaxes(a: Any, axis1: int, axis2: int) -> Tensor:
 
 
 def moveaxis(a: Any, source: Any, destination: Any) -> Tensor:
+    """``a`` with the axes ``source`` moved to ``destination`` (ints or tuples); a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.moveaxis(lnp.zeros((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
     t = _tensor(a, "moveaxis")
     n = t.ndim
     src = _axes_list(source, n)
@@ -137,7 +165,7 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Tensor:
             "moveaxis: `source` and `destination` arguments must have the same number of elements"
         )
     order = [ax for ax in range(n) if ax not in src]
-    for d, s in sorted(zip(dst, src)):
+    for d, s in sorted(zip(dst, src, strict=False)):
         order.insert(d, s)
     return view_of(t, sh.transpose_p, {"axes": tuple(order)})
 
@@ -190,6 +218,7 @@ def broadcast_to(array: Any, shape: Any) -> Tensor:
 
 
 def broadcast_shapes(*shapes: Any) -> tuple:
+    """The shape that arrays of ``shapes`` broadcast to (NumPy's rules)."""
     from lamina.ops.elementwise import broadcast_shapes as _bs  # noqa: PLC0415
 
     return _bs("broadcast_shapes", *[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
@@ -210,16 +239,18 @@ def flip(m: Any, axis: Any = None) -> Tensor:
 
 
 def fliplr(m: Any) -> Tensor:
+    """``m`` with its columns (axis 1) in reverse order; a view."""
     t = _tensor(m, "fliplr")
     if t.ndim < 2:
-        raise LaminaValueError("fliplr: input must be >= 2-d.")
+        raise LaminaValueError("fliplr: Input must be >= 2-d.")
     return flip(t, 1)
 
 
 def flipud(m: Any) -> Tensor:
+    """``m`` with its rows (axis 0) in reverse order; a view."""
     t = _tensor(m, "flipud")
     if t.ndim < 1:
-        raise LaminaValueError("flipud: input must be >= 1-d.")
+        raise LaminaValueError("flipud: Input must be >= 1-d.")
     return flip(t, 0)
 
 
@@ -250,7 +281,7 @@ def _split_bounds(length: int, indices_or_sections: Any, even: bool, what: str) 
         points = [int(p) for p in indices_or_sections]
         cuts = [0] + points + [length]
     bounds = []
-    for start, stop in zip(cuts[:-1], cuts[1:]):
+    for start, stop in zip(cuts[:-1], cuts[1:], strict=False):
         start = min(max(int(start) if start >= 0 else int(start) + length, 0), length)
         stop = min(max(int(stop) if stop >= 0 else int(stop) + length, 0), length)
         bounds.append((start, max(start, stop)))
@@ -277,6 +308,7 @@ def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
 
 
 def hsplit(ary: Any, indices_or_sections: Any) -> list:
+    """``split`` along axis 1 (axis 0 for 1-D tensors): a list of views."""
     t = _tensor(ary, "hsplit")
     if t.ndim == 0:
         raise LaminaValueError("hsplit only works on arrays of 1 or more dimensions")
@@ -284,6 +316,7 @@ def hsplit(ary: Any, indices_or_sections: Any) -> list:
 
 
 def vsplit(ary: Any, indices_or_sections: Any) -> list:
+    """``split`` along axis 0 of a tensor of 2 or more dimensions: a list of views."""
     t = _tensor(ary, "vsplit")
     if t.ndim < 2:
         raise LaminaValueError("vsplit only works on arrays of 2 or more dimensions")
@@ -291,6 +324,7 @@ def vsplit(ary: Any, indices_or_sections: Any) -> list:
 
 
 def dsplit(ary: Any, indices_or_sections: Any) -> list:
+    """``split`` along axis 2 of a tensor of 3 or more dimensions: a list of views."""
     t = _tensor(ary, "dsplit")
     if t.ndim < 3:
         raise LaminaValueError("dsplit only works on arrays of 3 or more dimensions")
@@ -310,12 +344,16 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple:
 def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype: Any = None,
                 casting: str = "same_kind") -> Tensor:
     """Join tensors along an existing axis (``axis=None`` flattens them first)."""
+    if out is not None and dtype is not None:
+        raise LaminaTypeError(
+            "concatenate() only takes `out` or `dtype` as an argument, but both were provided."
+        )
     values = [value_of(a, "concatenate") for a in arrays]
     if axis is None:
         values = [sh.reshape_value(v, (prod(v.shape),)) for v in values]
         axis = 0
     if dtype is not None:
-        values = [astype_value(v, dtype) for v in values]
+        values = _cast_all(values, dtype, casting, "concatenate")
     result = sh.concatenate_values(values, axis)
     out_t = check_out(out, "concatenate")
     if out_t is not None:
@@ -326,15 +364,38 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
 concat = concatenate
 
 
-def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None) -> Tensor:
-    """Join tensors of one shape along a new axis."""
+def _cast_all(values: list, dtype: Any, casting: str, what: str) -> list:
+    from lamina.ops.common import check_dtype  # noqa: PLC0415
+
+    dt = check_dtype(dtype, what)
+    for v in values:
+        if not np.can_cast(v.dtype, dt, casting=casting):
+            raise LaminaTypeError(
+                f"{what}: Cannot cast array data from dtype('{v.dtype}') to dtype('{dt}') "
+                f"according to the rule '{casting}'. Pass casting='unsafe' to allow it."
+            )
+    return [v if v.dtype == dt else astype_value(v, dt) for v in values]
+
+
+def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None,
+          casting: str = "same_kind") -> Tensor:
+    """Join tensors of one shape along a new axis.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.stack([lnp.zeros(2), lnp.ones(2)], axis=-1).shape
+    (2, 2)
+    """
+    if out is not None and dtype is not None:
+        raise LaminaTypeError(
+            "stack() only takes `out` or `dtype` as an argument, but both were provided."
+        )
     values = [value_of(a, "stack") for a in arrays]
     if dtype is not None:
-        values = [astype_value(v, dtype) for v in values]
+        values = _cast_all(values, dtype, casting, "stack")
     result = sh.stack_values(values, axis)
     out_t = check_out(out, "stack")
     if out_t is not None:
-        return write_out(out_t, result, "stack")
+        return write_out(out_t, result, "stack", casting)
     return handle(result)
 
 
@@ -358,10 +419,13 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Tensor:  # noqa: A002
 def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
     """Copy ``src`` into the tensor ``dst`` in place, broadcasting as NumPy does."""
     out = check_out(dst, "copyto")
-    value = value_of(src, "copyto", out.device) if not isinstance(src, (bool, int, float, complex)) \
-        else value_of(np.asarray(src, dtype=out.dtype if casting == "unsafe" or np.can_cast(
-            np.asarray(src).dtype, out.dtype, casting) else np.asarray(src).dtype), "copyto",
-            out.device)
+    if isinstance(src, (bool, int, float, complex)):
+        src_dtype = np.asarray(src).dtype
+        castable = casting == "unsafe" or np.can_cast(src_dtype, out.dtype, casting)
+        value = value_of(np.asarray(src, dtype=out.dtype if castable else src_dtype), "copyto",
+                         out.device)
+    else:
+        value = value_of(src, "copyto", out.device)
     if where is not True:
         from lamina.ops.elementwise import where as _where  # noqa: PLC0415
 

@@ -9,12 +9,13 @@ decides which public calls make view handles.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from lamina.core import Primitive, bind
-from lamina.errors import LaminaValueError
+from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.ops.common import common_device, normalize_axis, prod
 
 __all__ = [
@@ -29,9 +30,11 @@ def resolve_shape(shape: Any, size: int, what: str) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     try:
-        shape = tuple(int(d) for d in shape)
+        shape = tuple(operator.index(d) for d in shape)
     except TypeError:
-        raise LaminaValueError(f"{what}: shape must be an int or a tuple of ints, got {shape!r}")
+        raise LaminaTypeError(
+            f"{what}: shape must be an int or a tuple of ints, got {shape!r}"
+        ) from None
     unknown = [i for i, d in enumerate(shape) if d == -1]
     if len(unknown) > 1:
         raise LaminaValueError(f"{what}: can only specify one unknown dimension (-1)")
@@ -96,7 +99,7 @@ def _broadcast_to_abstract(x, *, shape):
     try:
         np.broadcast_shapes(x.shape, shape)
         ok = len(shape) >= len(x.shape) and all(
-            d == s or d == 1 for d, s in zip(x.shape[::-1], shape[::-1])
+            d == s or d == 1 for d, s in zip(x.shape[::-1], shape[::-1], strict=False)
         )
     except ValueError:
         ok = False
@@ -198,7 +201,7 @@ def _concatenate_abstract(*xs, axis):
                 f"array at index 0 has {len(first)} dimension(s) and the array at index {i} has "
                 f"{len(x.shape)} dimension(s)"
             )
-        for d, (a, b) in enumerate(zip(first, x.shape)):
+        for d, (a, b) in enumerate(zip(first, x.shape, strict=False)):
             if d != axis and a != b:
                 raise LaminaValueError(
                     "concatenate: all the input array dimensions except for the concatenation "

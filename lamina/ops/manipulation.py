@@ -1,0 +1,310 @@
+"""Array manipulation and sorting: composites of the shape and indexing primitives, plus sorting.
+
+Most functions here are composites (STYLE.md, rule 4): ``roll`` is two slices and a
+concatenate, ``tile``/``repeat`` are a reshape, a broadcast and a reshape, ``pad``/``take``/
+``take_along_axis`` are gathers with index arrays computed on the host from static shapes,
+``tril``/``triu``/``diag`` are a ``where`` over a constant mask. Their derivatives and batch
+rules therefore come from the primitives they are made of.
+
+The primitives of this module are the sorting kernels, which need their own kernels for speed:
+``sort`` (stable, NaNs last), ``argsort`` and ``searchsorted`` (both "no grad": integer
+outputs).
+
+NOTE [host constants]: index arrays and masks that depend only on static shapes (``tri``
+masks, ``arange`` columns, ``pad``'s index maps) are built with NumPy on the host and become
+data leaves of the lazy graph. Leaves enter the compile-cache key by shape and dtype only, so
+a second call with the same shapes hits the cache; the leaves themselves are cached per device
+(values are immutable, so sharing them is safe).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from lamina.core import Primitive, bind
+from lamina.errors import LaminaIndexError, LaminaValueError
+from lamina.lazy.graph import constant
+from lamina.ops import elementwise as ew
+from lamina.ops import shape as sh
+from lamina.ops.common import to_value
+from lamina.ops.indexing import gather_p, scatter_p
+
+__all__ = [
+    "sort_p", "argsort_p", "searchsorted_p", "host_constant", "slice_along", "take_value",
+    "take_along_axis_value", "put_along_axis_value", "along_axis_index", "roll_value",
+    "tile_value", "repeat_value", "pad_value", "tri_mask", "tril_value", "triu_value",
+    "diag_value", "sort_value", "argsort_value", "searchsorted_value", "zero_of",
+]
+
+_ALL = ("slice", None, None, None)
+
+
+# -- host constants (NOTE [host constants]) --------------------------------------------------------
+
+_host_constants: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def host_constant(key: tuple, make, device) -> Any:
+    """A data leaf on ``device`` holding ``make()`` (a NumPy array), cached under ``key``."""
+    full_key = (*key, device)
+    leaf = _host_constants.get(full_key)
+    if leaf is None:
+        leaf = to_value(make(), key[0], device)
+        _host_constants[full_key] = leaf
+        if len(_host_constants) > 256:
+            _host_constants.popitem(last=False)
+    else:
+        _host_constants.move_to_end(full_key)
+    return leaf
+
+
+def zero_of(x: Any) -> Any:
+    """A 0-d zero of ``x``'s dtype on ``x``'s device (False for bool)."""
+    return constant(0, x.dtype, x.device)
+
+
+# -- slicing and gathering along one axis ----------------------------------------------------------
+
+def slice_along(x: Any, axis: int, start: int | None, stop: int | None,
+                step: int | None = None) -> Any:
+    """``x[..., start:stop:step, ...]`` with the slice at ``axis`` (a value-level view)."""
+    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+
+    index = (_ALL,) * axis + (("slice", start, stop, step),)
+    return bind(getitem_p, x, index=index)
+
+
+def _gather_along(x: Any, axis: int, indices: Any) -> Any:
+    """``x[..., indices, ...]`` with the integer index array value ``indices`` at ``axis``."""
+    return bind(gather_p, x, indices, index=(_ALL,) * axis + (("array", 0),))
+
+
+def take_value(x: Any, indices: Any, axis: int) -> Any:
+    """``numpy.take(x, indices, axis)`` on values: ``indices`` an int or an integer value."""
+    if isinstance(indices, int):
+        return bind(gather_p, x, index=(_ALL,) * axis + (indices,))
+    return _gather_along(x, axis, indices)
+
+
+def along_axis_index(shape: tuple, indices: Any, axis: int) -> tuple[tuple, list]:
+    """The fancy index of ``take_along_axis``: (static index, index-array values).
+
+    Every axis but ``axis`` is indexed by an ``arange`` shaped to broadcast against
+    ``indices`` (NOTE [host constants]); ``axis`` itself by ``indices``.
+    """
+    ndim = len(shape)
+    arrays = []
+    for d, n in enumerate(shape):
+        if d == axis:
+            arrays.append(indices)
+            continue
+        col = (1,) * d + (n,) + (1,) * (ndim - d - 1)
+        arrays.append(host_constant(("take_along_axis", "arange", col),
+                                    lambda n=n, col=col: np.arange(n).reshape(col),
+                                    indices.device))
+    return tuple(("array", k) for k in range(ndim)), arrays
+
+
+def take_along_axis_value(x: Any, indices: Any, axis: int) -> Any:
+    index, arrays = along_axis_index(x.shape, indices, axis)
+    return bind(gather_p, x, *arrays, index=index)
+
+
+def put_along_axis_value(x: Any, indices: Any, values: Any, axis: int) -> Any:
+    """``x`` with ``x[along_axis_index] = values`` (broadcast, cast to ``x.dtype``)."""
+    index, arrays = along_axis_index(x.shape, indices, axis)
+    target = np.broadcast_shapes(*[a.shape for a in arrays])
+    if values.dtype != x.dtype:
+        values = ew.astype_value(values, x.dtype)
+    try:
+        ok = tuple(np.broadcast_shapes(values.shape, target)) == tuple(target)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise LaminaValueError(
+            f"put_along_axis: shape mismatch: value array of shape {values.shape} could not be "
+            f"broadcast to indexing result of shape {tuple(target)}"
+        )
+    values = sh.broadcast_value(values, tuple(target))
+    return bind(scatter_p, x, values, *arrays, index=index, accumulate=False)
+
+
+# -- roll, tile, repeat ----------------------------------------------------------------------------
+
+def roll_value(x: Any, shifts: tuple, axes: tuple) -> Any:
+    """``x`` rolled by ``shifts[i]`` along ``axes[i]`` (axes distinct, non-negative)."""
+    for shift, axis in zip(shifts, axes, strict=True):
+        n = x.shape[axis]
+        if n == 0 or shift % n == 0:
+            continue
+        cut = n - shift % n
+        x = sh.concatenate_values(
+            [slice_along(x, axis, cut, None), slice_along(x, axis, None, cut)], axis
+        )
+    return x
+
+
+def tile_value(x: Any, reps: tuple) -> Any:
+    """``numpy.tile``: ``x`` repeated ``reps[i]`` times along each axis (reps non-negative)."""
+    ndim = max(len(reps), len(x.shape))
+    reps = (1,) * (ndim - len(reps)) + tuple(reps)
+    shape = (1,) * (ndim - len(x.shape)) + tuple(x.shape)
+    if all(r == 1 for r in reps):
+        return sh.reshape_value(x, shape)
+    interleaved = tuple(d for s in shape for d in (1, s))
+    target = tuple(d for r, s in zip(reps, shape, strict=True) for d in (r, s))
+    x = sh.broadcast_value(sh.reshape_value(x, interleaved), target)
+    return sh.reshape_value(x, tuple(r * s for r, s in zip(reps, shape, strict=True)))
+
+
+def repeat_value(x: Any, repeats: tuple, axis: int) -> Any:
+    """``numpy.repeat`` along ``axis``: ``repeats`` has one count, or one per element."""
+    n = x.shape[axis]
+    if len(repeats) == 1:
+        r = repeats[0]
+        if r == 1:
+            return x
+        shape = x.shape
+        expanded = shape[: axis + 1] + (1,) + shape[axis + 1:]
+        target = shape[: axis + 1] + (r,) + shape[axis + 1:]
+        x = sh.broadcast_value(sh.reshape_value(x, expanded), target)
+        return sh.reshape_value(x, shape[:axis] + (n * r,) + shape[axis + 1:])
+    index = host_constant(("repeat", n, repeats),
+                          lambda: np.repeat(np.arange(n), repeats), x.device)
+    return _gather_along(x, axis, index)
+
+
+# -- pad -------------------------------------------------------------------------------------------
+
+def pad_value(x: Any, widths: tuple, mode: str, constants: tuple | None = None) -> Any:
+    """``numpy.pad`` on values, one axis after the other as NumPy does.
+
+    ``widths`` is ``((before, after), ...)`` per axis; ``mode`` is ``"constant"`` (with
+    ``constants`` ``((before, after), ...)`` of Python scalars) or one of NumPy's index-map
+    modes (``edge``, ``reflect``, ``symmetric``, ``wrap``), which gather along the axis with
+    an index map computed by NumPy itself on ``arange(n)`` (NOTE [host constants]).
+    """
+    for axis, (before, after) in enumerate(widths):
+        if before == 0 and after == 0:
+            continue
+        n = x.shape[axis]
+        if mode == "constant":
+            parts = []
+            for width, fill in ((before, constants[axis][0]), (after, constants[axis][1])):
+                shape = x.shape[:axis] + (width,) + x.shape[axis + 1:]
+                parts.append(_full_like(x, shape, fill) if width else None)
+            pieces = [p for p in (parts[0], x, parts[1]) if p is not None]
+            x = sh.concatenate_values(pieces, axis)
+            continue
+        key = ("pad", mode, n, before, after)
+        index = host_constant(
+            key, lambda n=n, w=(before, after): np.pad(np.arange(n), w, mode=mode), x.device
+        )
+        x = _gather_along(x, axis, index)
+    return x
+
+
+def _full_like(x: Any, shape: tuple, fill: Any) -> Any:
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+
+    if x.dtype.kind != "c" and isinstance(fill, complex):
+        fill = fill.real
+    return full_value(shape, np.asarray(fill).astype(x.dtype).item(), x.dtype, x.device)
+
+
+# -- tril, triu, diag ------------------------------------------------------------------------------
+
+def tri_mask(n: int, m: int, k: int, device) -> Any:
+    """The boolean ``numpy.tri(n, m, k)`` as a (cached) data leaf on ``device``."""
+    return host_constant(("tri", n, m, k), lambda: np.tri(n, m, k, dtype=bool), device)
+
+
+def tril_value(x: Any, k: int) -> Any:
+    """The lower triangle (``j <= i + k``) of the last two axes of ``x``; zeros above."""
+    n, m = x.shape[-2:] if len(x.shape) >= 2 else (x.shape[-1], x.shape[-1])
+    return ew.where(tri_mask(n, m, k, x.device), x, zero_of(x))
+
+
+def triu_value(x: Any, k: int) -> Any:
+    """The upper triangle (``j >= i + k``) of the last two axes of ``x``; zeros below."""
+    n, m = x.shape[-2:] if len(x.shape) >= 2 else (x.shape[-1], x.shape[-1])
+    return ew.where(tri_mask(n, m, k - 1, x.device), zero_of(x), x)
+
+
+def diag_value(v: Any, k: int) -> Any:
+    """The square matrix with the 1-D ``v`` on its ``k``-th diagonal (``numpy.diag``)."""
+    n = v.shape[0]
+    size = n + abs(k)
+    if k:
+        zeros = _full_like(v, (abs(k),), 0)
+        v = sh.concatenate_values([zeros, v] if k > 0 else [v, zeros], 0)
+    # Column j of the result holds v[j] (after the shift above) where the mask is set.
+    mask = host_constant(("eye", size, k), lambda: np.eye(size, k=k, dtype=bool), v.device)
+    return ew.where(mask, sh.reshape_value(v, (1, size)), zero_of(v))
+
+
+# -- sorting primitives ----------------------------------------------------------------------------
+
+# CuPy's sorts are always stable and (in older versions) take no ``kind``.
+def _sort_impl(xp, x, *, axis):
+    return xp.sort(x, axis=axis, kind="stable") if xp is np else xp.sort(x, axis=axis)
+
+
+sort_p = Primitive("sort", _sort_impl, lambda x, *, axis: (x.shape, x.dtype))
+
+
+def _argsort_impl(xp, x, *, axis):
+    out = xp.argsort(x, axis=axis, kind="stable") if xp is np else xp.argsort(x, axis=axis)
+    return out if out.dtype == np.intp else out.astype(np.intp)
+
+
+argsort_p = Primitive(
+    "argsort", _argsort_impl, lambda x, *, axis: (x.shape, np.dtype(np.intp)), nondiff=True
+)
+
+
+def _searchsorted_impl(xp, a, v, *, side):
+    out = xp.searchsorted(a, v, side=side)
+    out = xp.asarray(out)
+    return out if out.dtype == np.intp else out.astype(np.intp)
+
+
+def _searchsorted_abstract(a, v, *, side):
+    return v.shape, np.dtype(np.intp)
+
+
+searchsorted_p = Primitive("searchsorted", _searchsorted_impl, _searchsorted_abstract,
+                           nondiff=True)
+
+
+def sort_value(x: Any, axis: int) -> Any:
+    return bind(sort_p, x, axis=axis)
+
+
+def argsort_value(x: Any, axis: int) -> Any:
+    return bind(argsort_p, x, axis=axis)
+
+
+def searchsorted_value(a: Any, v: Any, side: str) -> Any:
+    """Insertion points of ``v`` in the sorted 1-D ``a`` (both of one dtype)."""
+    if side not in ("left", "right"):
+        raise LaminaValueError(f"searchsorted: side must be 'left' or 'right' (got {side!r})")
+    if len(a.shape) != 1:
+        raise LaminaValueError(
+            f"searchsorted: the sorted array `a` must be 1-D, got shape {a.shape}; search each "
+            "row separately, or flatten it first."
+        )
+    return bind(searchsorted_p, a, v, side=side)
+
+
+def check_index_dtype(indices: Any, what: str, error: type = LaminaIndexError) -> None:
+    """Refuse non-integer index arrays (``error``: the class NumPy raises for ``what``)."""
+    if indices.dtype.kind not in "iu":
+        raise error(
+            f"{what}: `indices` must be an integer array, got dtype {indices.dtype}. Convert "
+            "it with .astype(int)."
+        )
+
