@@ -22,13 +22,14 @@ from lamina.errors import (
 from lamina.lazy.devices import Device
 from lamina.wrappers.tensor import Tensor
 from lamina import numpy
+from lamina import special
 from lamina.numpy import array, asarray  # noqa: F401
 from lamina.evaluation import eval  # noqa: A004 - the documented name, like MLX's mx.eval
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Device", "asarray", "array", "eval", "config", "lazy", "numpy",
+    "Tensor", "Device", "asarray", "array", "eval", "config", "lazy", "numpy", "special",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "AxisError", "DeviceError", "UnsupportedDTypeError",
 ]

@@ -97,9 +97,9 @@ class ufunc:  # noqa: N801 - NumPy's name for the type
     def reduce(self, array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
                keepdims: bool = False, **kwargs: Any) -> Any:
         fn = self._reduction(_REDUCE, "reduce")
-        if fn.__name__ in ("all", "any"):
-            return fn(array, axis=axis, out=out, keepdims=keepdims, **kwargs)
-        return fn(array, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return fn(array, axis=axis, out=out, keepdims=keepdims, **kwargs)
 
     def accumulate(self, array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
         fn = self._reduction(_ACCUMULATE, "accumulate")

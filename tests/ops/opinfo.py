@@ -84,6 +84,10 @@ class OpInfo:
 def make_array(rng: np.random.Generator, shape: tuple, dtype: Any, low: float = -2.0,
                high: float = 2.0) -> np.ndarray:
     """A random array of ``shape`` and ``dtype`` with values in ``[low, high)``."""
+    return np.asarray(_make_array(rng, shape, dtype, low, high))
+
+
+def _make_array(rng, shape, dtype, low, high):
     dt = np.dtype(dtype)
     if dt == np.bool_:
         return rng.random(shape) < 0.5
