@@ -226,26 +226,62 @@ class Program:
         return self.interpret(xp, leaves)
 
 
+def _store(key: tuple, entry: Any) -> None:
+    _cache[key] = entry
+    if len(_cache) > _CACHE_CAPACITY:
+        _cache.popitem(last=False)
+
+
+def _lookup(roots: list[LazyTensor]) -> tuple[Program, list]:
+    """The program for ``roots`` and its leaf arrays, from the cache when the structure is known.
+
+    A single root with a structural signature (NOTE [structural signatures] in graph.py) is
+    looked up without walking the graph; its program then reads the root's canonical leaves
+    through a stored permutation. Otherwise the graph is walked and keyed by ``_trace``.
+    """
+    device = roots[0].device
+    root = roots[0]
+    node = root.node
+    if len(roots) == 1 and node.sig is not None:
+        sig_key = (device, node.sig, root.index)
+        entry = _cache.get(sig_key)
+        if entry is not None:
+            _counters["cache_hits"] += 1
+            _cache.move_to_end(sig_key)
+            program, perm = entry
+            canonical = node.leaves
+            return program, [canonical[i].data for i in perm]
+    else:
+        sig_key = None
+    nodes, leaves, key = _trace(roots)
+    program = _cache.get(key)
+    if program is None:
+        _counters["compiles"] += 1
+        program = Program(nodes, len(leaves), key[2], key[3])
+        _store(key, program)
+    else:
+        _counters["cache_hits"] += 1
+        _cache.move_to_end(key)
+    if sig_key is not None:
+        # Register the program under the signature too, when the walk read exactly the
+        # canonical leaves (an intermediate evaluated since would have become a new leaf).
+        position = {leaf: i for i, leaf in enumerate(node.leaves)}
+        perm = [position.get(leaf) for leaf in leaves]
+        if None not in perm:
+            _store(sig_key, (program, perm))
+    return program, [leaf.data for leaf in leaves]
+
+
 def run_graph(roots: list[LazyTensor]) -> None:
     """Evaluate ``roots`` (pending, on one device) and store their values as data."""
     device = roots[0].device
     for r in roots:
         if r.device is not device:  # pragma: no cover - apply() keeps graphs on one device
             raise LaminaRuntimeError("internal error: a lazy graph spans two devices")
-    nodes, leaves, key = _trace(roots)
-    program = _cache.get(key)
-    if program is None:
-        _counters["compiles"] += 1
-        program = Program(nodes, len(leaves), key[2], key[3])
-        _cache[key] = program
-        if len(_cache) > _CACHE_CAPACITY:
-            _cache.popitem(last=False)
-    else:
-        _counters["cache_hits"] += 1
-        _cache.move_to_end(key)
+    program, arrays = _lookup(roots)
     xp = device.xp
     with device.scope():
-        values = program.run(xp, [leaf.data for leaf in leaves])
+        values = program.run(xp, arrays)
     for root, value in zip(roots, values):
         value = _as_array(xp, value)
         if tuple(value.shape) != root.shape or value.dtype != root.dtype:

@@ -20,6 +20,7 @@ NOTE [what forces evaluation] (the README lists the same points):
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import Any
 
@@ -37,9 +38,18 @@ _counters = _metrics.counters
 
 
 class LazyNode:
-    """One op application in the graph: ``prim(*inputs, **params)`` with known output avals."""
+    """One op application in the graph: ``prim(*inputs, **params)`` with known output avals.
 
-    __slots__ = ("prim", "inputs", "params", "avals", "outputs")
+    NOTE [structural signatures]: each node also carries ``sig``, an integer naming the
+    structure of the whole computation behind it (ops, params, wiring, and the shapes and dtypes
+    of its data leaves), and ``leaves``, those leaves in a canonical order. Both are built
+    incrementally as the graph is built (hash-consing, as tinygrad does), so evaluating a graph
+    seen before is one dictionary lookup instead of a walk over every node. A node whose
+    computation reads more than ``MAX_SIGNED_LEAVES`` leaves has ``sig = None`` and is
+    evaluated by walking the graph (``lamina.lazy.compile``).
+    """
+
+    __slots__ = ("prim", "inputs", "params", "avals", "outputs", "sig", "leaves")
 
     def __init__(self, prim: core.Primitive, inputs: tuple, params: dict, avals: tuple) -> None:
         self.prim = prim
@@ -49,6 +59,7 @@ class LazyNode:
         # Weak references to the outputs of a multi-output node, so that evaluating one output
         # also stores its live siblings (``eigh``'s values and vectors are computed together).
         self.outputs: tuple = ()
+        self.sig, self.leaves = _signature(prim, inputs, params)
 
 
 class LazyTensor:
@@ -145,6 +156,66 @@ def _abstract_eval(prim: core.Primitive, args: tuple, params: dict) -> Any:
         _abstract_cache.clear()
     _abstract_cache[key] = out
     return out
+
+
+MAX_SIGNED_LEAVES = 32
+_signatures: dict[tuple, int] = {}
+_fresh_signature = itertools.count()
+
+
+def _intern(key: tuple) -> int:
+    sig = _signatures.get(key)
+    if sig is None:
+        if len(_signatures) > 1_000_000:
+            # Signatures are never reused after a clear (the counter only grows), so
+            # forgetting them costs cache misses, never a wrong match.
+            _signatures.clear()
+        sig = _signatures[key] = next(_fresh_signature)
+    return sig
+
+
+def _signature(prim: core.Primitive, inputs: tuple, params: dict) -> tuple:
+    """(sig, leaves) of a new node: NOTE [structural signatures]."""
+    leaves: tuple | list | None = None
+    index: dict | None = None
+    in_sigs = []
+    maps = []
+    for a in inputs:
+        node = a.node
+        if node is None:
+            own: tuple = (a,)
+            in_sigs.append((a.shape, a.dtype))
+        else:
+            if node.sig is None:
+                return None, ()
+            own = node.leaves
+            in_sigs.append(node.sig if a.index == 0 else (node.sig, a.index))
+        if leaves is None:
+            leaves = own
+            maps.append(None)  # the first input's leaves are a prefix: positions 0..k-1
+            continue
+        if own is leaves:
+            maps.append(None)
+            continue
+        if index is None:
+            leaves = list(leaves)
+            index = {leaf: i for i, leaf in enumerate(leaves)}
+        positions = []
+        for leaf in own:
+            i = index.get(leaf)
+            if i is None:
+                i = index[leaf] = len(leaves)
+                leaves.append(leaf)
+            positions.append(i)
+        maps.append(tuple(positions))
+    if leaves is None:
+        leaves = ()
+    elif type(leaves) is list:
+        if len(leaves) > MAX_SIGNED_LEAVES:
+            return None, ()
+        leaves = tuple(leaves)
+    key = (prim, tuple(params.items()) if params else (), tuple(in_sigs), tuple(maps))
+    return _intern(key), leaves
 
 
 def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:

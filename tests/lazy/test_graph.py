@@ -207,3 +207,44 @@ def test_multi_output_siblings_are_kept_when_one_is_evaluated():
     a.numpy()
     assert not lm.lazy.is_pending(b)
     assert lm.lazy.metrics()["executions"] == 1
+
+
+def test_a_known_structure_is_found_without_walking_the_graph(monkeypatch):
+    x = lm.asarray(np.arange(5.0))
+    _chain(x).numpy()
+    walks = []
+    original = lazy_compile._trace
+    monkeypatch.setattr(lazy_compile, "_trace", lambda roots: walks.append(1) or original(roots))
+    y = _chain(lm.asarray(np.ones(5)))
+    np.testing.assert_allclose(y.numpy(), np.exp(np.sin(1.0) * 2 + 1) - 1)
+    assert walks == []  # NOTE [structural signatures]: one dictionary lookup
+
+
+def test_signature_path_is_right_after_an_intermediate_was_evaluated():
+    x = lm.asarray(np.arange(4.0))
+    _chain(x).numpy()  # make the structure known
+    mid = lnp.sin(x) * 2.0
+    out = lnp.exp(mid + 1.0) - x
+    mid.numpy()  # an intermediate becomes data before `out` is evaluated
+    np.testing.assert_allclose(out.numpy(), np.exp(np.sin(np.arange(4.0)) * 2 + 1) - np.arange(4.0))
+
+
+def test_graphs_reading_many_leaves_are_walked_and_correct():
+    parts = [lm.asarray(np.full(3, float(i))) for i in range(40)]
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    for _ in range(2):
+        np.testing.assert_array_equal(total.numpy(), np.full(3, float(sum(range(40)))))
+        total = parts[0] + 0.0
+        for p in parts[1:]:
+            total = total + p
+
+
+@pytest.mark.parametrize("build", [lambda a, b: a - b, lambda a, b: b - a, lambda a, b: a - a,
+                                   lambda a, b: (a * b) - a, lambda a, b: (a * a) - b])
+def test_signatures_tell_wirings_apart(build):
+    a0, b0 = np.array([1.0, 2.0]), np.array([10.0, 30.0])
+    for _ in range(3):  # interpreted, then cached by signature, then compiled
+        got = build(lm.asarray(a0), lm.asarray(b0)).numpy()
+        np.testing.assert_array_equal(got, build(a0, b0))
