@@ -16,6 +16,8 @@ __all__ = [
     "LaminaValueError",
     "LaminaIndexError",
     "LaminaRuntimeError",
+    "LaminaZeroDivisionError",
+    "LaminaOverflowError",
     "AxisError",
     "DeviceError",
     "UnsupportedDTypeError",
@@ -40,6 +42,14 @@ class LaminaIndexError(LaminaError, IndexError):
 
 class LaminaRuntimeError(LaminaError, RuntimeError):
     """An operation that cannot run here: a missing rule, an impossible evaluation, ..."""
+
+
+class LaminaZeroDivisionError(LaminaError, ZeroDivisionError):
+    """A division by zero NumPy reports as an exception (``arange`` with step 0)."""
+
+
+class LaminaOverflowError(LaminaError, OverflowError):
+    """A value out of the representable range (a random range too wide to sample from)."""
 
 
 class AxisError(LaminaError, np.exceptions.AxisError):

@@ -8,6 +8,7 @@ runs at once (it is the one op whose input and output live on different devices)
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,8 @@ from lamina.lazy.devices import Device
 from lamina.ops.common import check_dtype
 from lamina.ops.shape import broadcast_value
 
-__all__ = ["full_value", "device_put_p", "device_put"]
+__all__ = ["full_value", "device_put_p", "device_put", "arange_p", "linspace_p", "eye_p", "tri_p",
+           "arange_length", "arange_value", "iota_value", "linspace_values"]
 
 
 def full_value(shape: tuple, fill: Any, dtype: Any, device: Device) -> Any:
@@ -55,3 +57,117 @@ def _check_shape(shape: Any, what: str) -> tuple:
     if any(d < 0 for d in shape):
         raise LaminaValueError(f"{what}: negative dimensions are not allowed (shape {shape})")
     return shape
+
+
+# --------------------------------------------------------------------------------------------
+# Ranges and structured matrices: nullary primitives with static params.
+#
+# NOTE [nullary primitives]: ``arange``, ``linspace``, ``eye`` and ``tri`` read no arrays; their
+# whole input is their params, so each call is one cheap lazy node whose structure (and compile
+# cache key) is the params. The lazy backend takes the output device from ``params["device"]``
+# (``_device_of`` in lamina/lazy/graph.py); the kernels receive it too and ignore it, since
+# ``xp`` is already that device's module. They are "no grad" and have nothing to batch.
+
+
+def arange_length(start: Any, stop: Any, step: Any) -> int:
+    """The length of ``arange(start, stop, step)``: ``ceil((stop - start) / step)``, at least 0.
+
+    Computed as NumPy does, with Python numbers, so the shape rule matches the kernel exactly.
+    """
+    return max(int(math.ceil((stop - start) / step)), 0)
+
+
+def _arange_impl(xp, *, start, stop, step, dtype, device):
+    return xp.arange(start, stop, step, dtype=dtype)
+
+
+def _arange_abstract(*, start, stop, step, dtype, device):
+    return (arange_length(start, stop, step),), dtype
+
+
+arange_p = Primitive("arange", _arange_impl, _arange_abstract, nondiff=True)
+
+
+def arange_value(start: Any, stop: Any, step: Any, dtype: Any, device: Device) -> Any:
+    """``arange`` as a value: Python-number bounds, a checked dtype, a device."""
+    return bind(arange_p, start=start, stop=stop, step=step, dtype=np.dtype(dtype),
+                device=device)
+
+
+def iota_value(n: int, dtype: Any, device: Device) -> Any:
+    """``0, 1, ..., n - 1`` as a value of ``dtype``."""
+    return arange_value(0, int(n), 1, dtype, device)
+
+
+def _linspace_impl(xp, *, start, stop, num, endpoint, work, dtype, device):
+    # ``work`` is NumPy's computation dtype, result_type(start, stop, float(num)).
+    cast = np.dtype(work).type
+    return xp.linspace(cast(start), cast(stop), num, endpoint=endpoint, dtype=dtype)
+
+
+def _linspace_abstract(*, start, stop, num, endpoint, work, dtype, device):
+    return (num,), dtype
+
+
+linspace_p = Primitive("linspace", _linspace_impl, _linspace_abstract, nondiff=True)
+
+
+def _eye_impl(xp, *, n, m, k, dtype, device):
+    return xp.eye(n, m, k, dtype=dtype)
+
+
+eye_p = Primitive("eye", _eye_impl, lambda *, n, m, k, dtype, device: ((n, m), dtype),
+                  nondiff=True)
+
+
+def _tri_impl(xp, *, n, m, k, dtype, device):
+    return xp.tri(n, m, k, dtype=dtype)
+
+
+tri_p = Primitive("tri", _tri_impl, lambda *, n, m, k, dtype, device: ((n, m), dtype),
+                  nondiff=True)
+
+
+def linspace_values(start: Any, stop: Any, num: int, endpoint: bool, work: np.dtype,
+                    dtype: np.dtype, axis: int) -> tuple[Any, Any]:
+    """``linspace`` between array values ``start`` and ``stop`` (broadcast together).
+
+    A composite of lamina ops that follows NumPy's own algorithm (``arange * step + start``,
+    the last sample set to ``stop``), so results match NumPy's and stay differentiable with
+    respect to ``start`` and ``stop``. ``work`` is the dtype computed in (NumPy's
+    ``result_type(start, stop, float(num))``). Returns ``(samples, step)``; ``axis`` is already
+    normalised for the output's rank.
+    """
+    from lamina.ops import elementwise as ew  # noqa: PLC0415
+    from lamina.ops.elementwise import apply_ufunc, astype_value, where  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value, transpose_value  # noqa: PLC0415
+
+    start = astype_value(start, work) if start.dtype != work else start
+    stop = astype_value(stop, work) if stop.dtype != work else stop
+    device = start.device
+    div = (num - 1) if endpoint else num
+    delta = apply_ufunc(ew.subtract_p, stop, start)
+    nd = len(delta.shape)
+    y = reshape_value(iota_value(num, work, device), (num,) + (1,) * nd)
+    if div > 0:
+        # NumPy switches to ``y / div * delta`` when ``delta / div`` underflows to 0 (denormal
+        # ranges); lamina keeps the one formula.
+        step = apply_ufunc(ew.divide_p, delta, div)
+        y = apply_ufunc(ew.multiply_p, y, step)
+    else:
+        step = full_value(delta.shape, float("nan"), work, device)
+        y = apply_ufunc(ew.multiply_p, y, delta)
+    y = apply_ufunc(ew.add_p, y, start)
+    if endpoint and num > 1:
+        last = apply_ufunc(ew.equal_p, reshape_value(iota_value(num, np.int64, device),
+                                                     (num,) + (1,) * nd), num - 1)
+        y = where(last, stop, y)
+    if axis != 0:
+        axes = list(range(1, len(y.shape)))
+        axes.insert(axis, 0)
+        y = transpose_value(y, tuple(axes))
+    if dtype.kind in "iu":
+        y = apply_ufunc(ew.floor_p, y)
+    if y.dtype != dtype:
+        y = astype_value(y, dtype)
+    return y, step

@@ -8,10 +8,14 @@ import numpy as np
 
 import lamina as lm
 import lamina.numpy as lnp
+from tests.ops.opinfo import DEVICE
 
 
 def to_lamina(x: Any, device: str) -> Any:
-    """NumPy arrays (also inside lists/tuples/dicts) become lamina tensors on ``device``."""
+    """NumPy arrays (also inside lists/tuples/dicts) become lamina tensors on ``device``, and
+    the ``DEVICE`` placeholder becomes ``device``."""
+    if x is DEVICE:
+        return device
     if isinstance(x, np.ndarray):
         return lnp.asarray(x, device=device)
     if isinstance(x, tuple):
@@ -45,8 +49,11 @@ def assert_matches(actual: Any, expected: Any, info, sample, dtype, device, chec
         for a, e in zip(actual, expected):
             assert_matches(a, e, info, sample, dtype, device, check_values)
         return
-    if isinstance(expected, (bool, int, float, complex)) and not isinstance(actual, lm.Tensor):
-        assert actual == expected or (check_values and np.isclose(actual, expected)), \
+    if isinstance(expected, (bool, int, float, complex, np.generic)) and not isinstance(
+            actual, lm.Tensor):
+        same = actual == expected or (np.isnan(actual) and np.isnan(expected)) if isinstance(
+            expected, (float, np.floating)) else actual == expected
+        assert same or (check_values and np.isclose(actual, expected)), \
             f"{actual!r} != {expected!r}{where}"
         return
     assert isinstance(actual, lm.Tensor), f"expected a lamina Tensor, got {type(actual)}{where}"

@@ -22,6 +22,28 @@ INTS = (np.int64, np.int32)
 ALL_REAL = FLOATS + INTS
 
 
+class _DevicePlaceholder:
+    """Stands for the test's device in a sample's args (``device=DEVICE``): the harness
+    replaces it with the device under test, and ``strip_device`` drops it for NumPy."""
+
+    def __repr__(self) -> str:
+        return "<device>"
+
+
+DEVICE = _DevicePlaceholder()
+
+
+def strip_device(fn):
+    """A NumPy reference that ignores lamina's ``device=`` keyword."""
+
+    def ref(*args, **kwargs):
+        kwargs.pop("device", None)
+        return fn(*args, **kwargs)
+
+    ref.__name__ = getattr(fn, "__name__", "ref")
+    return ref
+
+
 @dataclass
 class Sample:
     """One call: ``op(*args, **kwargs)``; ``args`` hold NumPy arrays and plain Python values."""

@@ -1,0 +1,1 @@
+"""interpreters of lamina (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""testing of lamina (see DESIGN.md)."""

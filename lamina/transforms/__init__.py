@@ -1,0 +1,1 @@
+"""transforms of lamina (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""wrappers of lamina (see DESIGN.md)."""
