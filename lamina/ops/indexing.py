@@ -5,28 +5,44 @@ reverse functions).
 An index is carried as a static, hashable param ``index``: a tuple whose entries are ints,
 ``("slice", start, stop, step)``, ``None``, ``Ellipsis``, or ``("array", k)`` standing for the
 k-th index array operand (index arrays are positional values, NOTE [arrays positional, params
-static] in core.py). Boolean masks are turned into integer arrays with ``nonzero`` before they
-get here, so every primitive's output shape is known without looking at data.
+static] in core.py). ``encode`` turns a Python index of ints, slices, None and Ellipsis into
+this form. Boolean masks are turned into integer arrays with ``nonzero`` before they get here
+(``lamina.numpy._indexing``), so every primitive's output shape is known without looking at
+data.
+
+The update primitives (``basic_update``, ``scatter``) take the new value ``v`` either with the
+shape of ``x[index]`` or 0-d (broadcast by the kernel); ``lamina.numpy`` broadcasts any other
+value explicitly first, so the rules of later transforms see only these two cases.
+
+NOTE [index shapes from NumPy]: the output shape of ``x[index]`` is asked of NumPy itself, by
+indexing a zero-memory stand-in of ``x``'s shape (every stride 0, one byte of storage) with
+zero-memory stand-ins of the index arrays. So lamina's shapes, the placement of advanced
+dimensions and the IndexError messages are NumPy's by construction.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from lamina.core import Primitive, bind
-from lamina.errors import LaminaIndexError
+from lamina.errors import LaminaIndexError, LaminaValueError
 
 __all__ = ["getitem_p", "basic_update_p", "gather_p", "scatter_p", "nonzero_p", "decode",
-           "basic_update", "index_shape"]
+           "encode", "basic_update", "index_shape"]
 
 _BYTE = np.zeros(1, dtype=np.uint8)
+_INTP = np.zeros(1, dtype=np.intp)
 
 
-def _zero_memory(shape: tuple) -> np.ndarray:
-    return as_strided(_BYTE, shape=shape, strides=(0,) * len(shape), writeable=False)
+def _zero_memory(shape: tuple, base: np.ndarray = _BYTE) -> np.ndarray:
+    # ``np.ndarray`` on a one-element buffer with zero strides: no allocation, and ~20x cheaper
+    # than ``as_strided``. Never written (read-only).
+    out = np.ndarray(shape, dtype=base.dtype, buffer=base, strides=(0,) * len(shape))
+    out.flags.writeable = False
+    return out
 
 
 def decode(index: tuple, arrays: tuple = ()) -> tuple:
@@ -43,13 +59,52 @@ def decode(index: tuple, arrays: tuple = ()) -> tuple:
     return tuple(out)
 
 
+def encode(index: Any) -> tuple:
+    """A basic Python index (ints, slices, None, Ellipsis) in the static ``index`` form.
+
+    Entries already in the static form pass through, so ``encode`` is idempotent.
+
+    >>> encode((0, slice(1, None, 2), None, ...))
+    (0, ('slice', 1, None, 2), None, Ellipsis)
+    """
+    if type(index) is not tuple:
+        index = (index,)
+    out = []
+    for e in index:
+        if type(e) is slice:
+            out.append(("slice", _bound(e.start), _bound(e.stop), _bound(e.step)))
+        elif e is None or e is Ellipsis or type(e) is tuple:
+            out.append(e)
+        else:
+            out.append(operator.index(e))
+    return tuple(out)
+
+
+def _bound(v: Any) -> int | None:
+    return v if v is None or type(v) is int else operator.index(v)
+
+
+_shape_cache: dict[tuple, tuple] = {}
+
+
 def index_shape(shape: tuple, index: tuple, array_shapes: tuple = ()) -> tuple:
-    """The shape of ``x[index]`` for ``x`` of ``shape`` (NumPy's own rules and errors)."""
-    stand_ins = tuple(np.zeros(s, dtype=np.intp) for s in array_shapes)
+    """The shape of ``x[index]`` for ``x`` of ``shape`` (NOTE [index shapes from NumPy])."""
+    key = (shape, index, array_shapes)
     try:
-        return _zero_memory(shape)[decode(index, stand_ins)].shape
+        return _shape_cache[key]
+    except KeyError:
+        pass
+    stand_ins = tuple(_zero_memory(s, _INTP) for s in array_shapes)
+    try:
+        out = _zero_memory(shape)[decode(index, stand_ins)].shape
     except IndexError as exc:
-        raise LaminaIndexError(f"index {_show(index)} into shape {shape}: {exc}") from None
+        raise LaminaIndexError(f"{exc} (index {_show(index)} into shape {shape})") from None
+    except ValueError as exc:  # a zero slice step
+        raise LaminaValueError(f"{exc} (index {_show(index)} into shape {shape})") from None
+    if len(_shape_cache) > 8192:
+        _shape_cache.clear()
+    _shape_cache[key] = out
+    return out
 
 
 def _show(index: tuple) -> str:
@@ -98,13 +153,16 @@ basic_update_p = Primitive(
 )
 
 
-def basic_update(x: Any, index: tuple, v: Any) -> Any:
-    """``x`` with ``x[index]`` replaced by ``v`` (same dtype as ``x``), functionally."""
+def basic_update(x: Any, index: Any, v: Any) -> Any:
+    """``x`` with ``x[index]`` replaced by ``v`` (cast to ``x.dtype``), functionally.
+
+    ``index`` is a basic index, in the static form or as Python ints/slices/None/Ellipsis.
+    """
     if v.dtype != x.dtype:
         from lamina.ops.elementwise import astype_value  # noqa: PLC0415
 
         v = astype_value(v, x.dtype)
-    return bind(basic_update_p, x, v, index=index)
+    return bind(basic_update_p, x, v, index=encode(index))
 
 
 # -- advanced indexing: gather and scatter (copies) ----------------------------------------------
@@ -126,10 +184,7 @@ def _scatter_impl(xp, x, v, *arrays, index, accumulate):
     out = x.copy()
     idx = decode(index, arrays)
     if accumulate:
-        if xp is np:
-            np.add.at(out, idx, v)
-        else:
-            xp.add.at(out, idx, v)
+        xp.add.at(out, idx, v)
     else:
         out[idx] = v
     return out

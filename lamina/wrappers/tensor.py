@@ -11,7 +11,15 @@ from that base, as PyTorch's functionalization does:
   ops, writes it back into the base through the chain's reverse functions, and bumps the
   storage's generation, so every alias sees the change on its next read;
 - values are never mutated, so the layers below (transforms, the lazy graph) only ever see
-  functional ops.
+  functional ops;
+- an in-place op checks everything NumPy checks (shapes, casting, read-only views, index
+  bounds) before ``_assign`` stores the new base, so a failing op leaves the tensor and every
+  alias exactly as they were.
+
+Indexing (``lamina/numpy/_indexing.py``) follows the same rules as NumPy for views and copies:
+basic indices give views, advanced ones copies, and an integer on every axis gives a 0-d copy
+(NumPy's scalar). Read-only views (``broadcast_to``, ``diagonal``) refuse writes with NumPy's
+"assignment destination is read-only".
 
 Whether an op returns a view or a copy follows NumPy exactly; where NumPy decides by memory
 layout (``reshape``/``ravel`` of a non-contiguous view) lamina replays the view chain on a
@@ -21,16 +29,17 @@ zero-memory stand-in array to ask NumPy itself (``_layout``).
 from __future__ import annotations
 
 import numbers
+import operator as _operator
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from lamina.core import Primitive, bind
-from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.errors import LaminaIndexError, LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import Device
 
-__all__ = ["Tensor", "Storage", "ViewMeta", "wrap"]
+__all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "read_only_error"]
 
 
 class Storage:
@@ -95,6 +104,70 @@ def _unsized(what: str):
     return LaminaTypeError(f"{what} of unsized object (a 0-d tensor has no length)")
 
 
+def read_only_error(what: str) -> LaminaValueError:
+    """NumPy's error for a write into a read-only view (raise the returned exception)."""
+    return LaminaValueError(
+        f"{what}: assignment destination is read-only (this tensor is a read-only view, e.g. "
+        "from broadcast_to or diagonal). Take a .copy() first to get a writable tensor."
+    )
+
+
+class Flags:
+    """The subset of ``numpy.ndarray.flags`` that means something for a lamina tensor.
+
+    ``writeable`` may be set to False (any tensor) and back to True (except on a view NumPy
+    makes read-only, such as ``broadcast_to`` or ``diagonal``).
+    """
+
+    __slots__ = ("_tensor",)
+
+    def __init__(self, tensor: Tensor) -> None:
+        self._tensor = tensor
+
+    @property
+    def writeable(self) -> bool:
+        return self._tensor._writeable
+
+    @writeable.setter
+    def writeable(self, flag: bool) -> None:
+        t = self._tensor
+        if flag and not t._writeable and any(
+            meta.prim.view_reverse is None or meta.prim.name in _READ_ONLY_VIEWS
+            for meta in t._views
+        ):
+            raise LaminaValueError("cannot set WRITEABLE flag to True of this array")
+        t._writeable = bool(flag)
+
+    @property
+    def owndata(self) -> bool:
+        return not self._tensor._views
+
+    c_contiguous = property(lambda self: True)
+    aligned = property(lambda self: True)
+
+    _KEYS = {"WRITEABLE": "writeable", "W": "writeable", "OWNDATA": "owndata",
+             "O": "owndata", "C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",
+             "ALIGNED": "aligned", "A": "aligned"}
+
+    def __getitem__(self, key: str) -> bool:
+        try:
+            return getattr(self, self._KEYS[key])
+        except KeyError:
+            raise KeyError(f"Unknown flag {key!r}") from None
+
+    def __setitem__(self, key: str, flag: bool) -> None:
+        if self._KEYS.get(key) != "writeable":
+            raise KeyError(f"Cannot set flag {key!r}")
+        self.writeable = flag
+
+    def __repr__(self) -> str:
+        return (f"  WRITEABLE : {self.writeable}\n  OWNDATA : {self.owndata}")
+
+
+# Views NumPy returns read-only (their reverse functions raise).
+_READ_ONLY_VIEWS = frozenset({"broadcast_to", "diagonal"})
+
+
 class Tensor:
     """An n-dimensional array on a device, with NumPy's semantics; the only array users hold.
 
@@ -106,7 +179,7 @@ class Tensor:
     Tensor([[11., 12.],
             [ 3.,  4.]], device='cpu')
     >>> (x.T @ x).sum().item()
-    394.0
+    578.0
     """
 
     __slots__ = ("_storage", "_views", "_cached", "_generation", "_writeable", "__weakref__")
@@ -126,7 +199,7 @@ class Tensor:
         self._views = t._views
         self._cached = t._cached
         self._generation = t._generation
-        self._writeable = True
+        self._writeable = t._writeable
 
     # -- construction (internal) ----------------------------------------------------------
 
@@ -178,11 +251,7 @@ class Tensor:
     def _assign(self, new_value: Any, what: str) -> None:
         """Make ``new_value`` (right shape and dtype) this handle's value, through the views."""
         if not self._writeable:
-            raise LaminaValueError(
-                f"{what}: assignment destination is read-only (this tensor is a read-only view, "
-                "e.g. from broadcast_to or diagonal). Take a .copy() first to get a writable "
-                "tensor."
-            )
+            raise read_only_error(what)
         storage = self._storage
         views = self._views
         if not views:
@@ -192,7 +261,7 @@ class Tensor:
             for meta in views[:-1]:
                 chain.append(meta.forward(chain[-1]))
             value = new_value
-            for meta, base in zip(reversed(views), reversed(chain)):
+            for meta, base in zip(reversed(views), reversed(chain), strict=True):
                 value = meta.reverse(base, value)
             storage.value = value
         storage.generation += 1
@@ -244,7 +313,8 @@ class Tensor:
     def mT(self) -> Tensor:
         if self.ndim < 2:
             raise LaminaValueError(
-                f"Tensor.mT: matrix transpose needs at least 2 dimensions, got shape {self.shape}."
+                f"Tensor.mT: matrix transpose with ndim < 2 is undefined (shape {self.shape}); "
+                "use .T, or reshape to a matrix first."
             )
         return _lnp.swapaxes(self, -1, -2)
 
@@ -265,8 +335,9 @@ class Tensor:
         _lnp.copyto(_lnp.imag(self), value)
 
     @property
-    def flags(self) -> dict:
-        return {"WRITEABLE": self._writeable, "OWNDATA": not self._views}
+    def flags(self) -> Flags:
+        """NumPy's ``flags`` (``t.flags.writeable``, ``t.flags["OWNDATA"]``, ...)."""
+        return Flags(self)
 
     @property
     def base(self) -> Tensor | None:
@@ -319,17 +390,47 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
+        """The array API's name for ``to``."""
+        return self.to(device)
+
+    def tobytes(self, order: str = "C") -> bytes:
+        """The raw bytes of the data, as ``ndarray.tobytes`` (evaluates)."""
+        return self.numpy().tobytes(order)
+
+    def setflags(self, write: bool | None = None, align: Any = None, uic: Any = None) -> None:
+        """``ndarray.setflags``: only ``write`` means something for a lamina tensor."""
+        if write is not None:
+            self.flags.writeable = write
+
     def item(self, *index: Any) -> Any:
+        """The element as a Python scalar; ``item(i)`` takes a flat index, ``item(i, j)`` one
+        index per axis, as ``ndarray.item``."""
+        if len(index) == 1 and isinstance(index[0], tuple):
+            index = index[0]
+        if len(index) == 1:
+            size = self.size
+            i = _operator.index(index[0])
+            if not -size <= i < size:
+                raise LaminaIndexError(f"index {i} is out of bounds for size {size}")
+            return self.reshape(-1)[i].item()
         if index:
-            return self[index if len(index) > 1 else index[0]].item()
+            if len(index) != self.ndim:
+                raise LaminaValueError(
+                    f"Tensor.item(): incorrect number of indices for array ({len(index)} given "
+                    f"for a tensor of {self.ndim} dimensions)"
+                )
+            return self[index].item()
         if self.size != 1:
             raise LaminaValueError(
-                f"Tensor.item(): can only convert a tensor of size 1 to a Python scalar; this "
-                f"one has shape {self.shape}. Index it first, e.g. t[0].item(), or use t.tolist()."
+                "can only convert an array of size 1 to a Python scalar (Tensor.item() of a "
+                f"tensor of shape {self.shape}). Index it first, e.g. t[0].item(), or use "
+                "t.tolist()."
             )
         return self._array().reshape(()).item()
 
     def tolist(self) -> Any:
+        """The data as nested Python lists of Python scalars (a scalar for a 0-d tensor)."""
         return self.numpy().tolist()
 
     def __float__(self) -> float:
@@ -342,30 +443,34 @@ class Tensor:
         return complex(self._scalar("complex"))
 
     def __index__(self) -> int:
-        if self.dtype.kind not in "biu" or self.ndim != 0:
+        value = self._lamina_read()
+        if value.dtype.kind not in "iu" or value.shape:
             raise LaminaTypeError(
-                "only integer scalar tensors can be converted to a scalar index "
-                f"(got shape {self.shape}, dtype {self.dtype})"
+                "only integer scalar arrays can be converted to a scalar index (this tensor has "
+                f"shape {value.shape} and dtype {value.dtype})"
             )
         return int(self._array())
 
     def __bool__(self) -> bool:
-        if self.size != 1:
+        size = self.size
+        if size != 1:
             raise LaminaValueError(
-                "The truth value of a tensor with more than one element is ambiguous. Use "
-                "a.any() or a.all()" if self.size else
-                "The truth value of an empty tensor is ambiguous. Use a.size > 0 to check "
-                "that a tensor is not empty."
+                "The truth value of an array with more than one element is ambiguous. Use "
+                "a.any() or a.all()" if size else
+                "The truth value of an empty array is ambiguous. Use `array.size > 0` to check "
+                "that an array is not empty."
             )
         return bool(self._array().reshape(()))
 
     def _scalar(self, what: str) -> Any:
-        if self.size != 1:
+        shape = self.shape
+        if shape:
             raise LaminaTypeError(
-                f"only tensors of size 1 can be converted to Python scalars ({what}() of a "
-                f"tensor of shape {self.shape}); reduce it first, e.g. t.sum(), or index it."
+                f"only 0-dimensional arrays can be converted to Python scalars ({what}() of a "
+                f"tensor of shape {shape}); reduce it first, e.g. t.sum(), or index it, e.g. "
+                "t[0]."
             )
-        return self._array().reshape(()).item()
+        return self._array().item()
 
     def __len__(self) -> int:
         shape = self.shape
@@ -374,21 +479,31 @@ class Tensor:
         return shape[0]
 
     def __iter__(self):
+        # Not a generator function: a 0-d tensor raises at ``iter(t)``, as NumPy does.
         shape = self.shape
         if not shape:
-            raise LaminaTypeError("iteration over a 0-d tensor")
-        for i in range(shape[0]):
-            yield self[i]
+            raise LaminaTypeError("iteration over a 0-d array")
+        return (self[i] for i in range(shape[0]))
+
+    def __contains__(self, item: Any) -> bool:
+        return bool(_lnp.equal(self, item)._array().any())
 
     def __repr__(self) -> str:
+        # NumPy's ``array_repr`` with ``Tensor(`` for ``array(`` and the device after the dtype.
         array = np.asarray(self.device.from_device(self._array()))
         prefix = "Tensor("
-        body = np.array2string(array, separator=", ", prefix=prefix)
-        extras = []
-        if array.dtype not in _DEFAULT_DTYPES or (array.size == 0 and array.dtype != np.float64):
-            extras.append(f"dtype={array.dtype}")
-        extras.append(f"device='{self.device}'")
-        return f"{prefix}{body}, {', '.join(extras)})"
+        tail = f"device='{self.device}')"
+        if array.dtype not in _DEFAULT_DTYPES or array.size == 0:
+            tail = f"dtype={_dtype_name(array.dtype)}, {tail}"
+        if array.size > 0 or array.shape == (0,):
+            body = np.array2string(array, separator=", ", prefix=prefix, suffix=")")
+        else:
+            body = f"[], shape={array.shape}"
+        text = prefix + body + ","
+        last_line = len(text) - (text.rfind("\n") + 1)
+        if last_line + 1 + len(tail) > np.get_printoptions()["linewidth"]:
+            return text + "\n" + " " * len(prefix) + tail
+        return text + " " + tail
 
     def __str__(self) -> str:
         return str(np.asarray(self.device.from_device(self._array())))
@@ -396,7 +511,12 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:
             return format(self.item(), spec)
-        return format(str(self), spec)
+        if spec:
+            raise LaminaTypeError(
+                "unsupported format string passed to Tensor.__format__ (format specs apply to "
+                "0-d tensors; format the elements, e.g. [f'{v:.2f}' for v in t.tolist()])"
+            )
+        return str(self)
 
     __hash__ = None  # mutable, like numpy.ndarray
 
@@ -404,10 +524,22 @@ class Tensor:
         return self.copy()
 
     def __deepcopy__(self, memo: dict) -> Tensor:
-        return self.copy()
+        out = self.copy()
+        memo[id(self)] = out
+        return out
 
     def __reduce__(self):
         return (_rebuild, (self.numpy(), str(self.device)))
+
+    def view(self, dtype: Any = None) -> Tensor:
+        """A new view of the same data (``t[...]``); reinterpreting the bytes as another
+        dtype is not supported."""
+        if dtype is not None and np.dtype(dtype) != self.dtype:
+            raise LaminaTypeError(
+                f"Tensor.view({dtype!r}): lamina cannot reinterpret the bytes of a tensor as "
+                "another dtype; use .astype(dtype) to convert the values."
+            )
+        return self[...]
 
     # -- indexing -------------------------------------------------------------------------
 
@@ -433,6 +565,10 @@ class Tensor:
 
 _DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_),
                    np.dtype(np.complex128))
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    return dtype.name if dtype.kind in "biufc" else str(dtype)
 
 
 def _shape_of(value: Any) -> tuple:
@@ -476,6 +612,11 @@ def _binary(name: str, reflected: bool = False):
             t._generation = 0
             t._writeable = True
             return t
+        if getattr(kind, "__array_ufunc__", 0) is None:
+            return NotImplemented  # the other operand opted out of NumPy's operators
+        if other is None and name in ("equal", "not_equal"):
+            # NumPy compares elementwise with None: all False for ==, all True for !=.
+            return _lnp.full(self.shape, name == "not_equal", device=self.device)
         fn = getattr(_lnp, name)
         return fn(other, self) if reflected else fn(self, other)
 
@@ -484,7 +625,24 @@ def _binary(name: str, reflected: bool = False):
 
 
 def _inplace(name: str):
+    # NOTE [operator fast path], in place: when the result already has this tensor's shape and
+    # dtype (the usual ``x += y``), it is written directly; anything else (casting, a result
+    # that would not fit, array-likes) takes ``lnp.<name>(self, other, out=self)``, which
+    # checks NumPy's rules before anything is written.
+    from lamina.ops.elementwise import BINARY, binary_values  # noqa: PLC0415
+
+    prim = BINARY.get(name)
+
     def op(self, other):
+        kind = type(other)
+        if prim is not None and (kind is Tensor or kind in _PY_SCALARS):
+            a = self._lamina_read()
+            value = binary_values(prim, a, other._lamina_read() if kind is Tensor else other)
+            if value.shape == a.shape and value.dtype == a.dtype:
+                self._assign(value, name)
+                return self
+        elif kind is not Tensor and getattr(kind, "__array_ufunc__", 0) is None:
+            return NotImplemented  # the other operand opted out of NumPy's operators
         getattr(_lnp, name)(self, other, out=self)
         return self
 

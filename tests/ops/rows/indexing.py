@@ -1,5 +1,167 @@
-"""OpInfo rows: indexing."""
+"""OpInfo rows: indexing. ``x[index]`` and ``x[index] = v`` as small functions of the tensor.
 
-from tests.ops.opinfo import OpInfo
+Each sample carries its index as an argument (``op(x, index)``), so NumPy index arrays in it
+reach lamina as lamina tensors (the tests convert every NumPy array in a sample) while the
+NumPy reference gets them as NumPy arrays. The setitem rows return the mutated copy:
+``y = x.copy(); y[index] = v; return y`` on both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.ops.opinfo import FLOATS, OpInfo, Sample, make_array
 
 ROWS: list[OpInfo] = []
+
+DTYPES = FLOATS + (np.int64,)
+_ALL = slice(None)
+
+
+def _get(x, index):
+    return x[index]
+
+
+def _set(x, v, index):
+    y = x.copy()
+    y[index] = v
+    return y
+
+
+def _a(rng, shape, dtype):
+    return make_array(rng, shape, dtype, -5, 5)
+
+
+def _i(*values):
+    return np.array(values, dtype=np.int64)
+
+
+# -- the index samples: (shape of x, index, name) -----------------------------------------------
+
+BASIC = [
+    ((5,), 2, "int (scalar result)"),
+    ((5,), -1, "negative int"),
+    ((5,), slice(1, 4), "slice"),
+    ((5,), slice(None, None, -2), "negative step"),
+    ((5,), slice(10, -10, -1), "slice out of range clips"),
+    ((3, 4), (1,), "row"),
+    ((3, 4), (_ALL, 2), "column"),
+    ((3, 4), (slice(None, None, -1), slice(1, None, 2)), "two slices"),
+    ((3, 4), (None, Ellipsis, 1), "None and Ellipsis"),
+    ((2, 3, 4), (Ellipsis, None, slice(None, None, 2)), "Ellipsis first"),
+    ((2, 3, 4), (1, _ALL, -1), "int slice int"),
+    ((2, 3, 4), (1, 2, 3), "all ints"),
+    ((2, 3, 4), (1, 2, 3, Ellipsis), "all ints and Ellipsis (0-d view)"),
+    ((), (Ellipsis,), "0-d Ellipsis"),
+    ((), (None,), "0-d None"),
+    ((), (), "0-d empty tuple"),
+    ((0, 3), (_ALL, 1), "size-0"),
+    ((0, 3), (Ellipsis, slice(1, 2)), "size-0 slice"),
+    ((3, 4), (slice(3, 1),), "empty slice"),
+]
+
+INT_ARRAY = [
+    ((5,), (_i(0, 4, 4, -1),), "1-D with repeats"),
+    ((3, 4), (_i(2, 0),), "rows"),
+    ((3, 4), (np.array([[0, 2], [1, 1]]),), "2-D index"),
+    ((3, 4), (_ALL, _i(3, 0)), "columns"),
+    ((3, 4), (_i(0, 2), _i(1, 3)), "pairs"),
+    ((3, 4), (np.array(1),), "0-d index array"),
+    ((3, 4), (np.array([], dtype=np.intp),), "empty index"),
+    ((0, 3), (_ALL, _i(2, 0)), "size-0 x"),
+    ((2, 3, 4), (_i(1, 0), _ALL, _i(3, 1)), "separated (advanced dims first)"),
+]
+
+BOOL_MASK = [
+    ((5,), "full", "1-D mask"),
+    ((3, 4), "full", "full 2-D mask"),
+    ((3, 4), "lead", "mask over the first axis"),
+    ((2, 3, 4), "trail", "mask over the last two axes"),
+    ((3, 4), "none", "all-False mask"),
+    ((3, 4), "true0", "0-d True"),
+    ((3, 4), "false0", "0-d False"),
+]
+
+MIXED = [
+    ((2, 3, 4), (1, _ALL, _i(0, 2)), "int slice array"),
+    ((2, 3, 4), (_ALL, _i(0, 2), _i(1, 3)), "adjacent arrays"),
+    ((2, 3, 4), (_i(0, 1), slice(1, 3), _i(2, 3)), "arrays around a slice"),
+    ((2, 3, 4), (Ellipsis, np.array([[0], [1]]), None), "Ellipsis, 2-D array, None"),
+    ((2, 3, 4), (None, _i(1), slice(None, None, -1), 2), "None array slice int"),
+    ((2, 3, 4), (_ALL, True, _ALL, _i(0, 1)), "0-d True among advanced"),
+]
+
+
+def _mask(rng, shape, kind):
+    if kind == "full":
+        return rng.random(shape) < 0.5
+    if kind == "lead":
+        return np.array([True, False, True])[: shape[0]]
+    if kind == "trail":
+        return (_ALL, rng.random(shape[1:]) < 0.5)
+    if kind == "none":
+        return np.zeros(shape, dtype=bool)
+    return (kind == "true0",)
+
+
+def _index_samples(table):
+    def samples(rng, dtype):
+        for shape, index, name in table:
+            yield Sample((_a(rng, shape, dtype), index), name=name)
+
+    return samples
+
+
+def _mask_samples(rng, dtype):
+    for shape, kind, name in BOOL_MASK:
+        yield Sample((_a(rng, shape, dtype), _mask(rng, shape, kind)), name=name)
+
+
+# -- setitem samples: values of the indexed shape, broadcast values, scalars, other dtypes -------
+
+def _set_samples(index_samples, value_kinds=("full", "scalar", "broadcast")):
+    def samples(rng, dtype):
+        for s in index_samples(rng, dtype):
+            x, index = s.args
+            target = np.shape(x[index])
+            for kind in value_kinds:
+                if kind == "full":
+                    v = _a(rng, target, dtype)
+                elif kind == "scalar":
+                    v = 3 if np.dtype(dtype).kind in "iu" else 2.5
+                elif kind == "broadcast":
+                    if not target:
+                        continue
+                    # A leading length-1 axis (NumPy drops it) over the last axis; 1-D
+                    # targets get a length-1 value (a full-shape mask takes only 0-d or 1-d).
+                    v = _a(rng, (1,) + target[-1:] if len(target) > 1 else (1,), dtype)
+                else:  # "cast": a value of another dtype, cast as NumPy's setitem does
+                    other = np.float64 if np.dtype(dtype).kind in "iu" else np.int64
+                    v = _a(rng, target, other)
+                yield Sample((x, v, index), name=f"{s.name}, {kind} value")
+
+    return samples
+
+
+def _unique_rows():
+    # Duplicate positions would make the written value depend on the order of the writes
+    # (undefined on the GPU), so setitem rows use indices without repeats.
+    return [row for row in INT_ARRAY if row[2] != "1-D with repeats"] + [
+        ((5,), (_i(0, 4, -2),), "1-D, negative entries"),
+    ]
+
+
+ROWS += [
+    OpInfo("getitem_basic", _get, _get, _index_samples(BASIC), dtypes=DTYPES),
+    OpInfo("getitem_int_array", _get, _get, _index_samples(INT_ARRAY), dtypes=DTYPES),
+    OpInfo("getitem_bool_mask", _get, _get, _mask_samples, dtypes=DTYPES),
+    OpInfo("getitem_mixed", _get, _get, _index_samples(MIXED), dtypes=DTYPES),
+    OpInfo("setitem_basic", _set, _set, _set_samples(_index_samples(BASIC)), dtypes=DTYPES),
+    OpInfo("setitem_int_array", _set, _set, _set_samples(_index_samples(_unique_rows())),
+           dtypes=DTYPES),
+    OpInfo("setitem_bool_mask", _set, _set, _set_samples(_mask_samples), dtypes=DTYPES),
+    OpInfo("setitem_mixed", _set, _set, _set_samples(_index_samples(MIXED)), dtypes=DTYPES),
+    OpInfo("setitem_cast", _set, _set,
+           _set_samples(_index_samples(BASIC[:8] + _unique_rows()[:4]), ("cast",)),
+           dtypes=DTYPES),
+]
