@@ -7,7 +7,7 @@
 >>> lm.lazy.metrics()["executions"]
 0
 >>> y.item()                   # reading the value evaluates the graph
-12.0
+15.0
 >>> lm.lazy.metrics()["executions"]
 1
 """

@@ -14,6 +14,8 @@ NOTE [what forces evaluation] (the README lists the same points):
   - ``lm.eval(*tensors)``;
   - an op whose output shape depends on data (boolean-mask indexing, ``nonzero``): its inputs
     are evaluated and the op runs through the eager fallback;
+  - ``x[idx] = v`` with a pending integer index array: the index is evaluated first, so an
+    out-of-bounds index raises at the assignment and is never stored;
   - a pending graph deeper than ``lm.config.max_graph_depth`` (evaluated as it is built);
   - eager mode (``lm.config.eager`` / ``LAMINA_EAGER=1``): every op, at once.
 """

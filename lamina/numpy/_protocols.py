@@ -46,11 +46,11 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
     name = ufunc.__name__
     ours = getattr(lnp, name, None)
-    if ours is None or not hasattr(ours, "reduce"):
+    if ours is None or not callable(ours):
         raise _missing(f"numpy.{name}")
-    if method == "__call__":
+    if method == "__call__":  # also gufuncs such as matmul, plain functions in lamina
         return ours(*inputs, **kwargs)
-    if method in ("reduce", "accumulate", "outer"):
+    if method in ("reduce", "accumulate", "outer") and hasattr(ours, method):
         return getattr(ours, method)(*inputs, **kwargs)
     raise _missing(f"numpy.{name}.{method}")
 

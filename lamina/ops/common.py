@@ -92,7 +92,9 @@ def to_value(x: Any, what: str, device: Device | None = None, dtype: Any = None)
         dev = device_of_array(x)
         if device is not None and device is not dev:
             raise_device_mismatch(what, dev, device)
-        return from_array(x, dev)
+        # NOTE [inputs are snapshots]: the graph may run later, so a user's array that can
+        # still be written to is copied now; lamina's own values are never written.
+        return from_array(x.copy(), dev)
     if isinstance(x, (list, tuple)) and _contains_handle(x):
         from lamina.ops.shape import stack_values  # noqa: PLC0415 - shape builds on common
 
@@ -102,6 +104,8 @@ def to_value(x: Any, what: str, device: Device | None = None, dtype: Any = None)
     except (ValueError, TypeError) as exc:
         raise LaminaValueError(f"{what}: cannot make an array of {_short(x)} ({exc}).") from None
     check_dtype(array.dtype, what)
+    if isinstance(x, np.ndarray) and array.flags.writeable and np.may_share_memory(array, x):
+        array = array.copy()  # NOTE [inputs are snapshots]
     dev = device if device is not None else as_device(None)
     if dev.kind == "cpu":
         return from_array(array, dev)

@@ -90,19 +90,20 @@ _COMPARISONS = frozenset(
 
 def _weak_scalar(prim: Primitive, value: Any, dtype: np.dtype, device) -> Any:
     """A Python scalar operand as a leaf of the dtype NumPy's type resolution gave it."""
-    if prim.name == "power" and dtype.kind in "iu" and type(value) is int and value < 0:
-        raise LaminaValueError(
-            "power: Integers to negative integer powers are not allowed. Use a float base or "
-            "exponent, e.g. x.astype(float) ** -1."
-        )
     try:
-        return scalar_value(value, dtype, device)
+        leaf = scalar_value(value, dtype, device)
     except OverflowError:
         if prim.name not in _COMPARISONS:
             raise
         # NumPy 2 compares integers with out-of-range Python ints exactly (uint8 > -1).
         return scalar_value(value, np.asarray(value).dtype if abs(value) < 2**63 else
                             np.dtype(np.float64), device)
+    if prim.name == "power" and dtype.kind in "iu" and type(value) is int and value < 0:
+        raise LaminaValueError(
+            "power: Integers to negative integer powers are not allowed. Use a float base or "
+            "exponent, e.g. x.astype(float) ** -1."
+        )
+    return leaf
 
 
 def binary_values(prim: Primitive, x: Any, y: Any) -> Any:

@@ -50,3 +50,12 @@ def test_inplace_casting_follows_same_kind_rule():
     y = lm.asarray([1.0, 2.0], dtype=np.float32)
     y += 1  # int into float: allowed
     assert y.dtype == np.float32
+
+
+def test_numpy_inputs_are_snapshots_even_though_graphs_run_later():
+    a = np.arange(3.0)
+    y = lm.asarray(a) + 1.0   # pending
+    z = lnp.multiply(a, 2.0)  # pending, from a NumPy argument
+    a[0] = 100.0              # the user mutates their array afterwards
+    np.testing.assert_array_equal(y.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(z.numpy(), [0.0, 2.0, 4.0])

@@ -191,9 +191,6 @@ def test_matmul_operators():
     _check(sq, np.arange(4.0).reshape(2, 2) * 2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lamina/numpy/_protocols.py array_ufunc refuses lamina functions without .reduce, and "
-    "lnp.matmul is a plain function: ndarray @ Tensor raises"))
 def test_ndarray_matmul_tensor_defers_to_the_tensor():
     if not hasattr(lnp, "matmul"):
         raise AssertionError("lnp.matmul is not there yet")

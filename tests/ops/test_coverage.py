@@ -48,6 +48,8 @@ NAMES = sorted({n for group in OPS_MD.values() for n in group.split()})
 NO_ROW = {"random.seed": "tested in tests/api/test_random.py (state, not a function of inputs)",
           "random.default_rng": "a Generator factory; its methods have rows"}
 ROW_NAMES = {info.name for info in OPS}
+# Primitives a CPU-only table cannot reach, with where they are tested instead.
+UNREACHED = {"device_put": "moving data between two devices; tests/api/test_devices.py (-m gpu)"}
 
 
 def _resolve(name: str):
@@ -89,5 +91,5 @@ def test_every_primitive_is_exercised_by_some_row():
                         pass
     finally:
         core.set_backend(original)
-    missing = sorted(set(core.primitives()) - used)
+    missing = sorted(set(core.primitives()) - used - set(UNREACHED))
     assert not missing, f"primitives no OpInfo row exercises: {missing}"
