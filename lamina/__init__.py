@@ -14,6 +14,7 @@ from lamina.errors import (
     DeviceError,
     LaminaError,
     LaminaIndexError,
+    LaminaLinAlgError,
     LaminaRuntimeError,
     LaminaTypeError,
     LaminaValueError,
@@ -31,5 +32,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Device", "asarray", "array", "eval", "config", "lazy", "numpy", "special",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
-    "LaminaRuntimeError", "AxisError", "DeviceError", "UnsupportedDTypeError",
+    "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
 ]

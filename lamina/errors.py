@@ -18,6 +18,7 @@ __all__ = [
     "LaminaRuntimeError",
     "LaminaZeroDivisionError",
     "LaminaOverflowError",
+    "LaminaLinAlgError",
     "AxisError",
     "DeviceError",
     "UnsupportedDTypeError",
@@ -50,6 +51,11 @@ class LaminaZeroDivisionError(LaminaError, ZeroDivisionError):
 
 class LaminaOverflowError(LaminaError, OverflowError):
     """A value out of the representable range (a random range too wide to sample from)."""
+
+
+class LaminaLinAlgError(LaminaError, np.linalg.LinAlgError):
+    """A matrix NumPy's linalg rejects (not square, too few dimensions), caught by
+    ``except numpy.linalg.LinAlgError`` as in NumPy (which subclasses ValueError)."""
 
 
 class AxisError(LaminaError, np.exceptions.AxisError):

@@ -104,7 +104,7 @@ class Program:
         instrs: list = []
         seen: dict[tuple, list[int]] = {}  # CSE: (prim, params, input slots) -> output slots
         next_slot = n_leaves
-        for pos, (node, (prim, params_key, refs)) in enumerate(zip(nodes, signature)):
+        for pos, (node, (prim, params_key, refs)) in enumerate(zip(nodes, signature, strict=True)):
             ins = tuple(
                 (-1 - r if r < 0 else slot_of[(r, 0)]) if type(r) is int else slot_of[r]
                 for r in refs
@@ -132,7 +132,7 @@ class Program:
         for s, k in last_use.items():
             if s >= n_leaves and s not in keep:
                 frees[k].append(s)
-        for instr, f in zip(instrs, frees):
+        for instr, f in zip(instrs, frees, strict=True):
             instr[4] = tuple(sorted(set(f)))
         self.instrs = [tuple(i) for i in instrs]
         self.runs = 0
@@ -144,7 +144,7 @@ class Program:
         for prim, params, ins, outs, frees in self.instrs:
             result = prim.impl(xp, *[env[i] for i in ins], **params)
             if prim.multiple_results:
-                for slot, value in zip(outs, result):
+                for slot, value in zip(outs, result, strict=True):
                     env[slot] = value
             else:
                 env[outs[0]] = result
@@ -282,7 +282,7 @@ def run_graph(roots: list[LazyTensor]) -> None:
     xp = device.xp
     with device.scope():
         values = program.run(xp, arrays)
-    for root, value in zip(roots, values):
+    for root, value in zip(roots, values, strict=True):
         value = _as_array(xp, value)
         if tuple(value.shape) != root.shape or value.dtype != root.dtype:
             prim = root.node.prim.name

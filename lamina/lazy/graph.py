@@ -278,7 +278,7 @@ def _run_now(prim, args, params, device, avals, counter) -> Any:
     if prim.multiple_results:
         outs = tuple(_as_array(xp, r) for r in result)
         if avals is not None:
-            for r, aval in zip(outs, avals):
+            for r, aval in zip(outs, avals, strict=True):
                 _check_aval(prim, r, aval)
         return tuple(from_array(r, device) for r in outs)
     result = _as_array(xp, result)

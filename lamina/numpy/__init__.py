@@ -9,13 +9,13 @@ NumPy 2 promotion rules apply (Python scalars are weak: ``float32_tensor * 2.0``
 float64 is the default floating dtype, and views are views (see ``lamina.Tensor``).
 """
 
-from numpy import (  # dtypes and constants, as NumPy's namespace has them
+from numpy import (  # noqa: F401 - dtypes and constants, as NumPy's namespace has them
     bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32,
     float64, complex64, complex128, dtype, e, euler_gamma, inf, nan, newaxis, pi,
     finfo, iinfo, result_type, can_cast, promote_types, integer, floating, complexfloating,
     number, signedinteger, unsignedinteger, inexact, generic, intp, uintp,
 )
-from numpy import bool_ as bool  # noqa: A004 - NumPy 2 exports `bool`
+from numpy import bool_ as bool  # noqa: F401, A004 - NumPy 2 exports `bool`
 
 from lamina.numpy._ufuncs import *  # noqa: F403
 from lamina.numpy._creation import *  # noqa: F403
@@ -27,9 +27,9 @@ from lamina.numpy._sorting import *  # noqa: F403
 from lamina.numpy._linalg import *  # noqa: F403
 from lamina.numpy import _ufuncs, _creation, _creation_ranges, _shape, _manipulation
 from lamina.numpy import _reductions, _sorting, _linalg
-from lamina.numpy._ufuncs import ufunc
+from lamina.numpy._ufuncs import ufunc  # noqa: F401
 
-from lamina.wrappers.tensor import Tensor as ndarray  # isinstance(t, lnp.ndarray) works
+from lamina.wrappers.tensor import Tensor as ndarray  # noqa: F401 - isinstance(t, lnp.ndarray)
 
 __all__ = sorted(
     set(_ufuncs.__all__) | set(_creation.__all__) | set(_creation_ranges.__all__)
@@ -37,4 +37,4 @@ __all__ = sorted(
     | set(_sorting.__all__) | set(_linalg.__all__)
 )
 
-from lamina.numpy import linalg, random  # noqa: E402  (namespaces, as numpy.linalg / numpy.random)
+from lamina.numpy import linalg, random  # noqa: E402, F401 - as numpy.linalg / numpy.random

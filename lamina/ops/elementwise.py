@@ -50,7 +50,10 @@ def _resolve(np_ufunc, what: str, in_types: tuple) -> tuple:
 
 def _ufunc_abstract(np_ufunc, name):
     def abstract(*args):
-        shape = args[0].shape if len(args) == 1 else broadcast_shapes(name, *[a.shape for a in args])
+        if len(args) == 1:
+            shape = args[0].shape
+        else:
+            shape = broadcast_shapes(name, *[a.shape for a in args])
         dtypes = _resolve(np_ufunc, name, tuple(a.dtype for a in args))
         return shape, dtypes[-1]
 
@@ -227,7 +230,7 @@ def where(cond: Any, x: Any, y: Any) -> Any:
     cond_v = cond if is_value(cond) else to_value(cond, "where")
     device = cond_v.device
     if cond_v.dtype != np.bool_:
-        cond_v = apply_ufunc(not_equal_p, cond_v, 0)
+        cond_v = apply_ufunc(BINARY["not_equal"], cond_v, 0)
     if is_scalar(x) and is_scalar(y):
         dtype = np.result_type(x, y)
         x_v, y_v = scalar_value(x, dtype, device), scalar_value(y, dtype, device)

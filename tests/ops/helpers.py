@@ -45,8 +45,9 @@ def assert_matches(actual: Any, expected: Any, info, sample, dtype, device, chec
     where = reproducer(info, sample, dtype, device)
     if isinstance(expected, (tuple, list)) and not isinstance(expected, np.ndarray):
         assert isinstance(actual, (tuple, list)), f"expected a sequence, got {type(actual)}{where}"
-        assert len(actual) == len(expected), f"{len(actual)} outputs, expected {len(expected)}{where}"
-        for a, e in zip(actual, expected):
+        assert len(actual) == len(expected), \
+            f"{len(actual)} outputs, expected {len(expected)}{where}"
+        for a, e in zip(actual, expected, strict=True):
             assert_matches(a, e, info, sample, dtype, device, check_values)
         return
     if isinstance(expected, (bool, int, float, complex, np.generic)) and not isinstance(

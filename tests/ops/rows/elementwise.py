@@ -41,7 +41,7 @@ for name, low, high in _UNARY:
 for name, low, high in _UNARY_NONDIFF:
     ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name), unary_samples(low, high),
                        dtypes=ALL_REAL, nondiff=True))
-for alias, name in _ALIASES.items():
+for alias in _ALIASES:
     ROWS.append(OpInfo(alias, getattr(lnp, alias), getattr(np, alias), unary_samples(-2, 2)))
 ROWS.append(OpInfo("invert", lnp.invert, np.invert, unary_samples(-5, 5), dtypes=(np.int64,
                                                                                   np.bool_),
