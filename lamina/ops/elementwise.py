@@ -1,6 +1,6 @@
 """Elementwise ops: NumPy ufuncs of one and two inputs, ``where``, ``clip`` and friends.
 
-Each primitive is made by a family factory (``unary_ufunc``, ``binary_ufunc``): the kernel is
+Each primitive is made by the family factory ``ufunc_primitive``: the kernel is
 the NumPy/CuPy ufunc of the same name, shapes broadcast, and dtypes follow the ufunc's own type
 resolution (NumPy 2 rules, Python scalars weak as in NEP 50). The transform issues add the jvp,
 vjp and batch rules here, next to each op; ops marked ``nondiff`` have none by design.
@@ -17,7 +17,7 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import as_device
 from lamina.ops.common import check_dtype, is_scalar, is_value, scalar_value, to_value
 
-__all__ = ["unary_ufunc", "binary_ufunc", "apply_ufunc", "UNARY", "BINARY"]
+__all__ = ["ufunc_primitive", "apply_ufunc", "binary_values", "where", "UNARY", "BINARY"]
 
 
 def broadcast_shapes(what: str, *shapes: tuple) -> tuple:
@@ -68,18 +68,18 @@ def _ufunc_impl(name):
     return impl
 
 
-def unary_ufunc(name: str, *, nondiff: bool = False) -> Primitive:
+def ufunc_primitive(name: str, *, nondiff: bool = False) -> Primitive:
+    """The primitive for the NumPy/CuPy ufunc ``name``: its kernel, broadcasting and dtypes."""
     np_ufunc = getattr(np, name)
     return Primitive(
         name, _ufunc_impl(name), _ufunc_abstract(np_ufunc, name), ufunc=name, nondiff=nondiff
     )
 
 
-def binary_ufunc(name: str, *, nondiff: bool = False) -> Primitive:
-    np_ufunc = getattr(np, name)
-    return Primitive(
-        name, _ufunc_impl(name), _ufunc_abstract(np_ufunc, name), ufunc=name, nondiff=nondiff
-    )
+def _ufunc_table(differentiable: str, nondiff: str) -> dict[str, Primitive]:
+    table = {name: ufunc_primitive(name) for name in differentiable.split()}
+    table.update({name: ufunc_primitive(name, nondiff=True) for name in nondiff.split()})
+    return table
 
 
 _scalar_types: dict[tuple, tuple] = {}
@@ -170,39 +170,18 @@ def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 # The ops. Names are NumPy's ufunc names; aliases (abs, conj, mod, ...) live in lamina.numpy.
 
-UNARY = {
-    name: unary_ufunc(name)
-    for name in (
-        "negative positive absolute exp exp2 expm1 log log2 log10 log1p sqrt cbrt square "
-        "reciprocal sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh "
-        "deg2rad rad2deg conjugate"
-    ).split()
-}
-UNARY.update(
-    {
-        name: unary_ufunc(name, nondiff=True)
-        for name in (
-            "sign floor ceil trunc rint isnan isinf isfinite signbit logical_not invert"
-        ).split()
-    }
+UNARY = _ufunc_table(
+    "negative positive absolute exp exp2 expm1 log log2 log10 log1p sqrt cbrt square "
+    "reciprocal sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh "
+    "deg2rad rad2deg conjugate",
+    nondiff="sign floor ceil trunc rint isnan isinf isfinite signbit logical_not invert",
 )
-
-BINARY = {
-    name: binary_ufunc(name)
-    for name in (
-        "add subtract multiply divide remainder power float_power maximum minimum fmax fmin "
-        "arctan2 hypot logaddexp logaddexp2 copysign"
-    ).split()
-}
-BINARY.update(
-    {
-        name: binary_ufunc(name, nondiff=True)
-        for name in (
-            "floor_divide heaviside equal not_equal less less_equal greater greater_equal "
-            "logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor left_shift "
-            "right_shift"
-        ).split()
-    }
+BINARY = _ufunc_table(
+    "add subtract multiply divide remainder power float_power maximum minimum fmax fmin "
+    "arctan2 hypot logaddexp logaddexp2 copysign",
+    nondiff="floor_divide heaviside equal not_equal less less_equal greater greater_equal "
+    "logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor left_shift "
+    "right_shift",
 )
 
 globals().update({f"{name}_p": prim for name, prim in {**UNARY, **BINARY}.items()})
