@@ -24,13 +24,14 @@ from lamina.lazy.devices import Device
 from lamina.wrappers.tensor import Tensor
 from lamina import numpy
 from lamina import special
+from lamina import nn
 from lamina.numpy import array, asarray  # noqa: F401
 from lamina.evaluation import eval  # noqa: A004 - the documented name, like MLX's mx.eval
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Device", "asarray", "array", "eval", "config", "lazy", "numpy", "special",
+    "Tensor", "Device", "asarray", "array", "eval", "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
 ]

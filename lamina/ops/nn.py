@@ -1,0 +1,354 @@
+"""Neural-network primitives: N-d convolution, max and average pooling, and ``erf``.
+
+Everything else in ``lamina.nn`` (activations, losses, normalization, ``linear``) is a composite
+of ``lamina.numpy`` functions and needs no primitive (STYLE.md, rule 4). These are the kernels
+that would be slow as composites:
+
+- ``conv``: N-d cross-correlation with stride, (asymmetric) zero padding, dilation and groups,
+  on a batched channels-first input ``(N, C, *spatial)`` and weight ``(O, C // groups, *k)``;
+- ``max_pool`` (values and int64 indices, flat positions within each input plane, as torch);
+- ``avg_pool`` (torch's divisor rules: ``count_include_pad``, ``ceil_mode``,
+  ``divisor_override``);
+- ``erf`` (NumPy has none; GELU needs it).
+
+NOTE [windows are strided views]: every kernel here reads its input through ``_windows``, an
+``as_strided`` view of shape ``(*lead, *out, *kernel)`` over the padded input in which stride
+and dilation are folded into the strides. No pixel or batch loop runs in Python; a convolution
+is then one batched ``matmul`` (im2col: the reshape of the window view is the one copy), a
+pooling one reduction over the kernel axes.
+
+Padding params are tuples of ``(low, high)`` pairs, one per spatial dimension, so that
+``padding='same'`` with an even kernel (torch pads one more at the high end) and ``ceil_mode``
+(windows that run past the padded end) need no special kernel. The public functions of
+``lamina.nn`` validate arguments and build these params; the value-level functions below
+(``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool``) are what later transform rules call.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from lamina.core import Primitive, bind
+from lamina.errors import LaminaValueError
+from lamina.ops.common import prod
+
+__all__ = [
+    "conv_p", "max_pool_p", "avg_pool_p", "erf_p", "conv", "conv_transpose", "max_pool",
+    "avg_pool", "erf", "conv_output_size", "pool_output_size",
+]
+
+
+# -- shared shape arithmetic ---------------------------------------------------------------
+
+def conv_output_size(length: int, kernel: int, stride: int, pad_lo: int, pad_hi: int,
+                     dilation: int) -> int:
+    """Output length of a window sweep over ``length`` padded by ``pad_lo`` + ``pad_hi``."""
+    return (length + pad_lo + pad_hi - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pool_output_size(length: int, kernel: int, stride: int, pad: int, dilation: int,
+                     ceil_mode: bool) -> int:
+    """torch's pooling output length (``ceil_mode`` keeps a last partial window only if it
+    starts inside the input or its left padding)."""
+    span = length + 2 * pad - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= length + pad:
+        out -= 1
+    return out
+
+
+def _ceil_padding(lengths, kernel, stride, padding, dilation, out) -> tuple:
+    """``(low, high)`` padding pairs for pooling: ``padding`` each side, plus whatever the last
+    ``ceil_mode`` window needs past the high end."""
+    pairs = []
+    for n, k, s, p, d, o in zip(lengths, kernel, stride, padding, dilation, out, strict=True):
+        need = (o - 1) * s + d * (k - 1) + 1 - (n + p)
+        pairs.append((p, max(p, need, 0)))
+    return tuple(pairs)
+
+
+def _windows(xp, x, out: tuple, kernel: tuple, stride: tuple, dilation: tuple):
+    """A view of shape ``(*lead, *out, *kernel)`` of ``x``'s last ``len(kernel)`` axes.
+
+    NOTE [windows are strided views]: ``x`` is already padded; entry ``[..., o, k]`` is
+    ``x[..., o * stride + k * dilation]`` per spatial dimension.
+    """
+    n = len(kernel)
+    lead_shape = x.shape[: x.ndim - n]
+    lead_strides = x.strides[: x.ndim - n]
+    sp_strides = x.strides[x.ndim - n:]
+    shape = lead_shape + tuple(out) + tuple(kernel)
+    strides = (lead_strides + tuple(st * s for st, s in zip(sp_strides, stride, strict=True))
+               + tuple(st * d for st, d in zip(sp_strides, dilation, strict=True)))
+    if 0 in shape:  # as_strided of an empty window set: no element is read
+        return xp.empty(shape, dtype=x.dtype)
+    return xp.lib.stride_tricks.as_strided(x, shape=shape, strides=strides)
+
+
+def _pad(xp, x, padding: tuple, value) -> Any:
+    if not any(lo or hi for lo, hi in padding):
+        return x
+    widths = ((0, 0),) * (x.ndim - len(padding)) + tuple(padding)
+    return xp.pad(x, widths, mode="constant", constant_values=value)
+
+
+# -- conv ----------------------------------------------------------------------------------
+
+def _conv_abstract(x, w, *, stride, padding, dilation, groups):
+    spatial = tuple(
+        conv_output_size(n, k, s, lo, hi, d)
+        for n, k, s, (lo, hi), d in zip(x.shape[2:], w.shape[2:], stride, padding, dilation,
+                                        strict=True)
+    )
+    return (x.shape[0], w.shape[0]) + spatial, np.result_type(x.dtype, w.dtype)
+
+
+def _conv_impl(xp, x, w, *, stride, padding, dilation, groups):
+    dtype = np.result_type(x.dtype, w.dtype)
+    x = x.astype(dtype, copy=False)
+    w = w.astype(dtype, copy=False)
+    batch, channels = x.shape[:2]
+    out_channels, kernel = w.shape[0], tuple(w.shape[2:])
+    nd = len(kernel)
+    x = _pad(xp, x, padding, 0)
+    out = tuple(
+        conv_output_size(n, k, s, 0, 0, d)
+        for n, k, s, d in zip(x.shape[2:], kernel, stride, dilation, strict=True)
+    )
+    win = _windows(xp, x, out, kernel, stride, dilation)  # (N, C, *out, *k)
+    g, cg, og = groups, channels // groups, out_channels // groups
+    win = win.reshape((batch, g, cg) + out + kernel)
+    # im2col, transposed: (G, Cg, *k, N, *out) -> (G, Cg*K, N*P); this reshape is the one
+    # copy, and it reads the input along its rows (the output-position axes are innermost).
+    perm = (1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + (0,) + tuple(range(3, 3 + nd))
+    cols = xp.transpose(win, perm).reshape(g, cg * prod(kernel), batch * prod(out))
+    wm = w.reshape(g, og, cg * prod(kernel))
+    res = xp.matmul(wm, cols)  # (G, Og, N*P)
+    res = res.reshape((g, og, batch) + out)
+    res = xp.transpose(res, (2, 0, 1) + tuple(range(3, 3 + nd))).reshape(
+        (batch, out_channels) + out)
+    return xp.ascontiguousarray(res)
+
+
+conv_p = Primitive("conv", _conv_impl, _conv_abstract)
+
+
+def conv(x: Any, w: Any, *, stride: tuple, padding: tuple, dilation: tuple,
+         groups: int = 1) -> Any:
+    """N-d cross-correlation of values ``x`` ``(N, C, *L)`` and ``w`` ``(O, C//groups, *k)``.
+
+    ``padding`` is a tuple of ``(low, high)`` pairs; all params are tuples of Python ints.
+    """
+    return bind(conv_p, x, w, stride=tuple(stride), padding=tuple(map(tuple, padding)),
+                dilation=tuple(dilation), groups=int(groups))
+
+
+def conv_transpose(x: Any, w: Any, *, stride: tuple, padding: tuple, output_padding: tuple,
+                   dilation: tuple, groups: int = 1) -> Any:
+    """The transposed convolution (the gradient of ``conv`` with respect to its input).
+
+    ``x`` is ``(N, C_in, *L)``, ``w`` is ``(C_in, C_out // groups, *k)`` (torch's layout);
+    ``padding`` is one int per dimension (symmetric, as torch's ``conv_transpose``). Written as
+    a ``conv`` of the stride-dilated input with the flipped, regrouped weight, so it needs no
+    rules of its own.
+    """
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+    from lamina.ops.indexing import basic_update, getitem_p  # noqa: PLC0415
+    from lamina.ops.shape import flip_p, reshape_value, transpose_value  # noqa: PLC0415
+
+    nd = len(stride)
+    kernel = tuple(w.shape[2:])
+    dtype = np.result_type(x.dtype, w.dtype)
+    if any(s > 1 for s in stride):
+        shape = tuple(x.shape[:2]) + tuple(
+            (n - 1) * s + 1 if n else 0 for n, s in zip(x.shape[2:], stride, strict=True)
+        )
+        index = (("slice", None, None, None),) * 2 + tuple(
+            ("slice", None, None, s) for s in stride
+        )
+        x = basic_update(full_value(shape, 0, x.dtype, x.device), index, x)
+    pads, crop = [], []
+    for n, k, p, op, d in zip(x.shape[2:], kernel, padding, output_padding, dilation, strict=True):
+        lo = d * (k - 1) - p
+        hi = d * (k - 1) - p + op
+        crop.append(("slice", max(0, -lo), n - max(0, -hi) if hi < 0 else None, None))
+        pads.append((max(lo, 0), max(hi, 0)))
+    if any(c[1] or c[2] is not None for c in crop):
+        x = bind(getitem_p, x, index=(("slice", None, None, None),) * 2 + tuple(crop))
+    c_in, og = w.shape[0], w.shape[1]
+    cg = c_in // groups
+    w = bind(flip_p, w, axes=tuple(range(2, 2 + nd)))
+    w = reshape_value(w, (groups, cg, og) + kernel)
+    w = transpose_value(w, (0, 2, 1) + tuple(range(3, 3 + nd)))
+    w = reshape_value(w, (groups * og, cg) + kernel)
+    out = conv(x, w, stride=(1,) * nd, padding=tuple(pads), dilation=tuple(dilation),
+               groups=groups)
+    if out.dtype != dtype:
+        from lamina.ops.elementwise import astype_value  # noqa: PLC0415
+
+        out = astype_value(out, dtype)
+    return out
+
+
+# -- max_pool ------------------------------------------------------------------------------
+
+def _pool_out(x, kernel_size, stride, padding, dilation, ceil_mode) -> tuple:
+    nd = len(kernel_size)
+    return tuple(
+        pool_output_size(n, k, s, p, d, ceil_mode)
+        for n, k, s, p, d in zip(x.shape[x.ndim - nd:], kernel_size, stride, padding, dilation,
+                                 strict=True)
+    )
+
+
+def _max_pool_abstract(x, *, kernel_size, stride, padding, dilation, ceil_mode):
+    out = _pool_out(x, kernel_size, stride, padding, dilation, ceil_mode)
+    shape = tuple(x.shape[: x.ndim - len(kernel_size)]) + out
+    return (shape, x.dtype), (shape, np.dtype(np.int64))
+
+
+def _lowest(dtype: np.dtype):
+    if dtype.kind == "f":
+        return -np.inf
+    if dtype.kind in "iu":
+        return np.iinfo(dtype).min
+    return False
+
+
+def _max_pool_impl(xp, x, *, kernel_size, stride, padding, dilation, ceil_mode):
+    nd = len(kernel_size)
+    lengths = x.shape[x.ndim - nd:]
+    lead = x.shape[: x.ndim - nd]
+    out = _pool_out(x, kernel_size, stride, padding, dilation, ceil_mode)
+    pads = _ceil_padding(lengths, kernel_size, stride, padding, dilation, out)
+    xp_ = _pad(xp, x, pads, _lowest(x.dtype))
+    win = _windows(xp, xp_, out, kernel_size, stride, dilation)
+    cols = win.reshape(lead + out + (prod(kernel_size),))
+    arg = xp.argmax(cols, axis=-1) if cols.shape[-1] else xp.zeros(cols.shape[:-1], np.int64)
+    values = xp.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
+    # The flat input position of each maximum: out * stride - pad + k * dilation, per dim.
+    flat = xp.zeros(out, dtype=np.int64)
+    rest = arg.astype(np.int64)
+    for i in reversed(range(nd)):
+        k_i = rest % kernel_size[i]
+        rest = rest // kernel_size[i]
+        pos = xp.arange(out[i], dtype=np.int64) * stride[i] - padding[i]
+        pos = pos.reshape((out[i],) + (1,) * (nd - 1 - i))
+        flat = flat + (pos + k_i * dilation[i]) * prod(lengths[i + 1:])
+    return xp.ascontiguousarray(values), xp.ascontiguousarray(flat)
+
+
+max_pool_p = Primitive("max_pool", _max_pool_impl, _max_pool_abstract, multiple_results=True)
+
+
+def max_pool(x: Any, *, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+             ceil_mode: bool = False) -> tuple:
+    """Max pooling over the last ``len(kernel_size)`` axes: ``(values, int64 indices)``."""
+    return bind(max_pool_p, x, kernel_size=tuple(kernel_size), stride=tuple(stride),
+                padding=tuple(padding), dilation=tuple(dilation), ceil_mode=bool(ceil_mode))
+
+
+# -- avg_pool ------------------------------------------------------------------------------
+
+def _avg_pool_abstract(x, *, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override):
+    nd = len(kernel_size)
+    out = _pool_out(x, kernel_size, stride, padding, (1,) * nd, ceil_mode)
+    return tuple(x.shape[: x.ndim - nd]) + out, x.dtype
+
+
+def _avg_pool_impl(xp, x, *, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                   divisor_override):
+    nd = len(kernel_size)
+    ones = (1,) * nd
+    lengths = x.shape[x.ndim - nd:]
+    out = _pool_out(x, kernel_size, stride, padding, ones, ceil_mode)
+    pads = _ceil_padding(lengths, kernel_size, stride, padding, ones, out)
+    win = _windows(xp, _pad(xp, x, pads, 0), out, kernel_size, stride, ones)
+    axes = tuple(range(win.ndim - nd, win.ndim))
+    total = xp.sum(win, axis=axes, dtype=x.dtype)
+    if divisor_override:
+        return xp.ascontiguousarray(total / x.dtype.type(divisor_override))
+    # torch's divisor, per dimension: the window clipped to [-pad, n + pad) when padding
+    # counts, else to the input [0, n); the product over dimensions is the window's count.
+    count = None
+    for i, (n, k, s, p, o) in enumerate(
+            zip(lengths, kernel_size, stride, padding, out, strict=True)):
+        start = xp.arange(o, dtype=np.int64) * s - p
+        end = xp.minimum(start + k, n + p)
+        if count_include_pad:
+            c = end - start
+        else:
+            c = xp.minimum(end, n) - xp.maximum(start, 0)
+        c = c.reshape((o,) + (1,) * (nd - 1 - i))
+        count = c if count is None else count * c
+    return xp.ascontiguousarray(total / count.astype(x.dtype))
+
+
+avg_pool_p = Primitive("avg_pool", _avg_pool_impl, _avg_pool_abstract)
+
+
+def avg_pool(x: Any, *, kernel_size: tuple, stride: tuple, padding: tuple,
+             ceil_mode: bool = False, count_include_pad: bool = True,
+             divisor_override: int | None = None) -> Any:
+    """Average pooling over the last ``len(kernel_size)`` axes, with torch's divisor rules."""
+    return bind(avg_pool_p, x, kernel_size=tuple(kernel_size), stride=tuple(stride),
+                padding=tuple(padding), ceil_mode=bool(ceil_mode),
+                count_include_pad=bool(count_include_pad),
+                divisor_override=None if divisor_override is None else int(divisor_override))
+
+
+# -- erf -----------------------------------------------------------------------------------
+
+def _erf_abstract(x):
+    if x.dtype.kind == "c":
+        raise LaminaValueError("erf: complex inputs are not supported; pass a real tensor.")
+    return x.shape, (np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype)
+
+
+def _erf_series(xp, x):
+    """erf from NumPy-only operations, accurate to ~1e-15 (used when SciPy is missing).
+
+    |x| < 2.5: erf(a) = 2/sqrt(pi) exp(-a^2) sum_n 2^n a^(2n+1) / (2n+1)!! (positive terms, no
+    cancellation); |x| >= 2.5: erfc from its continued fraction.
+    """
+    a = xp.abs(x)
+    small = xp.minimum(a, 2.5)
+    z = small * small
+    term = small
+    total = small
+    for n in range(36):
+        term = term * (2 * z / (2 * n + 3))
+        total = total + term
+    near = (2 / math.sqrt(math.pi)) * xp.exp(-z) * total
+    big = xp.maximum(a, 2.5)
+    frac = xp.zeros_like(big)
+    for k in range(25, 0, -1):
+        frac = (k / 2) / (big + frac)
+    far = 1 - xp.exp(-big * big) / math.sqrt(math.pi) / (big + frac)
+    return xp.copysign(xp.where(a < 2.5, near, far), x)
+
+
+def _erf_impl(xp, x):
+    dtype = _erf_abstract(x)[1]
+    x = x.astype(dtype, copy=False)
+    if xp is np:
+        try:
+            from scipy.special import erf as _erf  # noqa: PLC0415 - optional accelerator
+        except ImportError:
+            return _erf_series(xp, x.astype(np.float64)).astype(dtype)
+        return _erf(x).astype(dtype, copy=False)
+    from cupyx.scipy.special import erf as _erf  # noqa: PLC0415 - ships with CuPy
+
+    return _erf(x).astype(dtype, copy=False)
+
+
+erf_p = Primitive("erf", _erf_impl, _erf_abstract)
+
+
+def erf(x: Any) -> Any:
+    """The error function of a value (float64 for integer inputs, as SciPy)."""
+    return bind(erf_p, x)
