@@ -13,16 +13,41 @@ from typing import Any
 import numpy as np
 
 from lamina.errors import LaminaTypeError, LaminaValueError
-from lamina.ops.common import is_scalar, to_value
+from lamina.ops.common import is_scalar, is_value, to_value
 from lamina.wrappers.tensor import Tensor, ViewMeta
 
-__all__ = ["value_of", "handle", "handles", "view_of", "write_out", "check_out"]
+__all__ = ["value_of", "values_of", "device_among", "handle", "handles", "view_of", "views_of",
+           "write_out", "check_out", "scalar_or_value"]
 
 
 def value_of(x: Any, what: str, device=None, dtype=None) -> Any:
     if type(x) is Tensor:
         return x._lamina_read()
     return to_value(x, what, device, dtype)
+
+
+def device_among(items: Any):
+    """The device of the first lamina tensor (or value, or CuPy array) among ``items``.
+
+    NOTE [host data joins the op's device]: NumPy arrays, lists and scalars in an op with
+    lamina tensors are placed on the tensors' device, whatever their position; two lamina
+    tensors on different devices are an error.
+    """
+    for x in items:
+        if type(x) is Tensor:
+            return x._lamina_read().device
+        if is_value(x):
+            return x.device
+        if hasattr(x, "__cuda_array_interface__"):
+            return value_of(x, "device").device
+    return None
+
+
+def values_of(items: Any, what: str) -> list:
+    """``items`` as values on one device (NOTE [host data joins the op's device])."""
+    items = list(items)
+    device = device_among(items)
+    return [value_of(x, what, device) for x in items]
 
 
 def handle(value: Any) -> Tensor:

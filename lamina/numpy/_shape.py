@@ -13,7 +13,15 @@ from typing import Any
 import numpy as np
 
 from lamina.errors import LaminaTypeError, LaminaValueError
-from lamina.numpy._handles import check_out, handle, value_of, view_of, views_of, write_out
+from lamina.numpy._handles import (
+    check_out,
+    handle,
+    value_of,
+    values_of,
+    view_of,
+    views_of,
+    write_out,
+)
 from lamina.ops import shape as sh
 from lamina.ops.common import normalize_axes, normalize_axis, prod
 from lamina.ops.elementwise import astype_value
@@ -348,7 +356,7 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
         raise LaminaTypeError(
             "concatenate() only takes `out` or `dtype` as an argument, but both were provided."
         )
-    values = [value_of(a, "concatenate") for a in arrays]
+    values = values_of(arrays, "concatenate")
     if axis is None:
         values = [sh.reshape_value(v, (prod(v.shape),)) for v in values]
         axis = 0
@@ -389,7 +397,7 @@ def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None,
         raise LaminaTypeError(
             "stack() only takes `out` or `dtype` as an argument, but both were provided."
         )
-    values = [value_of(a, "stack") for a in arrays]
+    values = values_of(arrays, "stack")
     if dtype is not None:
         values = _cast_all(values, dtype, casting, "stack")
     result = sh.stack_values(values, axis)

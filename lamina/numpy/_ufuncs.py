@@ -10,7 +10,15 @@ import numpy as np
 
 from lamina.core import bind
 from lamina.errors import LaminaTypeError
-from lamina.numpy._handles import check_out, handle, scalar_or_value, value_of, view_of, write_out
+from lamina.numpy._handles import (
+    check_out,
+    device_among,
+    handle,
+    scalar_or_value,
+    value_of,
+    view_of,
+    write_out,
+)
 from lamina.ops import elementwise as ew
 from lamina.ops.common import is_scalar, is_value
 from lamina.wrappers.tensor import Tensor
@@ -74,7 +82,7 @@ class ufunc:  # noqa: N801 - NumPy's name for the type
                 f"lnp.where(mask, lnp.{name}(...), other) instead."
             )
         out_t = check_out(out, name)
-        device = out_t.device if out_t is not None else None
+        device = out_t.device if out_t is not None else device_among(args)
         values = [scalar_or_value(a, name, device) for a in args]
         if dtype is not None:
             values = [v if is_scalar(v) else ew.astype_value(v, dtype) for v in values]
@@ -141,7 +149,8 @@ def where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
         return lnp.nonzero(condition)
     if x is None or y is None:
         raise LaminaTypeError("where: either both or neither of x and y should be given")
-    cond = value_of(condition, "where")
+    device = device_among((condition, x, y))
+    cond = value_of(condition, "where", device)
     return handle(ew.where(cond, scalar_or_value(x, "where", cond.device),
                            scalar_or_value(y, "where", cond.device)))
 

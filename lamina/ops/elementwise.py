@@ -134,13 +134,12 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
 def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
     """Call a ufunc primitive on values, arrays or Python scalars with NumPy 2 promotion."""
     values: list[Any] = []
-    device = None
+    # NOTE [host data joins the op's device] (lamina/numpy/_handles.py).
+    device = next((x.device for x in operands if is_value(x)), None)
     has_scalar = False
     for x in operands:
         if is_value(x):
             values.append(x)
-            if device is None:
-                device = x.device
         elif is_scalar(x):
             values.append(x)
             has_scalar = True

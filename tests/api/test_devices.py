@@ -77,3 +77,14 @@ def test_implicit_numpy_conversion_of_a_gpu_tensor_is_refused():
     gpu = lm.asarray([1.0, 2.0], device="cuda")
     with pytest.raises(TypeError, match="t.numpy()"):
         np.asarray(gpu)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("call", [
+    lambda g, h: g + h, lambda g, h: h + g, lambda g, h: lnp.add(h, g),
+    lambda g, h: lnp.where(np.asarray(True), h, g), lambda g, h: lnp.concatenate([h, g]),
+])
+def test_host_data_joins_the_device_of_the_lamina_tensors(call):
+    g = lm.asarray([1.0, 2.0], device="cuda")
+    out = call(g, np.array([10.0, 20.0]))
+    assert str(out.device) == "cuda:0"

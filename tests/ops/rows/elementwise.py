@@ -89,7 +89,7 @@ ROWS.append(OpInfo("right_shift", lnp.right_shift, np.right_shift, binary_sample
 
 def _where_samples(rng, dtype):
     for shape in ((), (5,), (3, 4)):
-        cond = rng.random(shape) < 0.5
+        cond = np.asarray(rng.random(shape) < 0.5)
         yield Sample((cond, make_array(rng, shape, dtype), make_array(rng, shape, dtype)))
     yield Sample((rng.random((3, 1)) < 0.5, make_array(rng, (4,), dtype), 0.5
                   if np.dtype(dtype).kind == "f" else 1), name="broadcast+scalar")

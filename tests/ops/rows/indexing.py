@@ -146,7 +146,8 @@ def _set_samples(index_samples, value_kinds=("full", "scalar", "broadcast")):
 def _unique_rows():
     # Duplicate positions would make the written value depend on the order of the writes
     # (undefined on the GPU), so setitem rows use indices without repeats.
-    return [row for row in INT_ARRAY if row[2] != "1-D with repeats"] + [
+    repeats = {"1-D with repeats", "2-D index"}
+    return [row for row in INT_ARRAY if row[2] not in repeats] + [
         ((5,), (_i(0, 4, -2),), "1-D, negative entries"),
     ]
 
