@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
@@ -171,8 +173,19 @@ class Program:
         for prim, _, _, outs, _ in self.instrs:
             if prim.ufunc is not None and not prim.multiple_results:
                 fresh.add(outs[0])
+        groups = _fusion_groups(self.instrs, self.roots) if xp is not np else {}
         reused = 0
         for k, (prim, params, ins, outs, frees) in enumerate(self.instrs):
+            group = groups.get(k)
+            if group is not None:
+                if group.start == k:
+                    namespace[f"g{k}"] = group.kernel(xp)
+                    names = ", ".join(f"s{o}" for o in group.outputs)
+                    args = ", ".join(f"s{i}" for i in group.inputs)
+                    lines.append(f"    {names}, = g{k}({args})")
+                    if group.frees:
+                        lines.append(f"    del {', '.join(f's{f}' for f in group.frees)}")
+                continue
             args = ", ".join(f"s{i}" for i in ins)
             if prim.ufunc is not None and not prim.multiple_results:
                 # NOTE [buffer reuse]: an elementwise kernel may write into an input buffer when
@@ -206,6 +219,8 @@ class Program:
                     lines.append(f"    {target_names} = {call}")
             if frees:
                 lines.append(f"    del {', '.join(f's{s}' for s in frees)}")
+        if groups:
+            _counters["fusions"] += len({id(g) for g in groups.values()})
         roots = ", ".join(f"s{s}" for s in self.roots)
         lines.append(f"    return [{roots}]")
         source = "\n".join(lines)
@@ -270,6 +285,89 @@ def _lookup(roots: list[LazyTensor]) -> tuple[Program, list]:
         if None not in perm:
             _store(sig_key, (program, perm))
     return program, [leaf.data for leaf in leaves]
+
+
+class _FusedGroup:
+    """A run of elementwise instructions compiled into one GPU kernel (NOTE [fusion]).
+
+    NOTE [fusion]: on CuPy every elementwise kernel launch costs microseconds and a round trip
+    through GPU memory, so a contiguous run of ufunc instructions becomes one kernel made by
+    ``cupy.fuse``; only values used after the run (or returned) leave it. If CuPy cannot fuse
+    a run, the same code runs unfused.
+    """
+
+    def __init__(self, members: list, instrs: list, used_later: set) -> None:
+        self.start = members[0]
+        produced: list[int] = []
+        inputs: list[int] = []
+        for k in members:
+            _, _, ins, outs, _ = instrs[k]
+            for i in ins:
+                if i not in produced and i not in inputs:
+                    inputs.append(i)
+            produced.append(outs[0])
+        self.inputs = inputs
+        self.outputs = [o for o in produced if o in used_later]
+        self.frees = sorted(
+            {f for k in members for f in instrs[k][4]} - set(produced)
+        )
+        body = [f"def _group({', '.join(f's{i}' for i in inputs)}):"]
+        self._namespace: dict[str, Any] = {}
+        for k in members:
+            prim, _, ins, outs, _ = instrs[k]
+            body.append(f"    s{outs[0]} = {prim.ufunc}({', '.join(f's{i}' for i in ins)})")
+            self._namespace[prim.ufunc] = prim.ufunc
+        body.append(f"    return ({''.join(f's{o}, ' for o in self.outputs)})")
+        self._source = "\n".join(body)
+
+    def kernel(self, xp):
+        namespace = {name: getattr(xp, name) for name in self._namespace}
+        exec(compile(self._source, "<lamina fused kernel>", "exec"), namespace)  # noqa: S102
+        plain = namespace["_group"]
+        try:
+            fused = xp.fuse(plain)
+        except Exception:  # noqa: BLE001 - an unfusable run still runs, unfused
+            return plain
+        state = [fused]
+
+        def run(*arrays):
+            try:
+                return state[0](*arrays)
+            except Exception:
+                if state[0] is plain:
+                    raise
+                state[0] = plain  # CuPy could not fuse this run: run it unfused from now on
+                return plain(*arrays)
+
+        return run
+
+
+def _fusion_groups(instrs: list, roots: tuple) -> dict[int, _FusedGroup]:
+    """Maximal contiguous runs (two or more) of single-output ufunc instructions."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for k, (prim, _, _, _, _) in enumerate(instrs):
+        if prim.ufunc is not None and not prim.multiple_results:
+            current.append(k)
+            continue
+        if len(current) > 1:
+            runs.append(current)
+        current = []
+    if len(current) > 1:
+        runs.append(current)
+    groups: dict[int, _FusedGroup] = {}
+    for members in runs:
+        member_set = set(members)
+        used_later = set(roots)
+        for k, (_, _, ins, _, _) in enumerate(instrs):
+            if k not in member_set:
+                used_later.update(ins)
+        group = _FusedGroup(members, instrs, used_later)
+        if not group.outputs:
+            continue
+        for k in members:
+            groups[k] = group
+    return groups
 
 
 def run_graph(roots: list[LazyTensor]) -> None:

@@ -19,6 +19,7 @@ _DESCRIPTIONS = {
     "auto_evals": "evaluations forced because a pending graph grew past max_graph_depth",
     "nodes_executed": "graph nodes executed, summed over executions",
     "buffers_reused": "outputs written into a dead input buffer (out=), summed over executions",
+    "fusions": "runs of elementwise ops compiled into one GPU kernel (CuPy)",
 }
 
 counters: dict[str, int] = dict.fromkeys(_DESCRIPTIONS, 0)

@@ -248,3 +248,34 @@ def test_signatures_tell_wirings_apart(build):
     for _ in range(3):  # interpreted, then cached by signature, then compiled
         got = build(lm.asarray(a0), lm.asarray(b0)).numpy()
         np.testing.assert_array_equal(got, build(a0, b0))
+
+
+class _FusingNumPy:
+    """NumPy posing as an array module with CuPy's ``fuse`` (records the fused runs)."""
+
+    def __init__(self):
+        self.fused = []
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def fuse(self, fn):
+        self.fused.append(fn)
+        return fn
+
+
+def test_elementwise_runs_are_fused_into_one_kernel_per_run():
+    # NOTE [fusion]: checked on the CPU with NumPy standing in for CuPy's module.
+    x = lm.asarray(np.linspace(-1, 1, 7))
+    y = lnp.tanh(lnp.sin(x) * 2.0 + 1.0)      # a run of 4 elementwise ops
+    z = lnp.cumsum(y) * y - 1.0                # a non-elementwise op, then a run of 2
+    root = z._lamina_read()
+    nodes, leaves, key = lazy_compile._trace([root])
+    program = lazy_compile.Program(nodes, len(leaves), key[2], key[3])
+    fake = _FusingNumPy()
+    program.compile(fake)
+    assert len(fake.fused) == 2
+    (value,) = program.compiled(fake, [leaf.data for leaf in leaves])
+    a = np.linspace(-1, 1, 7)
+    ref_y = np.tanh(np.sin(a) * 2 + 1)
+    np.testing.assert_allclose(value, np.cumsum(ref_y) * ref_y - 1.0)
