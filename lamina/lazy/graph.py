@@ -53,7 +53,8 @@ class LazyNode:
 
     __slots__ = ("prim", "inputs", "params", "avals", "outputs", "sig", "leaves")
 
-    def __init__(self, prim: core.Primitive, inputs: tuple, params: dict, avals: tuple) -> None:
+    def __init__(self, prim: core.Primitive, inputs: tuple, params: dict, avals: tuple,
+                 sig: int | None, leaves: tuple) -> None:
         self.prim = prim
         self.inputs = inputs
         self.params = params
@@ -61,7 +62,8 @@ class LazyNode:
         # Weak references to the outputs of a multi-output node, so that evaluating one output
         # also stores its live siblings (``eigh``'s values and vectors are computed together).
         self.outputs: tuple = ()
-        self.sig, self.leaves = _signature(prim, inputs, params)
+        self.sig = sig
+        self.leaves = leaves
 
 
 class LazyTensor:
@@ -162,6 +164,7 @@ def _abstract_eval(prim: core.Primitive, args: tuple, params: dict) -> Any:
 
 MAX_SIGNED_LEAVES = 32
 _signatures: dict[tuple, int] = {}
+_sig_avals: dict[int, Any] = {}
 _fresh_signature = itertools.count()
 
 
@@ -172,14 +175,58 @@ def _intern(key: tuple) -> int:
             # Signatures are never reused after a clear (the counter only grows), so
             # forgetting them costs cache misses, never a wrong match.
             _signatures.clear()
+            _sig_avals.clear()
         sig = _signatures[key] = next(_fresh_signature)
     return sig
 
 
 def _signature(prim: core.Primitive, inputs: tuple, params: dict) -> tuple:
-    """(sig, leaves) of a new node: NOTE [structural signatures]."""
-    leaves: tuple | list | None = None
-    index: dict | None = None
+    """(sig, leaves) of a new node: NOTE [structural signatures].
+
+    The key of a node is (prim, params, the signatures of its inputs, where each input's
+    leaves sit among the node's leaves). One and two inputs, the common cases, take short
+    paths that allocate little; everything else takes the general merge.
+    """
+    pkey = tuple(params.items()) if params else ()
+    n = len(inputs)
+    if n == 1:
+        a = inputs[0]
+        node = a.node
+        if node is None:
+            return _intern((prim, pkey, a.shape, a.dtype)), (a,)
+        sig = node.sig
+        if sig is None:
+            return None, ()
+        return _intern((prim, pkey, sig if a.index == 0 else (sig, a.index))), node.leaves
+    if n == 2:
+        a, b = inputs
+        na, nb = a.node, b.node
+        if na is None:
+            la, sa = (a,), (a.shape, a.dtype)
+        elif na.sig is None:
+            return None, ()
+        else:
+            la, sa = na.leaves, (na.sig if a.index == 0 else (na.sig, a.index))
+        if nb is None:
+            sb = (b.shape, b.dtype)
+            for i, leaf in enumerate(la):
+                if leaf is b:
+                    return _intern((prim, pkey, sa, sb, i)), la
+            if len(la) >= MAX_SIGNED_LEAVES:
+                return None, ()
+            return _intern((prim, pkey, sa, sb, -1)), la + (b,)
+        if nb.sig is None:
+            return None, ()
+        sb = nb.sig if b.index == 0 else (nb.sig, b.index)
+        lb = nb.leaves
+        if lb is la:
+            return _intern((prim, pkey, sa, sb, None)), la
+    return _general_signature(prim, pkey, inputs)
+
+
+def _general_signature(prim: core.Primitive, pkey: tuple, inputs: tuple) -> tuple:
+    leaves: list = []
+    index: dict = {}
     in_sigs = []
     maps = []
     for a in inputs:
@@ -192,16 +239,6 @@ def _signature(prim: core.Primitive, inputs: tuple, params: dict) -> tuple:
                 return None, ()
             own = node.leaves
             in_sigs.append(node.sig if a.index == 0 else (node.sig, a.index))
-        if leaves is None:
-            leaves = own
-            maps.append(None)  # the first input's leaves are a prefix: positions 0..k-1
-            continue
-        if own is leaves:
-            maps.append(None)
-            continue
-        if index is None:
-            leaves = list(leaves)
-            index = {leaf: i for i, leaf in enumerate(leaves)}
         positions = []
         for leaf in own:
             i = index.get(leaf)
@@ -210,14 +247,9 @@ def _signature(prim: core.Primitive, inputs: tuple, params: dict) -> tuple:
                 leaves.append(leaf)
             positions.append(i)
         maps.append(tuple(positions))
-    if leaves is None:
-        leaves = ()
-    elif type(leaves) is list:
-        if len(leaves) > MAX_SIGNED_LEAVES:
-            return None, ()
-        leaves = tuple(leaves)
-    key = (prim, tuple(params.items()) if params else (), tuple(in_sigs), tuple(maps))
-    return _intern(key), leaves
+    if len(leaves) > MAX_SIGNED_LEAVES:
+        return None, ()
+    return _intern((prim, pkey, tuple(in_sigs), tuple(maps), "general")), tuple(leaves)
 
 
 def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:
@@ -238,19 +270,32 @@ def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:
 
 def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     """Run ``prim`` at the bottom of the stack: record a node, or compute at once when eager."""
-    device = _device_of(prim, args, params)
+    if args and "device" not in params:
+        device = args[0].device
+        depth = 0
+        for a in args:
+            if a.device is not device:
+                _device_of(prim, args, params)  # raises the mixed-devices error
+            if a.depth > depth:
+                depth = a.depth
+        depth += 1
+    else:
+        device = _device_of(prim, args, params)
+        depth = 1 + max((a.depth for a in args), default=0)
     if not prim.lazy:
         return _run_now(prim, args, params, device, None, "fallbacks")
-    avals = _abstract_eval(prim, args, params)
     if config.eager:
-        return _run_now(prim, args, params, device, avals, "eager_ops")
-    depth = 0
-    for a in args:
-        if a.depth > depth:
-            depth = a.depth
-    depth += 1
+        return _run_now(prim, args, params, device, _abstract_eval(prim, args, params),
+                        "eager_ops")
+    sig, leaves = _signature(prim, args, params)
+    # A signature fixes the output shapes and dtypes, so it also keys the shape rule's cache.
+    avals = _sig_avals.get(sig) if sig is not None else None
+    if avals is None:
+        avals = _abstract_eval(prim, args, params)
+        if sig is not None:
+            _sig_avals[sig] = avals
     if prim.multiple_results:
-        node = LazyNode(prim, args, params, tuple(avals))
+        node = LazyNode(prim, args, params, tuple(avals), sig, leaves)
         outs = tuple(
             LazyTensor(s, d, device, node, i, None, depth) for i, (s, d) in enumerate(avals)
         )
@@ -260,7 +305,7 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
             evaluate(outs)
         return outs
     shape, dtype = avals
-    node = LazyNode(prim, args, params, (avals,))
+    node = LazyNode(prim, args, params, (avals,), sig, leaves)
     out = LazyTensor(shape, dtype, device, node, 0, None, depth)
     if depth > config.max_graph_depth:
         _counters["auto_evals"] += 1
