@@ -44,7 +44,9 @@ class Config:
     def __setattr__(self, name: str, value: object) -> None:
         if name not in self._fields:
             known = ", ".join(self._fields)
-            raise AttributeError(f"lamina.config has no setting {name!r}; the settings are {known}.")
+            raise AttributeError(
+                f"lamina.config has no setting {name!r}; the settings are {known}."
+            )
         object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:

@@ -794,8 +794,8 @@ def _conv_padding(padding: Any, kernel: tuple, stride: tuple, dilation: tuple,
     return tuple((p, p) for p in pads)
 
 
-def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
-    what = f"conv{nd}d"
+def _conv_operands(nd: int, input, weight, stride, dilation, what: str, layout: str):
+    """The checked input (batched), weight, stride and dilation of a (transposed) conv."""
     x = _tensor(input, what)
     w = _tensor(weight, what)
     for t, name in ((x, "input"), (w, "weight")):
@@ -804,11 +804,18 @@ def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups) -> Te
     x, unbatched = _batched(x, nd, what)
     if w.ndim != nd + 2:
         raise LaminaValueError(
-            f"{what}: expected a {nd + 2}-D weight (out_channels, in_channels/groups, "
-            f"{_KERNEL[nd]}), got shape {w.shape}."
+            f"{what}: expected a {nd + 2}-D weight ({layout}, {_KERNEL[nd]}), got shape "
+            f"{w.shape}."
         )
     stride = _positive(_ints(stride, nd, "stride", what), "stride", what)
     dilation = _positive(_ints(dilation, nd, "dilation", what), "dilation", what)
+    return x, w, unbatched, stride, dilation
+
+
+def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
+    what = f"conv{nd}d"
+    x, w, unbatched, stride, dilation = _conv_operands(
+        nd, input, weight, stride, dilation, what, "out_channels, in_channels/groups")
     if isinstance(groups, bool) or not isinstance(groups, (numbers.Integral, np.integer)) \
             or groups <= 0:
         raise LaminaValueError(f"{what}: groups must be a positive integer, got {groups!r}.")
@@ -878,19 +885,8 @@ def conv3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
 def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups,
                     dilation) -> Tensor:
     what = f"conv_transpose{nd}d"
-    x = _tensor(input, what)
-    w = _tensor(weight, what)
-    for t, name in ((x, "input"), (w, "weight")):
-        if t.dtype.kind not in "fc":
-            _floating(t, what, name)
-    x, unbatched = _batched(x, nd, what)
-    if w.ndim != nd + 2:
-        raise LaminaValueError(
-            f"{what}: expected a {nd + 2}-D weight (in_channels, out_channels/groups, "
-            f"{_KERNEL[nd]}), got shape {w.shape}."
-        )
-    stride = _positive(_ints(stride, nd, "stride", what), "stride", what)
-    dilation = _positive(_ints(dilation, nd, "dilation", what), "dilation", what)
+    x, w, unbatched, stride, dilation = _conv_operands(
+        nd, input, weight, stride, dilation, what, "in_channels, out_channels/groups")
     pads = _ints(padding, nd, "padding", what)
     out_pads = _ints(output_padding, nd, "output_padding", what)
     if any(p < 0 for p in pads + out_pads):

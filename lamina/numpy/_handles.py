@@ -14,7 +14,7 @@ import numpy as np
 
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.ops.common import is_scalar, is_value, to_value
-from lamina.wrappers.tensor import Tensor, ViewMeta
+from lamina.wrappers.tensor import Tensor, ViewMeta, wrap
 
 __all__ = ["value_of", "values_of", "device_among", "handle", "handles", "view_of", "views_of",
            "write_out", "check_out", "scalar_or_value"]
@@ -50,8 +50,7 @@ def values_of(items: Any, what: str) -> list:
     return [value_of(x, what, device) for x in items]
 
 
-def handle(value: Any) -> Tensor:
-    return Tensor._from_value(value)
+handle = wrap  # a new tensor (own storage) on a value
 
 
 def handles(values) -> tuple:

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.linalg import LinAlgError
 
 from lamina.core import bind
-from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.errors import LaminaLinAlgError, LaminaTypeError, LaminaValueError
 from lamina.numpy import _linalg as _products
 from lamina.numpy._handles import check_out, handle, value_of, write_out
 from lamina.numpy._linalg import _values
@@ -35,7 +35,6 @@ from lamina.ops import elementwise as ew
 from lamina.ops import linalg as la
 from lamina.ops.common import normalize_axis, prod
 from lamina.ops.creation import full_value
-from lamina.errors import LaminaLinAlgError
 from lamina.ops.shape import broadcast_value, reshape_value, transpose_value
 from lamina.wrappers.tensor import Tensor
 

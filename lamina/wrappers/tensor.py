@@ -205,13 +205,7 @@ class Tensor:
 
     @classmethod
     def _from_value(cls, value: Any) -> Tensor:
-        t = object.__new__(cls)
-        t._storage = Storage(value)
-        t._views = ()
-        t._cached = None
-        t._generation = 0
-        t._writeable = True
-        return t
+        return wrap(value)
 
     def _make_view(self, value: Any, meta: ViewMeta, writeable: bool = True) -> Tensor:
         """A new handle on this storage, one view step further (``value`` already computed)."""
@@ -580,8 +574,14 @@ def _rebuild(array: np.ndarray, device: str) -> Tensor:
 
 
 def wrap(value: Any) -> Tensor:
-    """A new handle (own storage) on a value."""
-    return Tensor._from_value(value)
+    """A new handle with its own storage on a value (a copy, in NumPy's terms)."""
+    t = object.__new__(Tensor)
+    t._storage = Storage(value)
+    t._views = ()
+    t._cached = None
+    t._generation = 0
+    t._writeable = True
+    return t
 
 
 # -- operators and methods, delegated to lamina.numpy by name --------------------------------
@@ -604,14 +604,7 @@ def _binary(name: str, reflected: bool = False):
         if prim is not None and (kind is Tensor or kind in _PY_SCALARS):
             b = other if kind is not Tensor else (
                 other._lamina_read() if other._views else other._storage.value)
-            value = binary_values(prim, b, a) if reflected else binary_values(prim, a, b)
-            t = object.__new__(Tensor)
-            t._storage = Storage(value)
-            t._views = ()
-            t._cached = None
-            t._generation = 0
-            t._writeable = True
-            return t
+            return wrap(binary_values(prim, b, a) if reflected else binary_values(prim, a, b))
         if getattr(kind, "__array_ufunc__", 0) is None:
             return NotImplemented  # the other operand opted out of NumPy's operators
         if other is None and name in ("equal", "not_equal"):
