@@ -31,6 +31,9 @@ from lamina.errors import LaminaRuntimeError
 __all__ = [
     "Primitive",
     "bind",
+    "Wrapper",
+    "unwrap_dead",
+    "unwrap_all",
     "Level",
     "Interpreter",
     "current_interpreters",
@@ -135,13 +138,64 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Run ``prim`` on ``args`` through the layer stack; the heart of lamina."""
     stack = _state.stack
     if stack:
+        for a in args:
+            if isinstance(a, Wrapper) and not a.level.alive:
+                args = tuple(unwrap_dead(x) for x in args)
+                break
         return stack[-1].process(prim, args, params)
     return _backend(prim, args, params)
+
+
+class Wrapper:
+    """Base of the values a transform wraps (``TensorWrapper``, ``BatchedTensor``, ...).
+
+    A wrapper holds the value of the level below (``value``) and the ``level`` it belongs to;
+    ``shape``, ``dtype`` and ``device`` are those of the value it stands for. A wrapper whose
+    level is dead (its transform has exited) is unwrapped transparently wherever it reaches
+    ``bind`` (NOTE [levels are identities]).
+    """
+
+    __slots__ = ("value", "level", "shape", "dtype", "device")
+
+    def realize(self) -> Any:
+        """The concrete array behind this value (``float(t)`` inside a transform evaluates
+        the primal, as eager PyTorch does)."""
+        return self.value.realize()
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+
+def unwrap_dead(value: Any) -> Any:
+    """``value`` without the wrappers of transforms that have exited."""
+    while isinstance(value, Wrapper) and not value.level.alive:
+        value = value.value
+    return value
+
+
+def unwrap_all(value: Any) -> Any:
+    """The bottom value (a LazyTensor) behind every wrapper."""
+    while isinstance(value, Wrapper):
+        value = value.value
+    return value
 
 
 def current_interpreters() -> tuple[Interpreter, ...]:
     """The interpreters now visible to ``bind``, outermost first."""
     return _state.stack
+
+
+# How many transforms are active, in all threads; a cheap test on hot paths ("is any transform
+# running?") before they look at the thread's own stack.
+active_transforms = 0
 
 
 @contextlib.contextmanager
@@ -151,12 +205,15 @@ def push_interpreter(interpreter: Interpreter) -> Iterator[Interpreter]:
     The stack is restored exactly, whatever happens inside (an exception included), and the
     interpreter's level is marked dead on exit.
     """
+    global active_transforms
     saved = _state.stack
     _state.stack = saved + (interpreter,)
+    active_transforms += 1
     try:
         yield interpreter
     finally:
         _state.stack = saved
+        active_transforms -= 1
         interpreter.level.alive = False
 
 
@@ -168,6 +225,13 @@ class Level:
     def __init__(self, name: str) -> None:
         self.name = name
         self.alive = True
+
+    def depth(self) -> int | None:
+        """This level's position in the current stack (1 = outermost), for display only."""
+        for i, interpreter in enumerate(_state.stack, 1):
+            if interpreter.level is self:
+                return i
+        return None
 
     def __repr__(self) -> str:
         state = "" if self.alive else ", dead"

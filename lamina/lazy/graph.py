@@ -274,6 +274,8 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
         device = args[0].device
         depth = 0
         for a in args:
+            if type(a) is not LazyTensor:  # a wrapper of a transform that has exited
+                return apply(prim, tuple(core.unwrap_all(x) for x in args), params)
             if a.device is not device:
                 _device_of(prim, args, params)  # raises the mixed-devices error
             if a.depth > depth:

@@ -31,8 +31,10 @@ __all__ = [
     "prod",
 ]
 
-# Wrapper classes of the transforms add themselves here (``register_value_type``).
-value_types: tuple[type, ...] = (LazyTensor,)
+# A value is a LazyTensor or a transform's wrapper of one.
+from lamina.core import Wrapper  # noqa: E402
+
+value_types: tuple[type, ...] = (LazyTensor, Wrapper)
 
 
 def register_value_type(cls: type) -> None:

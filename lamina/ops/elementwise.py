@@ -8,6 +8,7 @@ vjp and batch rules here, next to each op; ops marked ``nondiff`` have none by d
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -269,3 +270,149 @@ def _astype_impl(xp, x, *, dtype):
 
 
 astype_p = Primitive("astype", _astype_impl, lambda x, *, dtype: (x.shape, dtype))
+
+
+# --------------------------------------------------------------------------------------------
+# vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py), written in lamina ops.
+
+def _defvjp_unary(name: str, derivative) -> None:
+    """``derivative(g, x, out)`` is the cotangent of the input of one-input ufunc ``name``."""
+    UNARY[name].vjp = lambda g, x, *, out: (_ad.cast(derivative(g, x, out), x.dtype),)
+
+
+def _defvjp_binary(name: str, dx, dy) -> None:
+    """``dx``/``dy(g, x, y, out)`` give the operands' cotangents before un-broadcasting."""
+
+    def rule(g, x, y, *, out):
+        gx = None if dx is None or x.dtype.kind not in "fc" else _ad.unbroadcast(
+            dx(g, x, y, out), x.shape, x.dtype)
+        gy = None if dy is None or y.dtype.kind not in "fc" else _ad.unbroadcast(
+            dy(g, x, y, out), y.shape, y.dtype)
+        return gx, gy
+
+    BINARY[name].vjp = rule
+
+
+def _install_vjp_rules() -> None:
+    from lamina.ops import ad  # noqa: PLC0415 - ad builds on this module
+
+    global _ad
+    _ad = ad
+    u, b, mul, div, add, sub, neg = ad.unary, ad.binary, ad.mul, ad.div, ad.add, ad.sub, ad.neg
+    ln2, ln10 = math.log(2.0), math.log(10.0)
+    table = {
+        "negative": lambda g, x, out: neg(g),
+        "positive": lambda g, x, out: g,
+        "absolute": lambda g, x, out: mul(g, u("sign", x)),
+        "exp": lambda g, x, out: mul(g, out),
+        "exp2": lambda g, x, out: mul(g, mul(out, ln2)),
+        "expm1": lambda g, x, out: mul(g, add(out, 1.0)),
+        "log": lambda g, x, out: div(g, x),
+        "log2": lambda g, x, out: div(g, mul(x, ln2)),
+        "log10": lambda g, x, out: div(g, mul(x, ln10)),
+        "log1p": lambda g, x, out: div(g, add(x, 1.0)),
+        "sqrt": lambda g, x, out: div(mul(g, 0.5), out),
+        "cbrt": lambda g, x, out: div(g, mul(u("square", out), 3.0)),
+        "square": lambda g, x, out: mul(g, mul(x, 2.0)),
+        "reciprocal": lambda g, x, out: neg(mul(g, u("square", out))),
+        "sin": lambda g, x, out: mul(g, u("cos", x)),
+        "cos": lambda g, x, out: neg(mul(g, u("sin", x))),
+        "tan": lambda g, x, out: mul(g, add(u("square", out), 1.0)),
+        "arcsin": lambda g, x, out: div(g, u("sqrt", sub(1.0, u("square", x)))),
+        "arccos": lambda g, x, out: neg(div(g, u("sqrt", sub(1.0, u("square", x))))),
+        "arctan": lambda g, x, out: div(g, add(u("square", x), 1.0)),
+        "sinh": lambda g, x, out: mul(g, u("cosh", x)),
+        "cosh": lambda g, x, out: mul(g, u("sinh", x)),
+        "tanh": lambda g, x, out: mul(g, sub(1.0, u("square", out))),
+        "arcsinh": lambda g, x, out: div(g, u("sqrt", add(u("square", x), 1.0))),
+        "arccosh": lambda g, x, out: div(g, u("sqrt", sub(u("square", x), 1.0))),
+        "arctanh": lambda g, x, out: div(g, sub(1.0, u("square", x))),
+        "deg2rad": lambda g, x, out: mul(g, math.pi / 180.0),
+        "rad2deg": lambda g, x, out: mul(g, 180.0 / math.pi),
+        "conjugate": lambda g, x, out: u("conjugate", g),
+    }
+    for name, derivative in table.items():
+        _defvjp_unary(name, derivative)
+
+    def _tie_weight(x, y, greater: bool, nan_aware: bool):
+        # NOTE [ties split evenly]: at x == y each operand gets half the cotangent, as JAX and
+        # PyTorch do for maximum/minimum.
+        wins = b("greater" if greater else "less", x, y)
+        w = add(ad.cast(wins, _float(x, y)), mul(ad.cast(b("equal", x, y), _float(x, y)), 0.5))
+        if nan_aware:  # fmax/fmin ignore a NaN operand: the other one gets the cotangent
+            w = where(u("isnan", y), 1.0, where(u("isnan", x), 0.0, w))
+        return w
+
+    def _extremum(name: str, greater: bool, nan_aware: bool):
+        _defvjp_binary(
+            name,
+            lambda g, x, y, out: mul(g, _tie_weight(x, y, greater, nan_aware)),
+            lambda g, x, y, out: mul(g, sub(1.0, _tie_weight(x, y, greater, nan_aware))),
+        )
+
+    _extremum("maximum", True, False)
+    _extremum("minimum", False, False)
+    _extremum("fmax", True, True)
+    _extremum("fmin", False, True)
+
+    def _power_dx(g, x, y, out):
+        return mul(g, where(b("equal", y, 0), 0.0, mul(y, b("power", x, sub(y, 1)))))
+
+    def _power_dy(g, x, y, out):
+        safe = where(b("equal", x, 0), 1.0, x)
+        return mul(g, where(b("equal", x, 0), 0.0, mul(out, u("log", safe))))
+
+    def _float_power_dx(g, x, y, out):
+        return mul(g, where(b("equal", y, 0), 0.0, mul(y, b("float_power", x, sub(y, 1)))))
+
+    binary_table = {
+        "add": (lambda g, x, y, out: g, lambda g, x, y, out: g),
+        "subtract": (lambda g, x, y, out: g, lambda g, x, y, out: neg(g)),
+        "multiply": (lambda g, x, y, out: mul(g, y), lambda g, x, y, out: mul(g, x)),
+        "divide": (lambda g, x, y, out: div(g, y), lambda g, x, y, out: neg(mul(g, div(out, y)))),
+        "remainder": (lambda g, x, y, out: g,
+                      lambda g, x, y, out: neg(mul(g, u("floor", div(x, y))))),
+        "power": (_power_dx, _power_dy),
+        "float_power": (_float_power_dx, _power_dy),
+        "arctan2": (lambda g, x, y, out: mul(g, div(y, add(u("square", x), u("square", y)))),
+                    lambda g, x, y, out: neg(mul(g, div(x, add(u("square", x),
+                                                                  u("square", y)))))),
+        "hypot": (lambda g, x, y, out: mul(g, div(x, out)),
+                  lambda g, x, y, out: mul(g, div(y, out))),
+        "logaddexp": (lambda g, x, y, out: mul(g, u("exp", sub(x, out))),
+                      lambda g, x, y, out: mul(g, u("exp", sub(y, out)))),
+        "logaddexp2": (lambda g, x, y, out: mul(g, u("exp2", sub(x, out))),
+                       lambda g, x, y, out: mul(g, u("exp2", sub(y, out)))),
+        "copysign": (lambda g, x, y, out: mul(g, mul(b("copysign", 1.0, x),
+                                                      b("copysign", 1.0, y))), None),
+    }
+    for name, (dx, dy) in binary_table.items():
+        _defvjp_binary(name, dx, dy)
+
+    def _where_vjp(g, cond, x, y, *, out):
+        zero = 0.0 if g.dtype.kind != "c" else 0j
+        gx = None if x.dtype.kind not in "fc" else ad.unbroadcast(where(cond, g, zero), x.shape,
+                                                                   x.dtype)
+        gy = None if y.dtype.kind not in "fc" else ad.unbroadcast(where(cond, zero, g), y.shape,
+                                                                   y.dtype)
+        return None, gx, gy
+
+    where_p.vjp = _where_vjp
+    nan_to_num_p.vjp = lambda g, x, *, out, nan, posinf, neginf: (
+        where(u("isfinite", x), g, 0.0),
+    )
+    real_p.vjp = lambda g, x, *, out: (ad.cast(g, x.dtype),)
+    imag_p.vjp = lambda g, x, *, out: (
+        (ad.cast(mul(g, -1j), x.dtype) if x.dtype.kind == "c" else None),)
+    astype_p.vjp = lambda g, x, *, out, dtype: (
+        (ad.cast(g if g.dtype.kind != "c" or x.dtype.kind == "c" else bind(real_p, g), x.dtype)
+         if x.dtype.kind in "fc" else None),
+    )
+
+
+def _float(x: Any, y: Any) -> np.dtype:
+    return np.result_type(x.dtype, y.dtype, np.float16)
+
+
+_ad: Any = None
+_install_vjp_rules()

@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from lamina import core as _core
 from lamina.core import Primitive, bind
-from lamina.errors import LaminaIndexError, LaminaTypeError, LaminaValueError
+from lamina.errors import LaminaIndexError, LaminaRuntimeError, LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import Device
 
 __all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "read_only_error"]
@@ -45,14 +46,14 @@ __all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "read_only_error"]
 class Storage:
     """The current value of a base array, and a counter of the writes into it."""
 
-    __slots__ = ("value", "generation", "level", "__weakref__")
+    __slots__ = ("value", "generation", "born_in", "__weakref__")
 
     def __init__(self, value: Any) -> None:
         self.value = value
         self.generation = 0
-        # The transform level that created this storage (the grad issue uses it to refuse
-        # in-place ops on captured tensors).
-        self.level = None
+        # The transforms active when this storage was made: an in-place op inside a grad or
+        # jvp transform may only mutate storages born inside it (NOTE [captured mutation]).
+        self.born_in = _core._state.stack if _core.active_transforms else ()
 
 
 class ViewMeta:
@@ -247,6 +248,8 @@ class Tensor:
         if not self._writeable:
             raise read_only_error(what)
         storage = self._storage
+        if _core.active_transforms and isinstance(new_value, _core.Wrapper):
+            _check_captured(storage, new_value, what)
         views = self._views
         if not views:
             storage.value = new_value
@@ -563,6 +566,24 @@ _DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_),
 
 def _dtype_name(dtype: np.dtype) -> str:
     return dtype.name if dtype.kind in "biufc" else str(dtype)
+
+
+def _check_captured(storage: Storage, value: Any, what: str) -> None:
+    """NOTE [captured mutation]: inside grad/jvp, writing a value that the transform tracks
+    into a tensor made outside it would change the caller's data behind the transform's back
+    (functorch refuses it too); tensors made inside the transform may be mutated freely."""
+    while isinstance(value, _core.Wrapper):
+        level = value.level
+        if level.alive and getattr(value, "tracks_mutation", False):
+            if not any(i.level is level for i in storage.born_in):
+                name = what if what.endswith("_") else f"{what}_"
+                raise LaminaRuntimeError(
+                    "During a grad (vjp, jvp, grad, etc) transform, the function provided "
+                    f"attempted to call in-place operation ({name}) that would mutate a "
+                    "captured Tensor. This is not supported; please rewrite the function "
+                    "being transformed to explicitly accept the mutated Tensor(s) as inputs."
+                )
+        value = value.value
 
 
 def _shape_of(value: Any) -> tuple:

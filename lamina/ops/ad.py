@@ -1,0 +1,116 @@
+"""Helpers for writing transform rules in lamina ops (STYLE.md rule 1).
+
+Rules receive and return values (never raw arrays), so these helpers are value-level too:
+arithmetic shorthands that keep NumPy 2's weak Python scalars, ``unbroadcast`` for cotangents
+of broadcasting ops, and zeros. A rule written with them is itself differentiable and
+batchable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamina.core import bind
+from lamina.ops import elementwise as ew
+from lamina.ops.elementwise import BINARY, UNARY, binary_values
+
+__all__ = ["add", "sub", "mul", "div", "neg", "unbroadcast", "zeros_like", "ones_like",
+           "unary", "where", "cast", "reduce_sum", "reshape", "broadcast_to", "transpose"]
+
+
+def add(x: Any, y: Any) -> Any:
+    return binary_values(BINARY["add"], x, y)
+
+
+def sub(x: Any, y: Any) -> Any:
+    return binary_values(BINARY["subtract"], x, y)
+
+
+def mul(x: Any, y: Any) -> Any:
+    return binary_values(BINARY["multiply"], x, y)
+
+
+def div(x: Any, y: Any) -> Any:
+    return binary_values(BINARY["divide"], x, y)
+
+
+def neg(x: Any) -> Any:
+    return bind(UNARY["negative"], x)
+
+
+def unary(name: str, x: Any) -> Any:
+    """``numpy.<name>(x)`` on a value, for one-input ufuncs."""
+    return bind(UNARY[name], x)
+
+
+def binary(name: str, x: Any, y: Any) -> Any:
+    """``numpy.<name>(x, y)`` on values or Python scalars, for two-input ufuncs."""
+    return binary_values(BINARY[name], x, y)
+
+
+def where(cond: Any, x: Any, y: Any) -> Any:
+    return ew.where(cond, x, y)
+
+
+def cast(x: Any, dtype: Any) -> Any:
+    return x if x.dtype == dtype else ew.astype_value(x, dtype)
+
+
+def zeros_like(x: Any) -> Any:
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+
+    return full_value(x.shape, 0, x.dtype, x.device)
+
+
+def ones_like(x: Any) -> Any:
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+
+    return full_value(x.shape, 1, x.dtype, x.device)
+
+
+def reduce_sum(x: Any, axes: tuple, keepdims: bool = False) -> Any:
+    from lamina.ops.reduction import reduce_sum as _sum  # noqa: PLC0415
+
+    return _sum(x, tuple(axes), keepdims)
+
+
+def reshape(x: Any, shape: tuple) -> Any:
+    from lamina.ops.shape import reshape_value  # noqa: PLC0415
+
+    return reshape_value(x, tuple(shape))
+
+
+def broadcast_to(x: Any, shape: tuple) -> Any:
+    from lamina.ops.shape import broadcast_value  # noqa: PLC0415
+
+    return broadcast_value(x, tuple(shape))
+
+
+def transpose(x: Any, axes: tuple) -> Any:
+    from lamina.ops.shape import transpose_value  # noqa: PLC0415
+
+    return transpose_value(x, tuple(axes))
+
+
+def unbroadcast(g: Any, shape: tuple, dtype: Any = None) -> Any:
+    """Sum the cotangent ``g`` of a broadcast result back to an operand of ``shape``.
+
+    ``dtype`` (the operand's) casts the result: a float32 operand of a float64 op gets a
+    float32 cotangent.
+    """
+    shape = tuple(shape)
+    if g.shape != shape:
+        lead = len(g.shape) - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(shape) if d == 1 and g.shape[lead + i] != 1
+        )
+        if axes:
+            g = reduce_sum(g, axes, keepdims=False)
+        g = reshape(g, shape)
+    if dtype is not None and g.dtype != dtype:
+        if dtype.kind not in "fc":
+            return None  # integer operands get no cotangent
+        if g.dtype.kind == "c" and dtype.kind != "c":
+            g = bind(ew.real_p, g)
+        g = ew.astype_value(g, dtype)
+    return g

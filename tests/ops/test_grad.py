@@ -1,0 +1,77 @@
+"""Reverse mode over the whole OpInfo table: ``check_grads(order=2)`` in float64.
+
+Every differentiable op (rows not marked ``nondiff`` or ``random``) is differentiated with
+respect to each of its floating-point array arguments, and the first and second derivatives
+are checked against finite differences.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from lamina.testing import check_grads
+from tests.ops.helpers import to_lamina
+from tests.ops.opinfo import OPS
+
+
+def _cases():
+    for info in OPS:
+        if info.nondiff or info.random or np.float64 not in info.dtypes:
+            continue
+        marks = []
+        if "test_grad" in info.xfail:
+            marks.append(pytest.mark.xfail(reason=info.xfail["test_grad"], strict=True))
+        yield pytest.param(info, id=info.name, marks=marks)
+
+
+def _float_leaves(args, path=()):
+    """Paths of the floating-point NumPy arrays in a sample's args (top level and lists)."""
+    for i, a in enumerate(args):
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            yield path + (i,)
+        elif isinstance(a, (list, tuple)):
+            yield from _float_leaves(a, path + (i,))
+
+
+def _replace(args, path, value):
+    items = list(args)
+    if len(path) == 1:
+        items[path[0]] = value
+    else:
+        items[path[0]] = _replace(items[path[0]], path[1:], value)
+    return type(args)(items) if not isinstance(args, list) else items
+
+
+def _get(args, path):
+    for i in path:
+        args = args[i]
+    return args
+
+
+@pytest.mark.parametrize("info", list(_cases()))
+def test_grad(info):
+    rng = np.random.default_rng(zlib.crc32(info.name.encode()))
+    checked = 0
+    for sample in info.samples(rng, np.float64):
+        paths = list(_float_leaves(sample.args))
+        if not paths:
+            continue
+        base = to_lamina(sample.args, "cpu")
+        kwargs = to_lamina(sample.kwargs, "cpu")
+
+        def f(*diff, base=base, kwargs=kwargs, paths=paths):
+            args = base
+            for path, value in zip(paths, diff, strict=True):
+                args = _replace(args, path, value)
+            return info.op(*args, **kwargs)
+
+        diff_args = [_get(base, p) for p in paths]
+        try:
+            check_grads(f, diff_args, order=2)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n  sample {sample.name!r}: lnp.{info.name}{sample!r}")
+        checked += 1
+    assert checked, f"{info.name}: no sample has a floating-point argument to differentiate"
