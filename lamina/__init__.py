@@ -32,7 +32,8 @@ from lamina.transforms.grad import grad, grad_and_value, value_and_grad, vjp
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Device", "asarray", "array", "eval", "grad", "grad_and_value", "value_and_grad", "vjp", "config", "lazy", "numpy", "special", "nn",
+    "Tensor", "Device", "asarray", "array", "eval",
+    "grad", "grad_and_value", "value_and_grad", "vjp", "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
 ]

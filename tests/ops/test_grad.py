@@ -72,6 +72,7 @@ def test_grad(info):
         try:
             check_grads(f, diff_args, order=2)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}\n  sample {sample.name!r}: lnp.{info.name}{sample!r}")
+            raise AssertionError(
+                f"{exc}\n  sample {sample.name!r}: lnp.{info.name}{sample!r}") from None
         checked += 1
     assert checked, f"{info.name}: no sample has a floating-point argument to differentiate"
