@@ -139,19 +139,34 @@ def _readable(t: Tensor) -> bool:
 
 # -- activations ---------------------------------------------------------------------------
 
+# NOTE [gradients at kinks]: piecewise functions are written with ``where`` so that the
+# gradient at a kink is torch's (the branch torch's backward picks), not the even split of
+# ``maximum``/``minimum`` at a tie: relu, relu6 and hardtanh have gradient 0 at their corners,
+# leaky_relu ``negative_slope`` at 0, elu/celu/selu their negative branch's. The ``where``
+# conditions are chosen so that NaN propagates as in ``maximum`` (``nan <= 0`` is False).
+
+def _clamp(x: Tensor, low: float | None, high: float | None) -> Tensor:
+    """``x`` clamped to ``[low, high]``; the gradient is 0 at and beyond the bounds."""
+    if low is not None:
+        x = lnp.where(x <= low, low, x)
+    if high is not None:
+        x = lnp.where(x >= high, high, x)
+    return x
+
+
 def relu(input: Any, inplace: bool = False) -> Tensor:
-    """``max(x, 0)``, elementwise.
+    """``max(x, 0)``, elementwise (gradient 0 at 0, as torch).
 
     >>> import lamina.numpy as lnp
     >>> relu(lnp.asarray([-1.0, 0.5]))
     Tensor([0. , 0.5], device='cpu')
     """
-    return _inplace(input, lnp.maximum(input, 0), inplace, "relu")
+    return _inplace(input, _clamp(_tensor(input, "relu"), 0, None), inplace, "relu")
 
 
 def relu6(input: Any, inplace: bool = False) -> Tensor:
     """``min(max(x, 0), 6)``, elementwise."""
-    return _inplace(input, lnp.minimum(lnp.maximum(input, 0), 6), inplace, "relu6")
+    return _inplace(input, _clamp(_tensor(input, "relu6"), 0, 6), inplace, "relu6")
 
 
 def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
@@ -159,7 +174,7 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
     """``x`` clamped to ``[min_val, max_val]``."""
     if min_val > max_val:
         raise LaminaValueError("hardtanh: min_val cannot be greater than max_val.")
-    return _inplace(input, lnp.minimum(lnp.maximum(input, min_val), max_val), inplace,
+    return _inplace(input, _clamp(_tensor(input, "hardtanh"), min_val, max_val), inplace,
                     "hardtanh")
 
 
@@ -172,7 +187,9 @@ def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) 
 def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
     x = _tensor(input, "elu")
-    neg = lnp.expm1(lnp.minimum(x, 0)) * alpha  # minimum: no overflow in the unused branch
+    # where, not minimum: no overflow in the unused branch, and the gradient at 0 is the
+    # negative branch's (NOTE [gradients at kinks]).
+    neg = lnp.expm1(lnp.where(x > 0, 0, x)) * alpha
     return _inplace(input, lnp.where(x > 0, x, neg), inplace, "elu")
 
 
@@ -181,7 +198,7 @@ def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise LaminaValueError("celu: alpha cannot be 0.")
     x = _tensor(input, "celu")
-    neg = lnp.expm1(lnp.minimum(x, 0) / alpha) * alpha
+    neg = lnp.expm1(lnp.where(x > 0, 0, x) / alpha) * alpha
     return _inplace(input, lnp.where(x > 0, x, neg), inplace, "celu")
 
 
@@ -217,10 +234,24 @@ def gelu(input: Any, approximate: str = "none") -> Tensor:
     )
 
 
+def _neg_abs(x: Tensor) -> Tensor:
+    """``-|x|`` whose derivatives at 0 are those of ``-x``: formulas built on it (``exp(-|x|)``
+    in sigmoid, softplus) are analytic at 0 and pick one analytic branch there, so their
+    gradients of every order at 0 are right (``abs``'s derivative at 0 is 0, which would zero
+    sigmoid's gradient at 0)."""
+    return lnp.where(x >= 0, -x, x)
+
+
+def _log1p_exp(x: Tensor) -> Tensor:
+    """``log(1 + exp(x))`` without overflow: ``log1p(exp(-|x|)) + max(x, 0)``, with the
+    branches chosen by ``where`` (see ``_neg_abs``)."""
+    return lnp.log1p(lnp.exp(_neg_abs(x))) + lnp.where(x >= 0, x, 0)
+
+
 def sigmoid(input: Any) -> Tensor:
     """``1 / (1 + exp(-x))``, computed without overflow."""
     x = _tensor(input, "sigmoid")
-    e = lnp.exp(-lnp.abs(x))  # in (0, 1]: never overflows
+    e = lnp.exp(_neg_abs(x))  # in (0, 1]: never overflows
     return lnp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
@@ -234,8 +265,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``; linear where ``beta * x > threshold``."""
     x = _tensor(input, "softplus")
     bx = x * beta
-    smooth = (lnp.log1p(lnp.exp(-lnp.abs(bx))) + lnp.maximum(bx, 0)) / beta
-    return lnp.where(bx > threshold, x, smooth)
+    return lnp.where(bx > threshold, x, _log1p_exp(bx) / beta)
 
 
 def mish(input: Any, inplace: bool = False) -> Tensor:
@@ -247,7 +277,7 @@ def mish(input: Any, inplace: bool = False) -> Tensor:
 def logsigmoid(input: Any) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, stable."""
     x = _tensor(input, "logsigmoid")
-    return -(lnp.log1p(lnp.exp(-lnp.abs(x))) + lnp.maximum(-x, 0))
+    return -_log1p_exp(-x)
 
 
 def softsign(input: Any) -> Tensor:
@@ -519,7 +549,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     x = _floating(_tensor(input, what), what)
     t = _tensor(target, what)
     _same_shape(x, t, what)
-    softplus_neg = lnp.log1p(lnp.exp(-lnp.abs(x))) + lnp.maximum(-x, 0)  # -log sigmoid(x)
+    softplus_neg = _log1p_exp(-x)  # -log sigmoid(x)
     if pos_weight is None:
         loss = (1 - t) * x + softplus_neg
     else:

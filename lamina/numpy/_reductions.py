@@ -432,13 +432,13 @@ def _var(what: str, skip_nan: bool, root: bool, a: Any, axis: Any, dtype: Any, o
     if skip_nan:
         mask = _nan_mask(x, mask)
     mean_v = value_of(mean, what, x.device) if _given(mean) else None
-    result = red.var_value(x, axes, _keep(keepdims), _ddof(ddof, correction),
-                           _dtype(dtype, what), mask, mean_v)
-    if root:
-        out_dtype = red.numpy_dtype("std", x.dtype, _dtype(dtype, what))
-        result = bind(ew.sqrt_p, result)
-        if result.dtype != out_dtype:
-            result = ew.astype_value(result, out_dtype)
+    ddof = _ddof(ddof, correction)
+    result = (red.std_value if root else red.var_value)(
+        x, axes, _keep(keepdims), ddof, _dtype(dtype, what), mask, mean_v)
+    if skip_nan and mask is not None:  # NumPy's nanvar: NaN where ddof >= the count
+        count = red.count_value(x.shape, axes, _keep(keepdims), mask)
+        result = ew.where(ew.apply_ufunc(ew.less_equal_p, count, ddof),
+                          red.zero_like(result, np.nan), result)
     return _finish(result, out, what)
 
 

@@ -197,8 +197,22 @@ def _sq_sum(v: Any, axes: tuple, keepdims: bool = False) -> Any:
     return _keep(r, v.shape, axes) if keepdims else r
 
 
-def _sqrt(v: Any) -> Any:
-    return ew.apply_ufunc(ew.UNARY["sqrt"], v)
+def _safe_root(v: Any, p: float = 2.0) -> Any:
+    """``v ** (1/p)`` for ``v >= 0`` whose derivative at 0 is 0, not inf (so 0 * inf = nan
+    never reaches a gradient).
+
+    NOTE [norms at zero]: the 2-norm of a zero vector has no derivative, but every direction
+    gives a one-sided slope of at least 0 and the zero subgradient is what users expect
+    (``grad(norm)(zeros)`` is zeros, as in JAX): the root is taken of 1 where ``v == 0`` and
+    the result replaced by 0 there, so the cotangent stops at the ``where``.
+    """
+    zero = ew.apply_ufunc(ew.BINARY["equal"], v, 0)
+    safe = ew.where(zero, 1.0, v)
+    if p == 2.0:
+        root = ew.apply_ufunc(ew.UNARY["sqrt"], safe)
+    else:
+        root = ew.apply_ufunc(ew.BINARY["power"], safe, 1.0 / p)
+    return ew.where(zero, 0.0, root)
 
 
 def _extreme(name: str, v: Any, axis: int, keepdims: bool) -> Any:
@@ -228,13 +242,16 @@ def _vector_norm(v: Any, ord: Any, axis: int, keepdims: bool) -> Any:  # noqa: A
     if ord == 1:
         return _sum(_abs(v), (axis,), keepdims)
     if ord is None or ord == 2:
-        return _sqrt(_sq_sum(v, (axis,), keepdims))
+        return _safe_root(_sq_sum(v, (axis,), keepdims))
     try:
         p = float(ord)
     except (TypeError, ValueError):
         raise LaminaValueError(f"linalg.norm: Invalid norm order {ord!r} for vectors") from None
     powered = ew.apply_ufunc(ew.BINARY["power"], _abs(v), p)
-    return ew.apply_ufunc(ew.BINARY["power"], _sum(powered, (axis,), keepdims), 1.0 / p)
+    total = _sum(powered, (axis,), keepdims)
+    if p < 0:  # a zero entry makes the sum inf; an empty one leaves 0, whose root is inf
+        return ew.apply_ufunc(ew.BINARY["power"], total, 1.0 / p)
+    return _safe_root(total, p)  # NOTE [norms at zero]
 
 
 def _matrix_norm(v: Any, ord: Any, row: int, col: int, keepdims: bool) -> Any:  # noqa: A002
@@ -254,7 +271,7 @@ def _matrix_norm(v: Any, ord: Any, row: int, col: int, keepdims: bool) -> Any:  
         r_ = row - 1 if row > col else row
         r = _extreme("max" if ord > 0 else "min", _sum(_abs(v), (col,)), r_, False)
     elif ord is None or ord in ("fro", "f"):
-        r = _sqrt(_sq_sum(v, (row, col)))
+        r = _safe_root(_sq_sum(v, (row, col)))
     else:
         raise LaminaValueError(
             f"linalg.norm: Invalid norm order for matrices ({ord!r}); use None, 'fro', 'nuc', "
@@ -271,7 +288,7 @@ def _norm(v: Any, ord: Any, axis: Any, keepdims: bool) -> Any:  # noqa: A002
     if axis is None:
         if (ord is None or (isinstance(ord, str) and ord in ("f", "fro") and nd == 2)
                 or (not isinstance(ord, str) and ord == 2 and nd == 1)):
-            r = _sqrt(_sq_sum(v, tuple(range(nd))))
+            r = _safe_root(_sq_sum(v, tuple(range(nd))))
             return reshape_value(r, (1,) * nd) if keepdims else r
         axis = tuple(range(nd))
     elif not isinstance(axis, tuple):
@@ -348,16 +365,6 @@ def _mT(v: Any) -> Any:  # noqa: N802
     return la.matrix_transpose_value(v)
 
 
-def _pinv_from_svd(u: Any, s: Any, vh: Any, cutoff: Any) -> Any:
-    """V @ diag(1/s where s > cutoff, else 0) @ U^H."""
-    large = ew.apply_ufunc(ew.BINARY["greater"], s, cutoff)
-    s_safe = ew.where(large, s, 1.0)
-    s_inv = ew.where(large, ew.apply_ufunc(ew.BINARY["divide"], 1.0, s_safe), 0.0)
-    scaled = ew.apply_ufunc(ew.BINARY["multiply"], reshape_value(s_inv, s_inv.shape + (1,)),
-                            _products._conj(_mT(u)))
-    return la.matmul_value(_products._conj(_mT(vh)), scaled)
-
-
 def _largest(s: Any) -> Any:
     from lamina.ops.indexing import getitem_p  # noqa: PLC0415
 
@@ -384,14 +391,11 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOV
         raise LaminaValueError(f"{what}: `rtol` and `rcond` can't be both set.")
     if m == 0 or n == 0:
         return handle(full_value(tuple(batch) + (n, m), 0, dtype, v.device))
-    u, s, vh = la.svd_value(v, False, True, what=what)
     if isinstance(rcond, (int, float)) and not isinstance(rcond, bool):
-        cutoff = ew.apply_ufunc(ew.BINARY["multiply"], _largest(s), float(rcond))
+        rv = full_value((), float(rcond), la.real_dtype(dtype), v.device)
     else:
         rv = value_of(rcond, what, v.device)
-        cutoff = ew.apply_ufunc(ew.BINARY["multiply"], reshape_value(rv, rv.shape + (1,)),
-                                _largest(s))
-    return handle(_pinv_from_svd(u, s, vh, cutoff))
+    return handle(la.pinv_value(v, rv, what))  # NOTE [pinv is a primitive]
 
 
 def matrix_power(a: Any, n: Any) -> Tensor:
@@ -448,12 +452,13 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
     vb = vb if vb.dtype == dtype else ew.astype_value(vb, dtype)
     if rcond is None:
         rcond = float(np.finfo(np.float64).eps) * max(n, m)
-    u, s, vh = la.svd_value(va, False, True, what=what)
+    (s,) = la.svd_value(va, False, False, what=what)
     if min(m, n) == 0:
         x, rank = full_value((n, k), 0, dtype, va.device), 0
     else:
         cutoff = ew.apply_ufunc(ew.BINARY["multiply"], _largest(s), float(rcond))
-        x = la.matmul_value(_pinv_from_svd(u, s, vh, cutoff), vb)
+        pinv_a = la.pinv_value(va, full_value((), float(rcond), real, va.device), what)
+        x = la.matmul_value(pinv_a, vb)
         large = ew.apply_ufunc(ew.BINARY["greater"], s, cutoff)
         rank = int(handle(_sum(ew.astype_value(large, np.int64), (0,))))
     if rank == n and m > n:

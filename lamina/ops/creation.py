@@ -171,3 +171,9 @@ def linspace_values(start: Any, stop: Any, num: int, endpoint: bool, work: np.dt
     if y.dtype != dtype:
         y = astype_value(y, dtype)
     return y, step
+
+
+# -- vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py) -----------------------------------
+# A transfer's cotangent goes back to the input's device; the ranges above are "no grad".
+
+device_put_p.vjp = lambda g, x, *, out, device: (device_put(g, x.device),)

@@ -359,8 +359,12 @@ def _install_vjp_rules() -> None:
         return mul(g, where(b("equal", y, 0), 0.0, mul(y, b("power", x, sub(y, 1)))))
 
     def _power_dy(g, x, y, out):
-        safe = where(b("equal", x, 0), 1.0, x)
-        return mul(g, where(b("equal", x, 0), 0.0, mul(out, u("log", safe))))
+        # d/dy x**y = x**y log x for x > 0; 0 at x == 0 (as PyTorch); NaN for x < 0, produced
+        # without taking the log of a negative number (no spurious warnings).
+        positive = b("greater", x, 0)
+        safe = where(positive, x, 1.0)
+        other = where(b("equal", x, 0), 0.0, math.nan)
+        return mul(g, where(positive, mul(out, u("log", safe)), other))
 
     def _float_power_dx(g, x, y, out):
         return mul(g, where(b("equal", y, 0), 0.0, mul(y, b("float_power", x, sub(y, 1)))))

@@ -203,3 +203,90 @@ def _nonzero_impl(xp, x):
 
 nonzero_p = Primitive("nonzero", _nonzero_impl, None, multiple_results=True, lazy=False,
                       nondiff=True)
+
+
+# -- vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py) -----------------------------------
+# Reading a region sends the cotangent back into a zero tensor at that region; writing a region
+# cuts the cotangent of ``x`` there and hands that region to ``v``. Index arrays get ``None``.
+
+def _zero(g: Any) -> Any:
+    from lamina.lazy.graph import constant  # noqa: PLC0415
+
+    return constant(0, g.dtype, g.device)
+
+
+def _to_update(gv: Any, v: Any) -> Any:
+    """The cotangent of an update's value ``v`` from that of the region it was written to: a
+    0-d ``v`` was broadcast by the kernel, so its cotangent is the region's sum."""
+    from lamina.ops import ad  # noqa: PLC0415
+
+    if v.dtype.kind not in "fc":
+        return None
+    if gv.shape != v.shape:
+        gv = ad.reduce_sum(gv, tuple(range(len(gv.shape))))
+    return ad.cast(gv, v.dtype)
+
+
+def _getitem_vjp(g, x, *, out, index):
+    from lamina.ops import ad  # noqa: PLC0415
+
+    return (basic_update(ad.zeros_like(x), index, g),)
+
+
+def _basic_update_vjp(g, x, v, *, out, index):
+    gx = bind(basic_update_p, g, _zero(g), index=index)
+    gv = _to_update(bind(getitem_p, g, index=index), v)
+    return gx, gv
+
+
+def _gather_vjp(g, x, *arrays, out, index):
+    from lamina.ops import ad  # noqa: PLC0415
+
+    gx = bind(scatter_p, ad.zeros_like(x), g, *arrays, index=index, accumulate=True)
+    return (gx,) + (None,) * len(arrays)
+
+
+def _scatter_vjp(g, x, v, *arrays, out, index, accumulate):
+    region = bind(gather_p, g, *arrays, index=index)
+    if accumulate:
+        gx = g
+    else:
+        gx = bind(scatter_p, g, _zero(g), *arrays, index=index, accumulate=False)
+        region = _winners_only(region, x, arrays, index)
+    return (gx if x.dtype.kind in "fc" else None, _to_update(region, v)) + (None,) * len(arrays)
+
+
+def _winners_only(region: Any, x: Any, arrays: tuple, index: tuple) -> Any:
+    """``region`` (the cotangent at each written element) zeroed where a duplicate index was
+    overwritten by a later element: only the element whose write stayed gets a cotangent.
+
+    The winners are found as the kernel picks them: the element numbers are scattered with
+    the same index and read back. Integer ops, constants for every transform.
+    """
+    from lamina.lazy.graph import constant  # noqa: PLC0415
+    from lamina.ops import ad  # noqa: PLC0415
+    from lamina.ops.manipulation import host_constant  # noqa: PLC0415
+    from lamina.ops.shape import broadcast_value  # noqa: PLC0415
+
+    if not arrays:
+        return region  # basic entries only: no element is written twice
+    shape = region.shape
+    size = 1
+    for d in shape:
+        size *= d
+    ids = host_constant(("scatter_vjp", shape), lambda: np.arange(size).reshape(shape),
+                        region.device)
+    unset = broadcast_value(constant(-1, ids.dtype, region.device), x.shape)
+    kept = bind(scatter_p, unset, ids, *arrays, index=index, accumulate=False)
+    won = ad.binary("equal", bind(gather_p, kept, *arrays, index=index), ids)
+    return ad.where(won, region, _zero(region))
+
+
+def _install_vjp_rules() -> None:
+    getitem_p.vjp = _getitem_vjp
+    basic_update_p.vjp = _basic_update_vjp
+    gather_p.vjp = _gather_vjp
+    scatter_p.vjp = _scatter_vjp
+
+
+_install_vjp_rules()

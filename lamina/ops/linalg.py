@@ -31,12 +31,14 @@ import numpy as np
 from lamina.core import Primitive, bind
 from lamina.errors import LaminaLinAlgError, LaminaTypeError, LaminaValueError
 from lamina.ops.common import prod
+from lamina.ops import elementwise as ew
 from lamina.ops.elementwise import astype_value
 from lamina.ops.shape import broadcast_value, reshape_value
 
 __all__ = [
     "LaminaLinAlgError", "matmul_p", "einsum_p", "inv_p", "solve_p", "det_p", "slogdet_p",
-    "cholesky_p", "eigh_p", "svd_p", "qr_p", "matmul_value", "einsum_value", "tensordot_value",
+    "cholesky_p", "eigh_p", "svd_p", "qr_p", "pinv_p", "pinv_value", "matmul_value",
+    "einsum_value", "tensordot_value",
     "inv_value", "solve_value", "det_value", "slogdet_value", "cholesky_value", "eigh_value",
     "svd_value", "qr_value", "linalg_dtype", "real_dtype", "check_square", "check_stacked_2d",
     "matrix_transpose_value", "einsum_plan",
@@ -589,6 +591,39 @@ def svd_value(a: Any, full_matrices: bool = True, compute_uv: bool = True,
                 full_matrices=bool(full_matrices), compute_uv=bool(compute_uv))
 
 
+def _pinv_impl(xp, a, rcond):
+    *batch, m, n = a.shape
+    if a.size == 0:
+        return xp.zeros(tuple(batch) + (n, m), a.dtype)
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    large = s > rcond[..., None] * s[..., :1]  # s is descending: s[..., 0] is the largest
+    s_inv = xp.where(large, 1 / xp.where(large, s, 1), 0).astype(s.dtype, copy=False)
+    v_scaled = xp.conj(xp.swapaxes(vh, -1, -2)) * s_inv[..., None, :]
+    return xp.matmul(v_scaled, xp.conj(xp.swapaxes(u, -1, -2)))
+
+
+pinv_p = Primitive(
+    "pinv", _pinv_impl,
+    lambda a, rcond: (tuple(a.shape[:-2]) + (a.shape[-1], a.shape[-2]), a.dtype),
+)
+
+
+def pinv_value(a: Any, rcond: Any, what: str = "linalg.pinv") -> Any:
+    """The pseudo-inverse ``V diag(1/s) U^H`` of each matrix, singular values at or below
+    ``rcond * max(s)`` counting as zero; ``rcond`` (a value) broadcasts to the batch dims.
+
+    NOTE [pinv is a primitive]: its derivative (Golub and Pereyra's formula, for a locally
+    constant rank) needs only ``a`` and the result. Through the SVD it would divide by the
+    gaps between the (degenerate, near-zero) discarded singular values of a rank-deficient
+    matrix: finite, but its second derivative loses all accuracy.
+    """
+    check_stacked_2d(a.shape, what)
+    a = _cast(a, linalg_dtype(a.dtype, what=what))
+    batch = tuple(a.shape[:-2])
+    rcond = broadcast_value(_cast(rcond, real_dtype(a.dtype)), batch)
+    return bind(pinv_p, a, rcond)
+
+
 def _qr_shapes(shape: tuple, mode: str) -> tuple:
     *batch, m, n = shape
     batch, k = tuple(batch), min(m, n)
@@ -621,3 +656,408 @@ def qr_value(a: Any, mode: str = "reduced", what: str = "linalg.qr") -> tuple:
     """(Q, R) for modes 'reduced' and 'complete'; (R,) for mode 'r'."""
     check_stacked_2d(a.shape, what)
     return bind(qr_p, _cast(a, linalg_dtype(a.dtype, what=what)), mode=mode)
+
+
+# --------------------------------------------------------------------------------------------
+# vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py), written in lamina ops so that
+# they are differentiable again (grad of grad) and batchable.
+#
+# NOTE [complex cotangents]: like the elementwise rules, cotangents follow JAX's convention
+# (the transpose under the pairing Re(sum(a * b)), no conjugation): matmul, einsum, inv,
+# solve and det are holomorphic and use plain transposes. The decompositions (cholesky, eigh,
+# svd with vectors, qr) are not holomorphic; their rules cover real matrices and raise for
+# complex ones.
+#
+# NOTE [one triangle is read]: ``cholesky`` and ``eigh`` read one triangle of their input (the
+# lower one, or the ``UPLO``/``upper`` one) and ignore the other, as LAPACK does. Their
+# cotangents are those of that function: the gradient ``G`` for a symmetric perturbation,
+# folded onto the triangle that is read (off-diagonal entries doubled, the rest zero). That is
+# ``_fold(G + G^T)``, and it is what finite differences of the kernel see.
+#
+# NOTE [distinct spectra]: the derivatives of eigenvectors and singular vectors divide by the
+# gaps between eigenvalues (squared singular values). They are not defined for a degenerate
+# spectrum; where a gap is exactly 0 the factor is taken as 0 (the answer is then right
+# when the cotangent does not mix the degenerate vectors, e.g. for the eigenvalues alone).
+
+
+def _rule_helpers():
+    from lamina.ops import ad  # noqa: PLC0415
+
+    return ad
+
+
+def _mT(x: Any) -> Any:  # noqa: N802
+    return matrix_transpose_value(x)
+
+
+def _mm(a: Any, b: Any) -> Any:
+    return bind(matmul_p, a, b)
+
+
+def _eye(n: int, dtype: Any, device: Any) -> Any:
+    from lamina.ops.creation import eye_p  # noqa: PLC0415
+
+    return bind(eye_p, n=n, m=n, k=0, dtype=np.dtype(dtype), device=device)
+
+
+def _tri(n: int, k: int, dtype: Any, device: Any) -> Any:
+    """Ones on and below the ``k``-th diagonal of an ``n x n`` matrix (a constant)."""
+    from lamina.ops.creation import tri_p  # noqa: PLC0415
+
+    return bind(tri_p, n=n, m=n, k=k, dtype=np.dtype(dtype), device=device)
+
+
+def _cols(x: Any, start: int, stop: int | None) -> Any:
+    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+
+    return bind(getitem_p, x, index=(Ellipsis, ("slice", start, stop, None)))
+
+
+def _rows(x: Any, start: int, stop: int | None) -> Any:
+    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+
+    return bind(getitem_p, x, index=(Ellipsis, ("slice", start, stop, None),
+                                     ("slice", None, None, None)))
+
+
+def _diag_embed(d: Any) -> Any:
+    """``(..., k) -> (..., k, k)`` with ``d`` on the diagonals."""
+    ad = _rule_helpers()
+    k = d.shape[-1]
+    return ad.mul(reshape_value(d, tuple(d.shape) + (1,)), _eye(k, d.dtype, d.device))
+
+
+def _inverse_gaps(w: Any) -> Any:
+    """``F[..., i, j] = 1 / (w_j - w_i)``, 0 on the diagonal and where a gap is exactly 0
+    (NOTE [distinct spectra])."""
+    ad = _rule_helpers()
+    k = w.shape[-1]
+    gaps = ad.sub(reshape_value(w, tuple(w.shape[:-1]) + (1, k)),
+                  reshape_value(w, tuple(w.shape) + (1,)))
+    zero = ad.binary("equal", gaps, 0.0)
+    return ad.where(zero, 0.0, ad.div(1.0, ad.where(zero, 1.0, gaps)))
+
+
+def _fold_lower(s: Any) -> Any:
+    """The lower triangle of ``s`` with its diagonal halved (``phi`` of Murray's Cholesky
+    paper); on ``G + G^T`` it is NOTE [one triangle is read]'s fold."""
+    ad = _rule_helpers()
+    n = s.shape[-1]
+    mask = ad.sub(_tri(n, 0, s.dtype, s.device), ad.mul(_eye(n, s.dtype, s.device), 0.5))
+    return ad.mul(s, mask)
+
+
+def _solve_right(b: Any, r: Any) -> Any:
+    """``b @ inv(r)^T``: solve ``z r^T = b`` as ``(r z^T = b^T)^T``."""
+    return _mT(bind(solve_p, r, _mT(b)))
+
+
+def _real_only(what: str, x: Any) -> None:
+    if x.dtype.kind == "c":
+        raise LaminaTypeError(
+            f"grad of {what}: the derivative of this decomposition is implemented for real "
+            f"matrices only (got {x.dtype}). Differentiate a real formulation (e.g. split the "
+            "real and imaginary parts), or use a holomorphic op (solve, inv, det)."
+        )
+
+
+def _or_zero(g: Any, like: Any) -> Any:
+    return g if g is not None else _rule_helpers().zeros_like(like)
+
+
+# -- products ----------------------------------------------------------------------------------
+
+def _matmul_vjp(g, a, b, *, out):
+    ad = _rule_helpers()
+    ga = ad.unbroadcast(_mm(g, _mT(b)), a.shape, a.dtype) if a.dtype.kind in "fc" else None
+    gb = ad.unbroadcast(_mm(_mT(a), g), b.shape, b.dtype) if b.dtype.kind in "fc" else None
+    return ga, gb
+
+
+def _einsum_vjp(g, *operands, out, subscripts):
+    # The cotangent of operand i is an einsum of g (with the output's labels) and the other
+    # operands, into operand i's labels. A label only operand i has (summed away) comes from a
+    # vector of ones; a repeated label (a diagonal, 'ii->i') is re-embedded by an identity
+    # matrix tying each repeat, under a fresh label, to the first occurrence.
+    ad = _rule_helpers()
+    lhs, out_labels = subscripts.split("->")
+    terms = lhs.split(",")
+    sizes = {c: d for t, op in zip(terms, operands, strict=True)
+             for c, d in zip(t, op.shape, strict=True)}
+    fresh = [c for c in LETTERS if c not in set(subscripts)]
+    dtype, device = out.dtype, out.device
+    cotangents = []
+    for i, (term, x) in enumerate(zip(terms, operands, strict=True)):
+        if x.dtype.kind not in "fc":
+            cotangents.append(None)
+            continue
+        inputs = [out_labels] + [t for j, t in enumerate(terms) if j != i]
+        values = [g] + [op for j, op in enumerate(operands) if j != i]
+        available = set("".join(inputs))
+        target, seen, spare = [], set(), iter(fresh)
+        for c in term:
+            if c not in seen:
+                seen.add(c)
+                target.append(c)
+                if c not in available and term.count(c) == 1:
+                    inputs.append(c)
+                    values.append(ad.ones_like(_Shaped((sizes[c],), dtype, device)))
+                continue
+            f = next(spare, None)
+            if f is None:
+                raise LaminaValueError(
+                    f"grad of einsum {subscripts!r}: too many labels for the cotangent's "
+                    "einsum (at most 52); split the einsum into smaller ones."
+                )
+            inputs.append(c + f)
+            values.append(_eye(sizes[c], dtype, device))
+            target.append(f)
+        gx = einsum_value(",".join(inputs) + "->" + "".join(target), *values)
+        cotangents.append(ad.cast(gx, x.dtype))
+    return tuple(cotangents)
+
+
+class _Shaped:
+    """A shape, dtype and device, for ``ad.ones_like`` of a constant no value has yet."""
+
+    __slots__ = ("shape", "dtype", "device")
+
+    def __init__(self, shape: tuple, dtype: Any, device: Any) -> None:
+        self.shape, self.dtype, self.device = shape, dtype, device
+
+
+# -- solvers and determinants --------------------------------------------------------------------
+
+def _inv_vjp(g, a, *, out):
+    ad = _rule_helpers()
+    out_t = _mT(out)
+    return (ad.neg(_mm(out_t, _mm(g, out_t))),)
+
+
+def _solve_vjp(g, a, b, *, out):
+    # x = a^-1 b: gb = a^-T g, ga = -gb x^T (solve_value broadcast a and b to one batch).
+    ad = _rule_helpers()
+    gb = bind(solve_p, _mT(a), g)
+    return ad.neg(_mm(gb, _mT(out))), gb
+
+
+def _det_vjp(g, a, *, out):
+    ad = _rule_helpers()
+    scale = reshape_value(ad.mul(g, out), tuple(out.shape) + (1, 1))
+    return (ad.mul(scale, _mT(bind(inv_p, a))),)
+
+
+def _slogdet_vjp(gs, a, *, out):
+    # d logabsdet = Re tr(a^-1 da). The sign of a real matrix is locally constant; that of a
+    # complex one turns with Im tr(a^-1 da) (d sign = i sign Im tr(a^-1 da)).
+    ad = _rule_helpers()
+    g_sign, g_log = gs
+    sign = out[0]
+    batch = tuple(sign.shape) + (1, 1)
+    scale = None
+    if g_log is not None:
+        scale = ad.cast(g_log, a.dtype)
+    if g_sign is not None and a.dtype.kind == "c":
+        turn = ad.mul(bind(ew.real_p, ad.mul(ad.mul(g_sign, sign), 1j)), -1j)
+        scale = turn if scale is None else ad.add(scale, turn)
+    if scale is None:
+        return (None,)
+    return (ad.mul(reshape_value(scale, batch), _mT(bind(inv_p, a))),)
+
+
+# -- decompositions ----------------------------------------------------------------------------
+
+def _cholesky_lower_vjp(gl: Any, lower: Any) -> Any:
+    """Murray (2016): a^-bar = L^-T phi(L^T gL) L^-1, folded onto the lower triangle."""
+    lt = _mT(lower)
+    middle = _fold_lower(_mm(lt, gl))
+    left = bind(solve_p, lt, middle)                # L^-T phi(.)
+    raw = _mT(bind(solve_p, lt, _mT(left)))         # (L^-T phi(.)) L^-1
+    return _fold_lower(_rule_helpers().add(raw, _mT(raw)))
+
+
+def _cholesky_vjp(g, a, *, out, upper):
+    _real_only("linalg.cholesky", a)
+    if upper:  # the kernel is the lower factor of a^T, transposed (it reads a's upper triangle)
+        return (_mT(_cholesky_lower_vjp(_mT(g), _mT(out))),)
+    return (_cholesky_lower_vjp(g, out),)
+
+
+def _eigh_vjp(gs, a, *, out, UPLO, compute_v):  # noqa: N803
+    # a = V diag(w) V^T: dw = diag(V^T da V), dV = V (F o (V^T da V)), F_ij = 1 / (w_j - w_i).
+    ad = _rule_helpers()
+    _real_only("linalg.eigh", a)
+    if compute_v:
+        (w, v), (gw, gv) = out, gs
+    else:
+        w, v = bind(eigh_p, a, UPLO=UPLO, compute_v=True)
+        gw, gv = gs[0], None
+    inner = None
+    if gw is not None:
+        inner = _diag_embed(ad.cast(gw, a.dtype))
+    if gv is not None:
+        mixed = ad.mul(_inverse_gaps(w), _mm(_mT(v), gv))
+        inner = mixed if inner is None else ad.add(inner, mixed)
+    if inner is None:
+        return (None,)
+    full = _mm(v, _mm(inner, _mT(v)))
+    sym = ad.add(full, _mT(full))
+    return (_fold_lower(sym) if UPLO == "L" else _mT(_fold_lower(sym)),)
+
+
+def _svd_reduced_vjp(u, s, vh, gu, gs, gvh):
+    """Townsend (2016) for a = U diag(s) V^T with U (m, k), V (n, k), k = min(m, n); any of
+    the cotangents may be None."""
+    ad = _rule_helpers()
+    m, n, k = u.shape[-2], vh.shape[-1], s.shape[-1]
+    v = _mT(vh)
+    s_row = reshape_value(s, tuple(s.shape[:-1]) + (1, k))   # scales columns
+    s_col = reshape_value(s, tuple(s.shape) + (1,))          # scales rows
+    inner = None if gs is None else _diag_embed(ad.cast(gs, u.dtype))
+    f = None
+    if gu is not None or gvh is not None:
+        f = _inverse_gaps(ad.mul(s, s))
+    if gu is not None:
+        ut_gu = _mm(_mT(u), gu)
+        j = ad.mul(ad.mul(f, ad.sub(ut_gu, _mT(ut_gu))), s_row)
+        inner = j if inner is None else ad.add(inner, j)
+    gv = None if gvh is None else _mT(gvh)
+    if gv is not None:
+        vt_gv = _mm(_mT(v), gv)
+        kk = ad.mul(s_col, ad.mul(f, ad.sub(vt_gv, _mT(vt_gv))))
+        inner = kk if inner is None else ad.add(inner, kk)
+    ga = None if inner is None else _mm(u, _mm(inner, vh))
+    if gu is not None and m > k:  # (I - U U^T) gU S^-1 V^T
+        gu_s = ad.div(gu, s_row)
+        part = _mm(ad.sub(gu_s, _mm(u, _mm(_mT(u), gu_s))), vh)
+        ga = part if ga is None else ad.add(ga, part)
+    if gv is not None and n > k:  # U S^-1 gV^T (I - V V^T)
+        gvh_s = ad.div(gvh, s_col)
+        part = _mm(u, ad.sub(gvh_s, _mm(_mm(gvh_s, v), vh)))
+        ga = part if ga is None else ad.add(ga, part)
+    return ga
+
+
+def _gauge_fold(q: Any, gq: Any, k: int) -> Any:
+    """The cotangent of the first ``k`` columns of an orthogonal ``q``, given the cotangent of
+    all of it. The other columns are any orthonormal basis of the complement; we take their
+    tangent as ``dQ2 = -Q1 dQ1^T Q2`` (it keeps ``q`` orthogonal), whose transpose adds
+    ``-Q2 gQ2^T Q1`` to ``gQ1``."""
+    ad = _rule_helpers()
+    q1, q2 = _cols(q, 0, k), _cols(q, k, None)
+    g1, g2 = _cols(gq, 0, k), _cols(gq, k, None)
+    return ad.sub(g1, _mm(q2, _mm(_mT(g2), q1)))
+
+
+def _svd_vjp(gs, a, *, out, full_matrices, compute_uv):
+    ad = _rule_helpers()
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    if not compute_uv:
+        u, s, vh = bind(svd_p, a, full_matrices=False, compute_uv=True)
+        if a.dtype.kind == "c":  # ds_i = Re(u_i^H da v_i): ga = conj(U diag(gs) Vh)
+            ga = _mm(ad.mul(u, reshape_value(ad.cast(gs[0], a.dtype), tuple(s.shape[:-1]) +
+                                             (1, k))), vh)
+            return (ad.unary("conjugate", ga),)
+        return (_svd_reduced_vjp(u, s, vh, None, gs[0], None),)
+    _real_only("linalg.svd", a)
+    (u, s, vh), (gu, g_s, gvh) = out, gs
+    if full_matrices and m > k:
+        if gu is not None:
+            gu = _gauge_fold(u, gu, k)
+        u = _cols(u, 0, k)
+    if full_matrices and n > k:
+        if gvh is not None:
+            gvh = _mT(_gauge_fold(_mT(vh), _mT(gvh), k))
+        vh = _rows(vh, 0, k)
+    ga = _svd_reduced_vjp(u, s, vh, gu, g_s, gvh)
+    return (ga,)
+
+
+def _qr_square_vjp(q: Any, r: Any, gq: Any, gr: Any) -> Any:
+    """a = QR with Q (m, n), R (n, n), m >= n: ga = (gQ + Q copyutl(M)) R^-T with
+    M = gR R^T - Q^T gQ (copyutl: the symmetric matrix of M's upper triangle)."""
+    ad = _rule_helpers()
+    n = r.shape[-1]
+    if gr is not None:
+        m_ = _mm(gr, _mT(r))
+        if gq is not None:
+            m_ = ad.sub(m_, _mm(_mT(q), gq))
+    else:
+        m_ = ad.neg(_mm(_mT(q), gq))
+    strict_lower = _tri(n, -1, m_.dtype, m_.device)
+    upper_part = ad.mul(m_, ad.sub(1.0, strict_lower))          # triu(M)
+    sym = ad.add(upper_part, ad.mul(_mT(m_), strict_lower))    # + its mirror below
+    b = _mm(q, sym)
+    if gq is not None:
+        b = ad.add(b, gq)
+    return _solve_right(b, r)
+
+
+def _qr_vjp(gs, a, *, out, mode):
+    ad = _rule_helpers()
+    _real_only("linalg.qr", a)
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    if mode == "r":
+        q, r = bind(qr_p, a, mode="reduced")
+        gq, gr = None, gs[0]
+    else:
+        (q, r), (gq, gr) = out, gs
+    if gq is None and gr is None:
+        return (None,)
+    if mode == "complete" and m > k:  # Q = [Q1 Q2], R = [R1; 0]: the zero rows are constant
+        if gq is not None:
+            gq = _gauge_fold(q, gq, k)
+        q = _cols(q, 0, k)
+        r = _rows(r, 0, k)
+        if gr is not None:
+            gr = _rows(gr, 0, k)
+    if m >= n:
+        return (_qr_square_vjp(q, r, gq, gr),)
+    # m < n: a = [X Y] with X = Q R1 (square) and Y = Q R2, so R2 = Q^T Y.
+    r1 = _cols(r, 0, m)
+    y = _cols(a, m, None)
+    if gr is not None:
+        gr1, gr2 = _cols(gr, 0, m), _cols(gr, m, None)
+        gy = _mm(q, gr2)
+        from_y = _mm(y, _mT(gr2))
+        gq = from_y if gq is None else ad.add(gq, from_y)
+    else:
+        gr1, gy = None, ad.zeros_like(y)
+    gx = _qr_square_vjp(q, r1, gq, gr1)
+    from lamina.ops.shape import concatenate_values  # noqa: PLC0415
+
+    return (concatenate_values([gx, gy], len(a.shape) - 1),)
+
+
+def _pinv_vjp(g, a, rcond, *, out):
+    # dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (Golub and Pereyra 1973; the
+    # rank is locally constant), transposed.
+    ad = _rule_helpers()
+    _real_only("linalg.pinv", a)
+    p, pt = out, _mT(out)
+    gt = _mT(g)
+    ga = ad.neg(_mm(pt, _mm(g, pt)))
+    right = _mm(gt, _mm(p, pt))                                   # G^T P P^T
+    ga = ad.add(ga, ad.sub(right, _mm(a, _mm(p, right))))         # (I - A P) G^T P P^T
+    left = _mm(_mm(pt, p), gt)                                    # P^T P G^T
+    ga = ad.add(ga, ad.sub(left, _mm(_mm(left, p), a)))           # P^T P G^T (I - P A)
+    return ga, None
+
+
+def _install_vjp_rules() -> None:
+    matmul_p.vjp = _matmul_vjp
+    einsum_p.vjp = _einsum_vjp
+    inv_p.vjp = _inv_vjp
+    solve_p.vjp = _solve_vjp
+    det_p.vjp = _det_vjp
+    slogdet_p.vjp = _slogdet_vjp
+    cholesky_p.vjp = _cholesky_vjp
+    eigh_p.vjp = _eigh_vjp
+    svd_p.vjp = _svd_vjp
+    qr_p.vjp = _qr_vjp
+    pinv_p.vjp = _pinv_vjp
+
+
+_install_vjp_rules()

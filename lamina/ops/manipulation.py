@@ -308,3 +308,19 @@ def check_index_dtype(indices: Any, what: str, error: type = LaminaIndexError) -
             "it with .astype(int)."
         )
 
+
+
+# -- vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py) -----------------------------------
+
+def _sort_vjp(g, x, *, out, axis):
+    # out = take_along_axis(x, perm, axis) with perm the (stable) argsort, so the cotangent
+    # goes back through the same permutation: scattered (added; perm has no duplicates) into
+    # zeros. Ties are not differentiable; the stable order decides which gets which.
+    from lamina.ops import ad  # noqa: PLC0415
+
+    perm = argsort_value(x, axis)
+    index, arrays = along_axis_index(x.shape, perm, axis)
+    return (bind(scatter_p, ad.zeros_like(x), g, *arrays, index=index, accumulate=True),)
+
+
+sort_p.vjp = _sort_vjp

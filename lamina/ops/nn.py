@@ -230,15 +230,41 @@ def _max_pool_impl(xp, x, *, kernel_size, stride, padding, dilation, ceil_mode):
     arg = xp.argmax(cols, axis=-1) if cols.shape[-1] else xp.zeros(cols.shape[:-1], np.int64)
     values = xp.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
     # The flat input position of each maximum: out * stride - pad + k * dilation, per dim.
+    # NOTE [max_pool indices never point into the padding]: where the maximum found is a pad
+    # (every input element of the window is -inf, or the minimum integer), the index is the
+    # window's first input position, as torch; a window entirely in the padding (possible
+    # with dilation) gets -1, and its value is the lowest value of the dtype.
     flat = xp.zeros(out, dtype=np.int64)
+    first = xp.zeros(out, dtype=np.int64)
+    inside = has_input = True
     rest = arg.astype(np.int64)
     for i in reversed(range(nd)):
         k_i = rest % kernel_size[i]
         rest = rest // kernel_size[i]
-        pos = xp.arange(out[i], dtype=np.int64) * stride[i] - padding[i]
-        pos = pos.reshape((out[i],) + (1,) * (nd - 1 - i))
-        flat = flat + (pos + k_i * dilation[i]) * prod(lengths[i + 1:])
-    return xp.ascontiguousarray(values), xp.ascontiguousarray(flat)
+        start = xp.arange(out[i], dtype=np.int64) * stride[i] - padding[i]
+        start = start.reshape((out[i],) + (1,) * (nd - 1 - i))
+        pos = start + k_i * dilation[i]
+        inside = inside & (pos >= 0) & (pos < lengths[i])
+        k_first = xp.maximum(-start + dilation[i] - 1, 0) // dilation[i]  # first k with pos >= 0
+        pos_first = start + k_first * dilation[i]
+        has_input = has_input & (k_first < kernel_size[i]) & (pos_first < lengths[i])
+        flat = flat + pos * prod(lengths[i + 1:])
+        first = first + pos_first * prod(lengths[i + 1:])
+    flat = xp.where(inside, flat, xp.where(has_input, first, -1))
+    return xp.ascontiguousarray(values), xp.ascontiguousarray(flat.astype(np.int64, copy=False))
+
+
+def _windows_without_input(lengths, kernel_size, stride, padding, dilation, out) -> bool:
+    """Whether some max-pool window lies entirely in the padding (its index is -1), from the
+    shapes and params alone."""
+    for n, k, s, p, d, o in zip(lengths, kernel_size, stride, padding, dilation, out,
+                                strict=True):
+        for j in range(o):
+            start = j * s - p
+            k_first = max(-start + d - 1, 0) // d
+            if k_first >= k or start + k_first * d >= n:
+                return True
+    return False
 
 
 max_pool_p = Primitive("max_pool", _max_pool_impl, _max_pool_abstract, multiple_results=True)
@@ -272,8 +298,17 @@ def _avg_pool_impl(xp, x, *, kernel_size, stride, padding, ceil_mode, count_incl
     total = xp.sum(win, axis=axes, dtype=x.dtype)
     if divisor_override:
         return xp.ascontiguousarray(total / x.dtype.type(divisor_override))
-    # torch's divisor, per dimension: the window clipped to [-pad, n + pad) when padding
-    # counts, else to the input [0, n); the product over dimensions is the window's count.
+    count = _avg_pool_count(xp, lengths, kernel_size, stride, padding, out, count_include_pad)
+    return xp.ascontiguousarray(total / count.astype(x.dtype))
+
+
+def _avg_pool_count(xp, lengths, kernel_size, stride, padding, out, count_include_pad):
+    """torch's divisor of each window, shape ``out`` (int64; from shapes and params only).
+
+    Per dimension: the window clipped to [-pad, n + pad) when padding counts, else to the input
+    [0, n); the product over dimensions is the window's count.
+    """
+    nd = len(kernel_size)
     count = None
     for i, (n, k, s, p, o) in enumerate(
             zip(lengths, kernel_size, stride, padding, out, strict=True)):
@@ -285,7 +320,7 @@ def _avg_pool_impl(xp, x, *, kernel_size, stride, padding, ceil_mode, count_incl
             c = xp.minimum(end, n) - xp.maximum(start, 0)
         c = c.reshape((o,) + (1,) * (nd - 1 - i))
         count = c if count is None else count * c
-    return xp.ascontiguousarray(total / count.astype(x.dtype))
+    return count
 
 
 avg_pool_p = Primitive("avg_pool", _avg_pool_impl, _avg_pool_abstract)
@@ -352,3 +387,149 @@ erf_p = Primitive("erf", _erf_impl, _erf_abstract)
 def erf(x: Any) -> Any:
     """The error function of a value (float64 for integer inputs, as SciPy)."""
     return bind(erf_p, x)
+
+
+# -- vjp rules -----------------------------------------------------------------------------
+# NOTE [vjp rules] in lamina/interpreters/grad.py. Every rule is built from ``conv`` itself and
+# shape/indexing ops, so the rules are differentiable (grad of grad) and batchable.
+
+def _conv_input_grad(g: Any, w: Any, x_shape: tuple, *, stride: tuple, padding: tuple,
+                     dilation: tuple, groups: int) -> Any:
+    """The cotangent of ``conv``'s input ``(N, C, *L)``: ``g`` transposed-convolved with ``w``.
+
+    Input position ``i`` sits at padded position ``i + low``, so the transposed convolution
+    crops ``low`` at the front; ``output_padding`` makes its length exactly ``L`` (it is
+    negative when the forward padded more at the high end than at the low end, e.g. 'same'
+    with an even kernel; ``conv_transpose`` then crops).
+    """
+    kernel = tuple(w.shape[2:])
+    lows = tuple(lo for lo, _ in padding)
+    out_pads = tuple(
+        n - ((o - 1) * s + d * (k - 1) + 1) + 2 * lo
+        for n, o, s, d, k, lo in zip(x_shape[2:], g.shape[2:], stride, dilation, kernel, lows,
+                                     strict=True)
+    )
+    return conv_transpose(g, w, stride=stride, padding=lows, output_padding=out_pads,
+                          dilation=dilation, groups=groups)
+
+
+def _conv_weight_grad(g: Any, x: Any, w_shape: tuple, *, stride: tuple, padding: tuple,
+                      dilation: tuple, groups: int) -> Any:
+    """The cotangent of ``conv``'s weight ``(O, C // groups, *k)``: a correlation of ``x`` with
+    ``g``, itself a ``conv``.
+
+    ``gw[o, c, k] = sum_{n, p} g[n, o, p] * x_padded[n, group(o) * Cg + c, p * s + k * d]``: a
+    convolution whose batch is ``c``, whose channels are ``(group, n)`` and whose kernel is
+    ``g``, with stride and dilation swapped. Its output is at least ``k`` long (the forward's
+    last window fits); a stride remainder makes it longer, and the extra is cropped.
+    """
+    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value, transpose_value  # noqa: PLC0415
+
+    nd = len(stride)
+    n, c = x.shape[:2]
+    o, kernel = w_shape[0], tuple(w_shape[2:])
+    cg, og = c // groups, o // groups
+    sp_x, sp_g = tuple(x.shape[2:]), tuple(g.shape[2:])
+    rest = tuple(range(3, 3 + nd))
+    xt = reshape_value(x, (n, groups, cg) + sp_x)
+    xt = reshape_value(transpose_value(xt, (2, 1, 0) + rest), (cg, groups * n) + sp_x)
+    gt = reshape_value(g, (n, groups, og) + sp_g)
+    gt = reshape_value(transpose_value(gt, (1, 2, 0) + rest), (o, n) + sp_g)
+    gw = conv(xt, gt, stride=dilation, padding=padding, dilation=stride, groups=groups)
+    if tuple(gw.shape[2:]) != kernel:
+        index = (("slice", None, None, None),) * 2 + tuple(("slice", 0, k, None) for k in kernel)
+        gw = bind(getitem_p, gw, index=index)
+    return transpose_value(gw, (1, 0) + tuple(range(2, 2 + nd)))
+
+
+def _conv_vjp(g, x, w, *, out, stride, padding, dilation, groups):
+    from lamina.ops.ad import cast  # noqa: PLC0415
+
+    params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    gx = gw = None
+    if x.dtype.kind in "fc":
+        gx = cast(_conv_input_grad(g, w, tuple(x.shape), **params), x.dtype)
+    if w.dtype.kind in "fc":
+        gw = cast(_conv_weight_grad(g, x, tuple(w.shape), **params), w.dtype)
+    return gx, gw
+
+
+def _max_pool_vjp(g, x, *, out, kernel_size, stride, padding, dilation, ceil_mode):
+    """Each value's cotangent goes to the input position its index names: a scatter-add over
+    the flattened planes (overlapping windows that share a maximum add up). The indices output
+    has no cotangent."""
+    from lamina.ops.creation import full_value, iota_value  # noqa: PLC0415
+    from lamina.ops.indexing import scatter_p  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value  # noqa: PLC0415
+
+    g_values = g[0]
+    if g_values is None or x.dtype.kind != "f":
+        return (None,)
+    nd = len(kernel_size)
+    lead = tuple(x.shape[: x.ndim - nd])
+    planes, plane = prod(lead), prod(x.shape[x.ndim - nd:])
+    windows = prod(g_values.shape[g_values.ndim - nd:])
+    rows = reshape_value(iota_value(planes, np.int64, x.device), (planes, 1))
+    cols = reshape_value(out[1], (planes, windows))
+    g_values = reshape_value(g_values, (planes, windows))
+    lengths = tuple(x.shape[x.ndim - nd:])
+    out_sp = tuple(out[1].shape[out[1].ndim - nd:])
+    if _windows_without_input(lengths, kernel_size, stride, padding, dilation, out_sp):
+        # NOTE [max_pool indices never point into the padding]: index -1 sends nothing.
+        from lamina.ops.ad import binary, where  # noqa: PLC0415
+
+        found = binary("greater_equal", cols, 0)
+        cols = where(found, cols, 0)
+        g_values = where(found, g_values, 0.0)
+    flat = bind(scatter_p, full_value((planes, plane), 0, x.dtype, x.device), g_values, rows,
+                cols, index=(("array", 0), ("array", 1)), accumulate=True)
+    return (reshape_value(flat, tuple(x.shape)),)
+
+
+def _avg_pool_vjp(g, x, *, out, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                  divisor_override):
+    """``g / divisor`` spread evenly over each window: the input cotangent of a convolution
+    with a ones kernel (one plane at a time), padded as the forward (``ceil_mode`` included)."""
+    from lamina.ops.ad import cast, div  # noqa: PLC0415
+    from lamina.ops.common import to_value  # noqa: PLC0415
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value  # noqa: PLC0415
+
+    nd = len(kernel_size)
+    ones = (1,) * nd
+    lengths = tuple(x.shape[x.ndim - nd:])
+    lead = tuple(x.shape[: x.ndim - nd])
+    out_sp = tuple(g.shape[g.ndim - nd:])
+    pads = _ceil_padding(lengths, kernel_size, stride, padding, ones, out_sp)
+    if divisor_override:
+        g = div(g, float(divisor_override))
+    else:  # a constant of the shapes and params alone, computed on the host
+        count = _avg_pool_count(np, lengths, kernel_size, stride, padding, out_sp,
+                                count_include_pad)
+        g = div(g, to_value(count.astype(g.dtype), "avg_pool", g.device))
+    planes = prod(lead)
+    g = reshape_value(g, (planes, 1) + out_sp)
+    w = full_value((1, 1) + tuple(kernel_size), 1, g.dtype, g.device)
+    gx = _conv_input_grad(g, w, (planes, 1) + lengths, stride=tuple(stride), padding=pads,
+                          dilation=ones, groups=1)
+    return (cast(reshape_value(gx, tuple(x.shape)), x.dtype),)
+
+
+def _erf_vjp(g, x, *, out):
+    from lamina.ops.ad import cast, mul, neg, unary  # noqa: PLC0415
+
+    if x.dtype.kind != "f":
+        return (None,)
+    slope = mul(unary("exp", neg(unary("square", x))), 2.0 / math.sqrt(math.pi))
+    return (cast(mul(g, slope), x.dtype),)
+
+
+def _install_vjp_rules() -> None:
+    conv_p.vjp = _conv_vjp
+    max_pool_p.vjp = _max_pool_vjp
+    avg_pool_p.vjp = _avg_pool_vjp
+    erf_p.vjp = _erf_vjp
+
+
+_install_vjp_rules()

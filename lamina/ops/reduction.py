@@ -37,7 +37,7 @@ __all__ = [
     "reduce_any_p", "argmax_p", "argmin_p", "cumsum_p", "cumprod_p",
     "reduce_sum", "reduce_prod", "reduce_max", "reduce_min", "reduce_all", "reduce_any",
     "argmax", "argmin", "cumsum", "cumprod", "numpy_dtype", "reduced_shape", "reduced_size",
-    "mean_value", "var_value", "logsumexp_value", "count_value",
+    "mean_value", "var_value", "std_value", "logsumexp_value", "count_value",
 ]
 
 
@@ -314,7 +314,9 @@ def var_value(x: Any, axes: tuple, keepdims: bool = False, ddof: Any = 0, dtype:
         n_keep = count_value(x.shape, axes, True, mask)
         total = reduce_sum(masked(x, mask, 0), axes, True, acc)
         mean = _cast(_divide(total, n_keep), total.dtype)
-    d = ew.apply_ufunc(ew.subtract_p, x, mean)
+    # Masked-out elements (NaN for the nan* functions) are zeroed BEFORE the subtraction, so
+    # that no NaN reaches the squares: a where() after them would still send NaN gradients.
+    d = ew.apply_ufunc(ew.subtract_p, masked(x, mask, 0), mean)
     if d.dtype.kind == "c":
         re, im = bind(ew.real_p, d), bind(ew.imag_p, d)
         sq = ew.apply_ufunc(ew.add_p, ew.apply_ufunc(ew.multiply_p, re, re),
@@ -331,6 +333,21 @@ def var_value(x: Any, axes: tuple, keepdims: bool = False, ddof: Any = 0, dtype:
     else:
         divisor = ew.apply_ufunc(ew.maximum_p, ew.apply_ufunc(ew.subtract_p, n, ddof), 0)
     return _cast(_divide(total, divisor), out_dtype)
+
+
+def std_value(x: Any, axes: tuple, keepdims: bool = False, ddof: Any = 0, dtype: Any = None,
+              mask: Any | None = None, mean: Any | None = None) -> Any:
+    """The standard deviation over ``axes``: the square root of ``var_value``.
+
+    Where the variance is 0 the gradient is 0 (as PyTorch), not ``0 * inf = nan``: there the
+    standard deviation is constant (one element) or has a kink (equal elements), and 0 is its
+    subgradient.
+    """
+    arg = None if dtype is None else np.dtype(dtype)
+    var = var_value(x, axes, keepdims, ddof, arg, mask, mean)
+    zero = ew.apply_ufunc(ew.equal_p, var, 0)
+    root = bind(ew.sqrt_p, ew.where(zero, 1, var))
+    return _cast(ew.where(zero, 0, root), numpy_dtype("std", x.dtype, arg))
 
 
 def logsumexp_value(x: Any, axes: tuple, keepdims: bool = False, b: Any | None = None,
@@ -367,3 +384,149 @@ def logsumexp_value(x: Any, axes: tuple, keepdims: bool = False, b: Any | None =
     if shift is not None:
         out = ew.apply_ufunc(ew.add_p, out, reshape_value(shift, out_shape))
     return (out, sign) if return_sign else out
+
+
+# --------------------------------------------------------------------------------------------
+# Reverse-mode rules (NOTE [vjp rules] in lamina/interpreters/grad.py), written in lamina ops so
+# that they are differentiable and batchable themselves.
+
+def _to_primal(g: Any, x: Any) -> Any:
+    """``g`` as a cotangent of ``x``: its dtype, the real part for a real ``x``; None when ``x``
+    is not floating (integer and boolean operands carry no gradient)."""
+    if x.dtype.kind not in "fc":
+        return None
+    if g.dtype.kind == "c" and x.dtype.kind != "c":
+        g = bind(ew.real_p, g)
+    return g if g.dtype == x.dtype else ew.astype_value(g, x.dtype)
+
+
+def _expand(g: Any, shape: tuple, axes: tuple, keepdims: bool) -> Any:
+    """The cotangent ``g`` of a reduction over ``axes`` broadcast back to the input ``shape``."""
+    if not keepdims:
+        g = reshape_value(g, reduced_shape(shape, axes, True))
+    return broadcast_value(g, shape)
+
+
+def _sum_vjp(g, x, *, out, axes, keepdims, dtype):
+    return (_to_primal(_expand(g, x.shape, axes, keepdims), x),)
+
+
+def _slice(x: Any, axis: int, start: int | None, stop: int | None) -> Any:
+    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+
+    index = tuple(("slice", start, stop, None) if i == axis else ("slice", None, None, None)
+                  for i in range(len(x.shape)))
+    return bind(getitem_p, x, index=index)
+
+
+def _flip(x: Any, axis: int) -> Any:
+    from lamina.ops.shape import flip_p  # noqa: PLC0415
+
+    return bind(flip_p, x, axes=(axis,))
+
+
+def _exclusive_cumprod(x: Any, axis: int) -> Any:
+    """``prod(x[..., :i])`` at each ``i`` along ``axis`` (1 at the start): no division."""
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+    from lamina.ops.shape import concatenate_values  # noqa: PLC0415
+
+    one = full_value(reduced_shape(x.shape, (axis,), True), 1, x.dtype, x.device)
+    return cumprod(concatenate_values([one, _slice(x, axis, None, -1)], axis), axis)
+
+
+def _product_of_others(x: Any, axes: tuple) -> Any:
+    """``prod_{j != i} x_j`` over ``axes`` at each element ``i``: the derivative of the
+    product, exact with zeros (no ``out / x``), as a product of exclusive running products
+    from the left and from the right (NOTE [products with zeros])."""
+    from lamina.ops.shape import transpose_value  # noqa: PLC0415
+
+    shape, nd = x.shape, len(x.shape)
+    if len(axes) == 1:
+        axis, xs = axes[0], x
+    else:  # the reduced axes, moved last and merged into one
+        rest = tuple(i for i in range(nd) if i not in axes)
+        perm = rest + tuple(axes)
+        moved = tuple(shape[i] for i in perm)
+        axis = len(rest)
+        xs = reshape_value(transpose_value(x, perm),
+                           moved[:axis] + (reduced_size(shape, axes),))
+    left = _exclusive_cumprod(xs, axis)
+    right = _flip(_exclusive_cumprod(_flip(xs, axis), axis), axis)
+    others = ew.apply_ufunc(ew.multiply_p, left, right)
+    if len(axes) != 1:
+        others = transpose_value(reshape_value(others, moved),
+                                 tuple(int(i) for i in np.argsort(perm)))
+    return others
+
+
+def _prod_vjp(g, x, *, out, axes, keepdims, dtype):
+    # NOTE [products with zeros]: d prod(x) / d x_i is the product of the other elements.
+    # ``out / x`` would give NaN at a zero (and be wrong for its neighbours); the exclusive
+    # running products are polynomials in x, so this rule and its own derivatives are exact
+    # with zeros too (to the order cumprod's rule is, see _cumprod_vjp).
+    if x.dtype.kind not in "fc":
+        return (None,)
+    if reduced_size(x.shape, axes) <= 1:  # nothing else in the product (or nothing at all)
+        return (_to_primal(_expand(g, x.shape, axes, keepdims), x),)
+    others = _product_of_others(_cast(x, out.dtype), axes)
+    gx = ew.apply_ufunc(ew.multiply_p, _expand(g, x.shape, axes, keepdims), others)
+    return (_to_primal(gx, x),)
+
+
+def _extremum_vjp(g, x, *, out, axes, keepdims):
+    # NOTE [ties split evenly]: every element equal to the extremum gets an equal share of the
+    # cotangent, as JAX and PyTorch's amax. A NaN result came from the NaNs of its slice.
+    if x.dtype.kind not in "fc":
+        return (None,)
+    top = _expand(out, x.shape, axes, keepdims)
+    hit = ew.apply_ufunc(ew.logical_or_p, ew.apply_ufunc(ew.equal_p, x, top),
+                         ew.apply_ufunc(ew.not_equal_p, x, x))
+    share = _cast(hit, x.dtype)
+    share = ew.apply_ufunc(ew.divide_p, share, reduce_sum(share, axes, keepdims=True))
+    gx = ew.apply_ufunc(ew.multiply_p, _expand(g, x.shape, axes, keepdims), share)
+    return (_to_primal(gx, x),)
+
+
+def _reverse_cumsum(x: Any, axis: int) -> Any:
+    """``sum(x[..., i:])`` at each ``i`` along ``axis``."""
+    return _flip(cumsum(_flip(x, axis), axis), axis)
+
+
+def _cumsum_vjp(g, x, *, out, axis, dtype):
+    return (_to_primal(_reverse_cumsum(g, axis), x),)
+
+
+def _cumprod_vjp(g, x, *, out, axis, dtype):
+    # d out_k / d x_i = prod_{j <= k, j != i} x_j for k >= i. Before the first zero of a scan
+    # that is out_k / x_i; at the first zero it is the running product with that zero taken
+    # out; after it, 0 (every such product holds the first zero). Exact to first order with
+    # zeros; its own derivative is exact where x has no zeros.
+    if x.dtype.kind not in "fc":
+        return (None,)
+    if x.shape[axis] == 0:
+        return (_to_primal(g, x),)
+    xd = _cast(x, out.dtype)
+    is_zero = ew.apply_ufunc(ew.equal_p, xd, 0)
+    zeros_so_far = cumsum(is_zero, axis)
+    before = ew.apply_ufunc(ew.equal_p, zeros_so_far, 0)
+    first = ew.apply_ufunc(ew.logical_and_p, is_zero,
+                           ew.apply_ufunc(ew.equal_p, zeros_so_far, 1))
+    gx_before = ew.apply_ufunc(
+        ew.divide_p, _reverse_cumsum(ew.apply_ufunc(ew.multiply_p, g, out), axis),
+        ew.where(before, xd, 1))
+    without_first = cumprod(ew.where(first, 1, xd), axis)
+    gx_first = _reverse_cumsum(ew.apply_ufunc(ew.multiply_p, g, without_first), axis)
+    gx = ew.where(before, gx_before, ew.where(first, gx_first, 0))
+    return (_to_primal(gx, x),)
+
+
+def _install_vjp_rules() -> None:
+    reduce_sum_p.vjp = _sum_vjp
+    reduce_prod_p.vjp = _prod_vjp
+    reduce_max_p.vjp = _extremum_vjp
+    reduce_min_p.vjp = _extremum_vjp
+    cumsum_p.vjp = _cumsum_vjp
+    cumprod_p.vjp = _cumprod_vjp
+
+
+_install_vjp_rules()

@@ -243,3 +243,97 @@ def stack_values(values: list, axis: int = 0) -> Any:
     shape = values[0].shape
     expanded = [reshape_value(v, shape[:axis] + (1,) + shape[axis:]) for v in values]
     return bind(concatenate_p, *expanded, axis=axis)
+
+
+# -- vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py) -----------------------------------
+# Each view's cotangent goes back through its inverse: reshape back, the inverse permutation,
+# a sum over the broadcast axes, the same flip, a scatter onto a zero matrix's diagonal. Split
+# and concatenate are each other's rules.
+
+def _diagonal_vjp(g, x, *, out, offset, axis1, axis2):
+    # g (shape rest + (L,)) goes onto the diagonal of zeros laid out as rest + (n1, n2), where
+    # the two index arrays (adjacent, last) put their dimension last too; then the layout of x.
+    from lamina.ops import ad  # noqa: PLC0415
+    from lamina.ops.indexing import scatter_p  # noqa: PLC0415
+    from lamina.ops.manipulation import host_constant  # noqa: PLC0415
+
+    rest = tuple(i for i in range(len(x.shape)) if i not in (axis1, axis2))
+    perm = rest + (axis1, axis2)
+    length = g.shape[-1]
+    rows = host_constant(("diagonal_vjp", length, max(-offset, 0)),
+                         lambda: np.arange(length) + max(-offset, 0), g.device)
+    cols = host_constant(("diagonal_vjp", length, max(offset, 0)),
+                         lambda: np.arange(length) + max(offset, 0), g.device)
+    zeros = ad.zeros_like(_Aval(tuple(x.shape[i] for i in perm), x.dtype, x.device))
+    index = (("slice", None, None, None),) * len(rest) + (("array", 0), ("array", 1))
+    placed = bind(scatter_p, zeros, g, rows, cols, index=index, accumulate=False)
+    return (transpose_value(placed, tuple(int(i) for i in np.argsort(perm))),)
+
+
+def _split_vjp(gs, x, *, out, bounds, axis):
+    from lamina.ops import ad  # noqa: PLC0415
+
+    pieces = [g if g is not None else ad.zeros_like(o) for g, o in zip(gs, out, strict=True)]
+    n = x.shape[axis]
+    # Usually (increasing split points) the pieces lie end to end over the whole axis.
+    position = 0
+    tiled = True
+    for start, stop in bounds:
+        tiled = tiled and start == position
+        position = stop
+    if tiled and position == n:
+        return (pieces[0] if len(pieces) == 1 else concatenate_values(pieces, axis),)
+    # Pieces that overlap or leave gaps (decreasing split points): each piece is padded with
+    # zeros to its place along the axis, and the padded pieces are added up.
+    total = ad.zeros_like(x)
+    for (start, stop), piece in zip(bounds, pieces, strict=True):
+        if stop == start:
+            continue
+        parts = []
+        for width in (start, n - stop):
+            shape = list(x.shape)
+            shape[axis] = width
+            parts.append(ad.zeros_like(_Aval(tuple(shape), x.dtype, x.device)) if width else None)
+        padded = [p for p in (parts[0], piece, parts[1]) if p is not None]
+        total = ad.add(total, concatenate_values(padded, axis) if len(padded) > 1 else piece)
+    return (total,)
+
+
+class _Aval:
+    """A shape, dtype and device, for ``ad.zeros_like`` of a shape no value has yet."""
+
+    __slots__ = ("shape", "dtype", "device")
+
+    def __init__(self, shape: tuple, dtype: Any, device: Any) -> None:
+        self.shape, self.dtype, self.device = shape, dtype, device
+
+
+def _concatenate_vjp(g, *xs, out, axis):
+    from lamina.ops import ad  # noqa: PLC0415
+
+    bounds = []
+    position = 0
+    for x in xs:
+        bounds.append((position, position + x.shape[axis]))
+        position += x.shape[axis]
+    pieces = bind(split_p, g, bounds=tuple(bounds), axis=axis)
+    # unbroadcast casts each piece to its input's dtype (the real part for a real input of a
+    # complex result; None for an integer input).
+    return tuple(ad.unbroadcast(p, x.shape, x.dtype) for p, x in zip(pieces, xs, strict=True))
+
+
+def _install_vjp_rules() -> None:
+    from lamina.ops import ad  # noqa: PLC0415
+
+    reshape_p.vjp = lambda g, x, *, out, shape: (reshape_value(g, x.shape),)
+    transpose_p.vjp = lambda g, x, *, out, axes: (
+        transpose_value(g, tuple(int(i) for i in np.argsort(axes))),
+    )
+    broadcast_to_p.vjp = lambda g, x, *, out, shape: (ad.unbroadcast(g, x.shape, x.dtype),)
+    flip_p.vjp = lambda g, x, *, out, axes: (bind(flip_p, g, axes=axes),)
+    diagonal_p.vjp = _diagonal_vjp
+    split_p.vjp = _split_vjp
+    concatenate_p.vjp = _concatenate_vjp
+
+
+_install_vjp_rules()

@@ -55,7 +55,14 @@ def numerical_jvp(f: Callable, args: Sequence, directions: Sequence, eps: float)
     """Central-difference ``J v`` of ``f`` at ``args`` along ``directions`` (flat outputs)."""
     plus = tree.leaves(f(*_scaled_add(list(args), list(directions), eps)))
     minus = tree.leaves(f(*_scaled_add(list(args), list(directions), -eps)))
-    return [(_np(p) - _np(m)) / (2 * eps) for p, m in zip(plus, minus, strict=True)]
+    out = []
+    for p, m in zip(plus, minus, strict=True):
+        p, m = _np(p), _np(m)
+        if p.dtype.kind not in "fc":  # integer and boolean outputs have no derivative
+            out.append(np.zeros(p.shape))
+        else:
+            out.append((p - m) / (2 * eps))
+    return out
 
 
 def _random_like(rng: np.random.Generator, x: Any) -> np.ndarray:
@@ -90,14 +97,20 @@ def _check_vjp(f: Callable, args: list, eps: float, atol: float, rtol: float,
             "wrong, or the function is not differentiable at this point."
         )
     if order > 1:
+        # The vjp as a function of the inputs and of the floating-point cotangents (integer
+        # outputs' cotangents are fixed zeros, not differentiable inputs).
+        float_slots = [i for i, u in enumerate(cotangent_leaves) if u.dtype.kind in "fc"]
+
         def f_vjp(*args_and_cotangents):
             xs = args_and_cotangents[: len(args)]
-            us = args_and_cotangents[len(args):]
+            us = list(cotangent_leaves)
+            for slot, u in zip(float_slots, args_and_cotangents[len(args):], strict=True):
+                us[slot] = u
             _, fn = vjp(f, *xs)
-            return fn(tree.unflatten(out_spec, list(us)))
+            return fn(tree.unflatten(out_spec, us))
 
-        _check_vjp(f_vjp, list(args) + cotangent_leaves, eps, atol, rtol, rng, order - 1,
-                   f"order {order} (the vjp of the vjp): ")
+        _check_vjp(f_vjp, list(args) + [cotangent_leaves[i] for i in float_slots], eps, atol,
+                   rtol, rng, order - 1, f"order {order} (the vjp of the vjp): ")
 
 
 def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str] = ("rev",),
@@ -125,7 +138,10 @@ def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str
     if order < 1:
         raise ValueError(f"check_grads(order={order}): order must be at least 1")
     tensors = [a if hasattr(a, "_lamina_read") else _as_tensor(a) for a in args]
-    dtype = np.result_type(*[t.dtype for t in tensors]) if tensors else np.dtype(np.float64)
+    # Finite differences are as precise as the least precise floating dtype involved, among
+    # the inputs and the outputs (a float64 input cast to float32 is checked at float32).
+    floats = [t.dtype for t in tensors + tree.leaves(f(*tensors)) if t.dtype.kind in "fc"]
+    dtype = min(floats, key=lambda d: np.finfo(d).precision) if floats else np.dtype("f8")
     eps = _DEFAULT_EPS.get(dtype, 1e-5) if eps is None else eps
     atol = _DEFAULT_TOL.get(dtype, 1e-5) if atol is None else atol
     rtol = _DEFAULT_TOL.get(dtype, 1e-5) if rtol is None else rtol

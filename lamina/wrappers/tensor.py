@@ -486,6 +486,12 @@ class Tensor:
         return bool(_lnp.equal(self, item)._array().any())
 
     def __repr__(self) -> str:
+        value = self._lamina_read()
+        if isinstance(value, _core.Wrapper) and value.level.alive:
+            # Inside a transform, print what the transform sees, as functorch does.
+            from lamina.wrappers.wrapper import describe  # noqa: PLC0415
+
+            return describe(value)
         # NumPy's ``array_repr`` with ``Tensor(`` for ``array(`` and the device after the dtype.
         array = np.asarray(self.device.from_device(self._array()))
         prefix = "Tensor("

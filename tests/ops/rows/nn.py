@@ -69,39 +69,53 @@ _ACT = {
 
 def _act_ref(fn):
     def ref(x, **kw):
+        x = np.asarray(x)  # a list (the kinks sample) computes in float64, as lamina
         return np.asarray(fn(_f(x), **kw)).astype(x.dtype)
 
     return ref
 
 
-def _act_samples(extra=()):
+# The corners of the piecewise activations (relu at 0, relu6 at 0 and 6, hardtanh at -1 and 1,
+# ...): they are not differentiable there, so test_grad must not sample them. They are passed
+# as a Python list, which the forward tests run and test_grad leaves alone (it differentiates
+# the NumPy arrays of a sample).
+_KINKS = [-2.0, -1.0, 0.0, 0.5, 1.0, 6.0]
+
+
+def _act_samples(extra=(), kinked=False):
     def samples(rng, dtype):
         for shape in ((), (5,), (3, 4), (2, 3, 4), (0, 3)):
             yield Sample((make_array(rng, shape, dtype, -4, 4),), name=f"shape={shape}")
-        x = np.array([-50.0, -3.0, -1e-3, 0.0, 1e-3, 3.0, 50.0], dtype=dtype)
-        yield Sample((x,), name="wide range")
+        x = [-50.0, -3.0, -1e-3, 0.0, 1e-3, 3.0, 50.0]
+        if kinked:
+            x.remove(0.0)
+            yield Sample((_KINKS,), name="at the kinks (forward only: a list)")
+        yield Sample((np.array(x, dtype=dtype),), name="wide range")
         for kw in extra:
             yield Sample((make_array(rng, (3, 4), dtype, -30, 30),), kw, name=str(kw))
+            if kinked:
+                yield Sample((_KINKS,), kw, name=f"{kw} at the kinks (forward only)")
 
     return samples
 
 
+_KINKED = ("relu", "relu6", "selu")
 for _name, (_op, _fn) in _ACT.items():
-    _row(_name, _op, _act_ref(_fn), _act_samples())
+    _row(_name, _op, _act_ref(_fn), _act_samples(kinked=_name in _KINKED))
 
 _row("leaky_relu", nn.leaky_relu,
      _act_ref(lambda x, negative_slope=0.01: np.where(x > 0, x, x * negative_slope)),
-     _act_samples(({"negative_slope": 0.2},)))
+     _act_samples(({"negative_slope": 0.2},), kinked=True))
 _row("elu", nn.elu,
      _act_ref(lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))),
-     _act_samples(({"alpha": 0.5},)))
+     _act_samples(({"alpha": 0.5},), kinked=True))
 _row("celu", nn.celu,
      _act_ref(lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)
                                                                          / alpha))),
-     _act_samples(({"alpha": 2.0},)))
+     _act_samples(({"alpha": 2.0},), kinked=True))
 _row("hardtanh", nn.hardtanh,
      _act_ref(lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val)),
-     _act_samples(({"min_val": -2.0, "max_val": 0.5},)))
+     _act_samples(({"min_val": -2.0, "max_val": 0.5},), kinked=True))
 _row("softplus", nn.softplus, _act_ref(_softplus),
      _act_samples(({"beta": 2.0}, {"beta": 0.5, "threshold": 5.0})))
 _row("gelu", nn.gelu,
@@ -266,6 +280,7 @@ def _ref_l1(input, target, reduction="mean"):
 
 
 def _ref_bce(input, target, weight=None, reduction="mean"):
+    input = np.asarray(input)
     x, t = _f(input), _f(target)
     with np.errstate(divide="ignore"):
         loss = -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log1p(-x), -100))
@@ -276,9 +291,10 @@ def _ref_bce(input, target, weight=None, reduction="mean"):
 
 def _bce_samples(rng, dtype):
     yield from _pair_samples(0.01, 0.99, 0, 1, weights=True)(rng, dtype)
-    yield Sample((np.array([0.0, 1.0, 0.0, 1.0, 0.5], dtype=dtype),
-                  np.array([0.0, 1.0, 1.0, 0.0, 0.5], dtype=dtype)), {"reduction": "none"},
-                 name="p at 0 and 1: logs clamped at -100")
+    # p at 0 and 1 is the edge of the domain (not differentiable): a list, so that test_grad
+    # differentiates the target only.
+    yield Sample(([0.0, 1.0, 0.0, 1.0, 0.5], np.array([0.0, 1.0, 1.0, 0.0, 0.5], dtype=dtype)),
+                 {"reduction": "none"}, name="p at 0 and 1: logs clamped at -100")
 
 
 def _ref_bce_logits(input, target, weight=None, reduction="mean", pos_weight=None):
@@ -568,6 +584,7 @@ def _lowest(dtype):
 
 def _ref_max_pool(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                   return_indices=False, n=2):
+    input = np.asarray(input)
     k = _tup(kernel_size, n)
     s = k if stride is None else _tup(stride, n)
     p, d = _tup(padding, n), _tup(dilation, n)
@@ -643,6 +660,15 @@ def _pool_samples(n, kind):
             yield Sample((a(2, 2, *sp), 2), {"dilation": 2, "ceil_mode": True,
                                              "return_indices": True},
                          name="return_indices, dilation + ceil_mode")
+            # Outputs of -inf are not differentiable: these are lists (forward only, as
+            # test_grad differentiates NumPy arrays). torch's indices: the window's first
+            # input position when all its inputs are -inf, -1 for a window in the padding.
+            yield Sample((np.full((1, 1) + sp, -np.inf).tolist(), 3),
+                         {"stride": 2, "padding": 1, "return_indices": True},
+                         name="all -inf (forward only: a list)")
+            yield Sample((np.arange(3.0 ** n).reshape((1,) + (3,) * n).tolist(), 2),
+                         {"stride": 1, "padding": 2, "dilation": 4, "return_indices": True},
+                         name="a window entirely in the padding (forward only: a list)")
         else:
             yield Sample((a(1, 2, *sp), 3), {"stride": 2, "padding": 1,
                                              "count_include_pad": False},
