@@ -74,7 +74,13 @@ def arange_length(start: Any, stop: Any, step: Any) -> int:
 
     Computed as NumPy does, with Python numbers, so the shape rule matches the kernel exactly.
     """
-    return max(int(math.ceil((stop - start) / step)), 0)
+    delta = stop - start
+    ratio = delta / step
+    if ratio == 0 and delta != 0:
+        # The quotient underflowed (denormal ranges): NumPy still counts the start element
+        # when the direction is right.
+        return 1 if (delta > 0) == (step > 0) else 0
+    return max(int(math.ceil(ratio)), 0)
 
 
 def _arange_impl(xp, *, start, stop, step, dtype, device):

@@ -21,11 +21,17 @@ Padding params are tuples of ``(low, high)`` pairs, one per spatial dimension, s
 ``padding='same'`` with an even kernel (torch pads one more at the high end) and ``ceil_mode``
 (windows that run past the padded end) need no special kernel. The public functions of
 ``lamina.nn`` validate arguments and build these params; the value-level functions below
-(``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool``) are what later transform rules call.
+(``conv``, ``conv_transpose``, ``max_pool``, ``avg_pool``) are what transform rules call.
+
+The vjp rules (end of the file) are written with ``conv`` itself: the input cotangent of a
+convolution is a transposed convolution, the weight cotangent a correlation of the input with
+the output cotangent (a ``conv`` with stride and dilation swapped), the average pool's a
+transposed convolution with a ones kernel, the max pool's a scatter-add through its indices.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -254,6 +260,7 @@ def _max_pool_impl(xp, x, *, kernel_size, stride, padding, dilation, ceil_mode):
     return xp.ascontiguousarray(values), xp.ascontiguousarray(flat.astype(np.int64, copy=False))
 
 
+@functools.lru_cache(maxsize=256)
 def _windows_without_input(lengths, kernel_size, stride, padding, dilation, out) -> bool:
     """Whether some max-pool window lies entirely in the padding (its index is -1), from the
     shapes and params alone."""
