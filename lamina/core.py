@@ -266,10 +266,23 @@ class Interpreter:
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         # NOTE [step aside]: nothing wrapped at my level means nothing for me to do.
-        if prim.name not in self.sees_every_op and not any(self.owns(a) for a in args):
-            with self.lower():
-                return bind(prim, *args, **params)
-        return self.process_primitive(prim, args, params)
+        owns = self.owns
+        for a in args:
+            if owns(a):
+                return self.process_primitive(prim, args, params)
+        if prim.name in self.sees_every_op:
+            return self.process_primitive(prim, args, params)
+        return self.bind_below(prim, args, params)
+
+    def bind_below(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        """``bind`` on the layers below this one (``lower()`` without a context manager, for
+        the per-op hot path)."""
+        saved = _state.stack
+        _state.stack = saved[:-1] if saved[-1] is self else saved[: saved.index(self)]
+        try:
+            return bind(prim, *args, **params)
+        finally:
+            _state.stack = saved
 
     @contextlib.contextmanager
     def lower(self) -> Iterator[None]:

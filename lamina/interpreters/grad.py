@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.core import Interpreter, bind, missing_rule
+from lamina.core import Interpreter, bind, missing_rule  # noqa: F401 - bind: NOTE [vjp rules]
 from lamina.errors import LaminaRuntimeError
 from lamina.wrappers.wrapper import TensorWrapper
 
@@ -57,31 +57,33 @@ class GradInterpreter(Interpreter):
 
     def process_primitive(self, prim, args, params):
         level = self.level
-        inner = []
         parents = []
+        inner = []
         for a in args:
             if type(a) is TensorWrapper and a.level is level:
-                inner.append(a.value)
                 parents.append(a)
+                inner.append(a.value)
             else:
-                inner.append(a)
                 parents.append(None)
-        with self.lower():
-            out = bind(prim, *inner, **params)
+                inner.append(a)
+        out = self.bind_below(prim, inner, params)
         if prim.nondiff:
             return out  # constants at this level ("no grad" ops, listed as data)
-        multiple = prim.multiple_results
-        outs = out if multiple else (out,)
-        if not any(_differentiable(o.dtype) for o in outs):
-            return out  # integer or boolean results carry no gradient
+        if not prim.multiple_results:
+            if out.dtype.kind not in "fc":
+                return out  # integer or boolean results carry no gradient
+            if prim.vjp is None:
+                raise missing_rule("grad", prim)
+            return TensorWrapper(out, level, GradNode(prim, params, parents, inner, out, 1), 0)
+        if not any(_differentiable(o.dtype) for o in out):
+            return out
         if prim.vjp is None:
             raise missing_rule("grad", prim)
-        node = GradNode(prim, params, tuple(parents), tuple(inner), out, len(outs))
-        wrapped = tuple(
+        node = GradNode(prim, params, parents, inner, out, len(out))
+        return tuple(
             TensorWrapper(o, level, node, i) if _differentiable(o.dtype) else o
-            for i, o in enumerate(outs)
+            for i, o in enumerate(out)
         )
-        return wrapped if multiple else wrapped[0]
 
 
 def _key(w: TensorWrapper) -> Any:

@@ -221,6 +221,13 @@ def _signature(prim: core.Primitive, inputs: tuple, params: dict) -> tuple:
         lb = nb.leaves
         if lb is la:
             return _intern((prim, pkey, sa, sb, None)), la
+        # Different leaf sets (small, by MAX_SIGNED_LEAVES): C-level scans beat a dict here.
+        extra = [leaf for leaf in lb if leaf not in la]
+        leaves = la + tuple(extra) if extra else la
+        if len(leaves) > MAX_SIGNED_LEAVES:
+            return None, ()
+        positions = tuple([leaves.index(leaf) for leaf in lb])
+        return _intern((prim, pkey, sa, sb, positions)), leaves
     return _general_signature(prim, pkey, inputs)
 
 

@@ -30,10 +30,13 @@ import numpy as np
 
 from lamina.core import Primitive, bind
 from lamina.errors import LaminaLinAlgError, LaminaTypeError, LaminaValueError
-from lamina.ops.common import prod
+from lamina.ops import ad
 from lamina.ops import elementwise as ew
+from lamina.ops.common import prod
+from lamina.ops.creation import eye_p, full_value, tri_p
 from lamina.ops.elementwise import astype_value
-from lamina.ops.shape import broadcast_value, reshape_value
+from lamina.ops.indexing import getitem_p
+from lamina.ops.shape import broadcast_value, concatenate_values, reshape_value
 
 __all__ = [
     "LaminaLinAlgError", "matmul_p", "einsum_p", "inv_p", "solve_p", "det_p", "slogdet_p",
@@ -680,12 +683,6 @@ def qr_value(a: Any, mode: str = "reduced", what: str = "linalg.qr") -> tuple:
 # when the cotangent does not mix the degenerate vectors, e.g. for the eigenvalues alone).
 
 
-def _rule_helpers():
-    from lamina.ops import ad  # noqa: PLC0415
-
-    return ad
-
-
 def _mT(x: Any) -> Any:  # noqa: N802
     return matrix_transpose_value(x)
 
@@ -695,34 +692,25 @@ def _mm(a: Any, b: Any) -> Any:
 
 
 def _eye(n: int, dtype: Any, device: Any) -> Any:
-    from lamina.ops.creation import eye_p  # noqa: PLC0415
-
     return bind(eye_p, n=n, m=n, k=0, dtype=np.dtype(dtype), device=device)
 
 
 def _tri(n: int, k: int, dtype: Any, device: Any) -> Any:
     """Ones on and below the ``k``-th diagonal of an ``n x n`` matrix (a constant)."""
-    from lamina.ops.creation import tri_p  # noqa: PLC0415
-
     return bind(tri_p, n=n, m=n, k=k, dtype=np.dtype(dtype), device=device)
 
 
 def _cols(x: Any, start: int, stop: int | None) -> Any:
-    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
-
     return bind(getitem_p, x, index=(Ellipsis, ("slice", start, stop, None)))
 
 
 def _rows(x: Any, start: int, stop: int | None) -> Any:
-    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
-
     return bind(getitem_p, x, index=(Ellipsis, ("slice", start, stop, None),
                                      ("slice", None, None, None)))
 
 
 def _diag_embed(d: Any) -> Any:
     """``(..., k) -> (..., k, k)`` with ``d`` on the diagonals."""
-    ad = _rule_helpers()
     k = d.shape[-1]
     return ad.mul(reshape_value(d, tuple(d.shape) + (1,)), _eye(k, d.dtype, d.device))
 
@@ -730,7 +718,6 @@ def _diag_embed(d: Any) -> Any:
 def _inverse_gaps(w: Any) -> Any:
     """``F[..., i, j] = 1 / (w_j - w_i)``, 0 on the diagonal and where a gap is exactly 0
     (NOTE [distinct spectra])."""
-    ad = _rule_helpers()
     k = w.shape[-1]
     gaps = ad.sub(reshape_value(w, tuple(w.shape[:-1]) + (1, k)),
                   reshape_value(w, tuple(w.shape) + (1,)))
@@ -741,7 +728,6 @@ def _inverse_gaps(w: Any) -> Any:
 def _fold_lower(s: Any) -> Any:
     """The lower triangle of ``s`` with its diagonal halved (``phi`` of Murray's Cholesky
     paper); on ``G + G^T`` it is NOTE [one triangle is read]'s fold."""
-    ad = _rule_helpers()
     n = s.shape[-1]
     mask = ad.sub(_tri(n, 0, s.dtype, s.device), ad.mul(_eye(n, s.dtype, s.device), 0.5))
     return ad.mul(s, mask)
@@ -755,20 +741,16 @@ def _solve_right(b: Any, r: Any) -> Any:
 def _real_only(what: str, x: Any) -> None:
     if x.dtype.kind == "c":
         raise LaminaTypeError(
-            f"grad of {what}: the derivative of this decomposition is implemented for real "
-            f"matrices only (got {x.dtype}). Differentiate a real formulation (e.g. split the "
-            "real and imaginary parts), or use a holomorphic op (solve, inv, det)."
+            f"grad of {what}: the derivative is implemented for real matrices only (got "
+            f"{x.dtype}; NOTE [complex cotangents] in lamina/ops/linalg.py). Differentiate a "
+            "real formulation (e.g. the real matrix [[re, -im], [im, re]]), or use the "
+            "holomorphic ops (solve, inv, det)."
         )
-
-
-def _or_zero(g: Any, like: Any) -> Any:
-    return g if g is not None else _rule_helpers().zeros_like(like)
 
 
 # -- products ----------------------------------------------------------------------------------
 
 def _matmul_vjp(g, a, b, *, out):
-    ad = _rule_helpers()
     ga = ad.unbroadcast(_mm(g, _mT(b)), a.shape, a.dtype) if a.dtype.kind in "fc" else None
     gb = ad.unbroadcast(_mm(_mT(a), g), b.shape, b.dtype) if b.dtype.kind in "fc" else None
     return ga, gb
@@ -779,7 +761,6 @@ def _einsum_vjp(g, *operands, out, subscripts):
     # operands, into operand i's labels. A label only operand i has (summed away) comes from a
     # vector of ones; a repeated label (a diagonal, 'ii->i') is re-embedded by an identity
     # matrix tying each repeat, under a fresh label, to the first occurrence.
-    ad = _rule_helpers()
     lhs, out_labels = subscripts.split("->")
     terms = lhs.split(",")
     sizes = {c: d for t, op in zip(terms, operands, strict=True)
@@ -801,7 +782,7 @@ def _einsum_vjp(g, *operands, out, subscripts):
                 target.append(c)
                 if c not in available and term.count(c) == 1:
                     inputs.append(c)
-                    values.append(ad.ones_like(_Shaped((sizes[c],), dtype, device)))
+                    values.append(full_value((sizes[c],), 1, dtype, device))
                 continue
             f = next(spare, None)
             if f is None:
@@ -817,32 +798,20 @@ def _einsum_vjp(g, *operands, out, subscripts):
     return tuple(cotangents)
 
 
-class _Shaped:
-    """A shape, dtype and device, for ``ad.ones_like`` of a constant no value has yet."""
-
-    __slots__ = ("shape", "dtype", "device")
-
-    def __init__(self, shape: tuple, dtype: Any, device: Any) -> None:
-        self.shape, self.dtype, self.device = shape, dtype, device
-
-
 # -- solvers and determinants --------------------------------------------------------------------
 
 def _inv_vjp(g, a, *, out):
-    ad = _rule_helpers()
     out_t = _mT(out)
     return (ad.neg(_mm(out_t, _mm(g, out_t))),)
 
 
 def _solve_vjp(g, a, b, *, out):
     # x = a^-1 b: gb = a^-T g, ga = -gb x^T (solve_value broadcast a and b to one batch).
-    ad = _rule_helpers()
     gb = bind(solve_p, _mT(a), g)
     return ad.neg(_mm(gb, _mT(out))), gb
 
 
 def _det_vjp(g, a, *, out):
-    ad = _rule_helpers()
     scale = reshape_value(ad.mul(g, out), tuple(out.shape) + (1, 1))
     return (ad.mul(scale, _mT(bind(inv_p, a))),)
 
@@ -850,7 +819,6 @@ def _det_vjp(g, a, *, out):
 def _slogdet_vjp(gs, a, *, out):
     # d logabsdet = Re tr(a^-1 da). The sign of a real matrix is locally constant; that of a
     # complex one turns with Im tr(a^-1 da) (d sign = i sign Im tr(a^-1 da)).
-    ad = _rule_helpers()
     g_sign, g_log = gs
     sign = out[0]
     batch = tuple(sign.shape) + (1, 1)
@@ -873,7 +841,7 @@ def _cholesky_lower_vjp(gl: Any, lower: Any) -> Any:
     middle = _fold_lower(_mm(lt, gl))
     left = bind(solve_p, lt, middle)                # L^-T phi(.)
     raw = _mT(bind(solve_p, lt, _mT(left)))         # (L^-T phi(.)) L^-1
-    return _fold_lower(_rule_helpers().add(raw, _mT(raw)))
+    return _fold_lower(ad.add(raw, _mT(raw)))
 
 
 def _cholesky_vjp(g, a, *, out, upper):
@@ -885,7 +853,6 @@ def _cholesky_vjp(g, a, *, out, upper):
 
 def _eigh_vjp(gs, a, *, out, UPLO, compute_v):  # noqa: N803
     # a = V diag(w) V^T: dw = diag(V^T da V), dV = V (F o (V^T da V)), F_ij = 1 / (w_j - w_i).
-    ad = _rule_helpers()
     _real_only("linalg.eigh", a)
     if compute_v:
         (w, v), (gw, gv) = out, gs
@@ -908,7 +875,6 @@ def _eigh_vjp(gs, a, *, out, UPLO, compute_v):  # noqa: N803
 def _svd_reduced_vjp(u, s, vh, gu, gs, gvh):
     """Townsend (2016) for a = U diag(s) V^T with U (m, k), V (n, k), k = min(m, n); any of
     the cotangents may be None."""
-    ad = _rule_helpers()
     m, n, k = u.shape[-2], vh.shape[-1], s.shape[-1]
     v = _mT(vh)
     s_row = reshape_value(s, tuple(s.shape[:-1]) + (1, k))   # scales columns
@@ -943,14 +909,12 @@ def _gauge_fold(q: Any, gq: Any, k: int) -> Any:
     all of it. The other columns are any orthonormal basis of the complement; we take their
     tangent as ``dQ2 = -Q1 dQ1^T Q2`` (it keeps ``q`` orthogonal), whose transpose adds
     ``-Q2 gQ2^T Q1`` to ``gQ1``."""
-    ad = _rule_helpers()
     q1, q2 = _cols(q, 0, k), _cols(q, k, None)
     g1, g2 = _cols(gq, 0, k), _cols(gq, k, None)
     return ad.sub(g1, _mm(q2, _mm(_mT(g2), q1)))
 
 
 def _svd_vjp(gs, a, *, out, full_matrices, compute_uv):
-    ad = _rule_helpers()
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
     if not compute_uv:
@@ -977,7 +941,6 @@ def _svd_vjp(gs, a, *, out, full_matrices, compute_uv):
 def _qr_square_vjp(q: Any, r: Any, gq: Any, gr: Any) -> Any:
     """a = QR with Q (m, n), R (n, n), m >= n: ga = (gQ + Q copyutl(M)) R^-T with
     M = gR R^T - Q^T gQ (copyutl: the symmetric matrix of M's upper triangle)."""
-    ad = _rule_helpers()
     n = r.shape[-1]
     if gr is not None:
         m_ = _mm(gr, _mT(r))
@@ -995,7 +958,6 @@ def _qr_square_vjp(q: Any, r: Any, gq: Any, gr: Any) -> Any:
 
 
 def _qr_vjp(gs, a, *, out, mode):
-    ad = _rule_helpers()
     _real_only("linalg.qr", a)
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
@@ -1026,15 +988,12 @@ def _qr_vjp(gs, a, *, out, mode):
     else:
         gr1, gy = None, ad.zeros_like(y)
     gx = _qr_square_vjp(q, r1, gq, gr1)
-    from lamina.ops.shape import concatenate_values  # noqa: PLC0415
-
     return (concatenate_values([gx, gy], len(a.shape) - 1),)
 
 
 def _pinv_vjp(g, a, rcond, *, out):
     # dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (Golub and Pereyra 1973; the
     # rank is locally constant), transposed.
-    ad = _rule_helpers()
     _real_only("linalg.pinv", a)
     p, pt = out, _mT(out)
     gt = _mT(g)

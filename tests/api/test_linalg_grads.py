@@ -63,7 +63,7 @@ def test_norm_second_order_away_from_zero():
 def test_negative_order_norm_of_an_empty_vector_is_inf_as_in_numpy():
     with np.errstate(divide="ignore"):
         expected = np.linalg.norm(np.zeros(0), ord=-1)
-    assert _np(lnp.linalg.norm(lnp.zeros(0), ord=-1)) == expected
+        assert _np(lnp.linalg.norm(lnp.zeros(0), ord=-1)) == expected
 
 
 # -- closed forms ---------------------------------------------------------------------------------
@@ -125,11 +125,12 @@ def test_eigh_grad_lives_on_the_uplo_triangle(uplo, keep):
     x = np.random.default_rng(1).uniform(-1, 1, (4, 4))
     g = _np(lm.grad(lambda m: lnp.linalg.eigvalsh(m, UPLO=uplo)[-1])(x))
     np.testing.assert_array_equal(g, keep(g))
-    # for a symmetric direction the folded gradient pairs like the symmetric one: v v^T
-    s = x + x.T if uplo == "L" else x + x.T
-    w, v = np.linalg.eigh(np.tril(s) + np.tril(s, -1).T if uplo == "L" else
-                          np.triu(s) + np.triu(s, 1).T)
-    del w, v  # (the pairing itself is checked by the OpInfo grad test)
+    # folded from v v^T (v the top eigenvector of the matrix the kernel reads): the diagonal
+    # once, the off-diagonal entries of the triangle twice
+    s = np.tril(x) + np.tril(x, -1).T if uplo == "L" else np.triu(x) + np.triu(x, 1).T
+    v = np.linalg.eigh(s)[1][:, -1]
+    vv = np.outer(v, v)
+    _close(g, keep(2 * vv) - np.diag(np.diag(vv)), rtol=1e-9, atol=1e-12)
 
 
 def test_eigenvalue_grad_at_a_degenerate_spectrum():
@@ -206,3 +207,25 @@ def test_complex_holomorphic_grads_use_plain_transposes():
     (ga,) = pullback(lnp.ones_like(out))
     inv_t = np.linalg.inv(a).T
     _close(ga, -inv_t @ np.ones((3, 3)) @ inv_t, rtol=1e-9)
+
+
+@pytest.mark.parametrize("f, ref", [
+    (lambda m: lnp.linalg.slogdet(m).sign, lambda m: np.linalg.slogdet(m)[0]),
+    (lambda m: lnp.linalg.slogdet(m).logabsdet, lambda m: np.linalg.slogdet(m)[1]),
+    (lnp.linalg.det, np.linalg.det),
+    (lnp.linalg.svdvals, lambda m: np.linalg.svd(m, compute_uv=False)),
+    (lambda m: lnp.linalg.solve(m, lnp.ones(3)), lambda m: np.linalg.solve(m, np.ones(3))),
+], ids=["slogdet sign", "logabsdet", "det", "svdvals", "solve"])
+def test_complex_grads_pair_with_finite_differences(f, ref):
+    # JAX's convention (NOTE [complex cotangents]): <g_in, dA> = Re(sum(g_in * dA)).
+    rng = np.random.default_rng(9)
+    a, e = (rng.standard_normal((2, 3, 3)) + 1j * rng.standard_normal((2, 3, 3)) for _ in "ae")
+    out, pullback = lm.vjp(f, lnp.asarray(a))
+    o = _np(out)
+    g = rng.standard_normal(o.shape) + (1j * rng.standard_normal(o.shape) if o.dtype.kind == "c"
+                                        else 0)
+    (ga,) = pullback(lnp.asarray(g.astype(o.dtype)))
+    eps = 1e-6
+    slope = (ref(a + eps * e) - ref(a - eps * e)) / (2 * eps)
+    np.testing.assert_allclose(np.real(np.sum(_np(ga) * e)), np.real(np.sum(g * slope)),
+                               rtol=1e-6)

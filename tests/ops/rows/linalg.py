@@ -381,15 +381,14 @@ _row("linalg.matrix_power", lnp.linalg.matrix_power, np.linalg.matrix_power,
 
 def _lstsq_ref(a, b, rcond=None):
     x, residuals, rank, s = np.linalg.lstsq(a, b, rcond=rcond)
-    return x, residuals, np.asarray(float(rank)), s
+    return x, residuals, np.asarray(int(rank)), s
 
 
 def _lstsq(a, b, **kw):
-    # The rank is a Python int (tests/api/test_linalg_grads.py checks it); a float tensor here,
-    # so that the transforms (which take tensors; check_grads also differentiates with respect
-    # to every output's cotangent) can be given the whole result.
+    # The rank is a Python int (tests/api/test_linalg_grads.py checks it); a tensor here, so
+    # that the transforms, which return tensors, can be given the whole result.
     x, residuals, rank, s = lnp.linalg.lstsq(a, b, **kw)
-    return x, residuals, lnp.asarray(float(rank)), s
+    return x, residuals, lnp.asarray(rank), s
 
 
 def _lstsq_samples(rng, dtype):
