@@ -16,6 +16,7 @@ with ``None`` for outputs that received none, for multi-output primitives); ``pr
 from __future__ import annotations
 
 from typing import Any
+from weakref import ref
 
 import numpy as np
 
@@ -29,7 +30,8 @@ __all__ = ["GradInterpreter", "GradNode", "backward"]
 class GradNode:
     """One recorded op: what its vjp rule needs, and where its cotangents go."""
 
-    __slots__ = ("prim", "params", "parents", "primals", "out", "n_out")
+    __slots__ = ("prim", "params", "parents", "primals", "out", "n_out", "outputs",
+                 "__weakref__")
 
     def __init__(self, prim, params, parents, primals, out, n_out) -> None:
         self.prim = prim
@@ -38,6 +40,9 @@ class GradNode:
         self.primals = primals
         self.out = out
         self.n_out = n_out
+        # The wrappers of this node's outputs, as weak references (a strong one would make a
+        # cycle with the wrapper's own reference to its node).
+        self.outputs: tuple = ()
 
 
 def _differentiable(dtype: np.dtype) -> bool:
@@ -74,20 +79,27 @@ class GradInterpreter(Interpreter):
                 return out  # integer or boolean results carry no gradient
             if prim.vjp is None:
                 raise missing_rule("grad", prim)
-            return TensorWrapper(out, level, GradNode(prim, params, parents, inner, out, 1), 0)
+            node = GradNode(prim, params, parents, inner, out, 1)
+            wrapper = TensorWrapper(out, level, node, 0)
+            node.outputs = (ref(wrapper),)
+            return wrapper
         if not any(_differentiable(o.dtype) for o in out):
             return out
         if prim.vjp is None:
             raise missing_rule("grad", prim)
         node = GradNode(prim, params, parents, inner, out, len(out))
-        return tuple(
+        wrapped = tuple(
             TensorWrapper(o, level, node, i) if _differentiable(o.dtype) else o
             for i, o in enumerate(out)
         )
+        node.outputs = tuple(ref(w) if type(w) is TensorWrapper else None for w in wrapped)
+        return wrapped
 
 
 def _key(w: TensorWrapper) -> Any:
-    return w if w.node is None else (w.node, w.index)
+    # Cotangents are keyed by the wrapper object: each op output has exactly one wrapper,
+    # and the inputs' wrappers are the leaves of the tape.
+    return w
 
 
 def backward(outputs: list[tuple[TensorWrapper, Any]], inputs: list[TensorWrapper]) -> list:
@@ -95,43 +107,51 @@ def backward(outputs: list[tuple[TensorWrapper, Any]], inputs: list[TensorWrappe
     cotangents: dict[Any, Any] = {}
     for w, g in outputs:
         if g is not None:
-            _accumulate(cotangents, _key(w), g, w)
-    # Reverse topological order of the nodes behind the outputs (iterative DFS, post-order).
+            _accumulate(cotangents, w, g, w)
+    # Reverse topological order of the nodes behind the outputs (iterative DFS, post-order;
+    # nodes hash by identity, so they are their own keys).
     order: list[GradNode] = []
-    state: dict[int, int] = {}
+    state: dict[GradNode, bool] = {}  # False: inputs being visited; True: placed in order
     for w, _ in outputs:
-        if w.node is None or id(w.node) in state:
+        if w.node is None or w.node in state:
             continue
         stack = [w.node]
         while stack:
             node = stack[-1]
-            nid = id(node)
-            mark = state.get(nid)
-            if mark is None:
-                state[nid] = 0
+            done = state.get(node)
+            if done is None:
+                state[node] = False
                 for p in node.parents:
-                    if p is not None and p.node is not None and id(p.node) not in state:
+                    if p is not None and p.node is not None and p.node not in state:
                         stack.append(p.node)
             else:
                 stack.pop()
-                if mark == 0:
-                    state[nid] = 1
+                if done is False:
+                    state[node] = True
                     order.append(node)
     for node in reversed(order):
-        gs = tuple(cotangents.pop((node, i), None) for i in range(node.n_out))
-        if all(g is None for g in gs):
-            continue
-        rule_g = gs if node.prim.multiple_results else gs[0]
+        outs = node.outputs
+        if not node.prim.multiple_results:
+            g = cotangents.pop(outs[0](), None)
+            if g is None:
+                continue
+            rule_g = g
+        else:
+            gs = tuple([cotangents.pop(o(), None) if o is not None else None for o in outs])
+            if gs.count(None) == len(gs):
+                continue
+            rule_g = gs
         in_gs = node.prim.vjp(rule_g, *node.primals, out=node.out, **node.params)
-        if len(in_gs) != len(node.parents):
+        parents = node.parents
+        if len(in_gs) != len(parents):
             raise LaminaRuntimeError(
                 f"internal error in lamina: the vjp rule of '{node.prim.name}' returned "
-                f"{len(in_gs)} cotangents for {len(node.parents)} inputs."
+                f"{len(in_gs)} cotangents for {len(parents)} inputs."
             )
-        for parent, g in zip(node.parents, in_gs, strict=True):
+        for parent, g in zip(parents, in_gs):  # noqa: B905 - lengths checked above
             if parent is not None and g is not None:
-                _accumulate(cotangents, _key(parent), g, parent, node.prim)
-    return [cotangents.get(_key(w)) for w in inputs]
+                _accumulate(cotangents, parent, g, parent, node.prim)
+    return [cotangents.get(w) for w in inputs]
 
 
 def _accumulate(cotangents: dict, key: Any, g: Any, primal: Any, prim=None) -> None:

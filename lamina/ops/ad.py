@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from lamina.core import bind
 from lamina.ops import elementwise as ew
 from lamina.ops.elementwise import BINARY, UNARY, binary_values
@@ -26,7 +28,27 @@ def sub(x: Any, y: Any) -> Any:
     return binary_values(BINARY["subtract"], x, y)
 
 
+def known_scalar(v: Any) -> Any:
+    """The Python number ``v`` holds everywhere, when that is known without running anything:
+    ``v`` is a constant 0-d leaf, or a reshape/broadcast of one (the seeds and broadcast
+    cotangents reverse mode makes). None otherwise."""
+    from lamina.lazy.graph import LazyTensor  # noqa: PLC0415
+
+    while type(v) is LazyTensor and v.node is not None:
+        if v.node.prim.name not in ("broadcast_to", "reshape"):
+            return None
+        v = v.node.inputs[0]
+    if type(v) is LazyTensor and v.shape == () and v.device.kind == "cpu":
+        return v.data.item()
+    return None
+
+
 def mul(x: Any, y: Any) -> Any:
+    # NOTE [ones from AD]: reverse mode seeds with ones and broadcasts them (the cotangent of
+    # a sum); multiplying by them is skipped when it changes neither shape nor dtype.
+    if type(x) is not float and known_scalar(x) == 1 and x.shape == y.shape and \
+            np.result_type(x.dtype, y.dtype) == y.dtype:
+        return y
     return binary_values(BINARY["multiply"], x, y)
 
 

@@ -114,6 +114,10 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
     """The hot path of ``x + y``: two values, or a value and a Python scalar (NEP 50 weak)."""
     tx, ty = type(x), type(y)
     if ty in _PY_SCALARS and tx not in _PY_SCALARS:
+        if prim is _POWER and y == 2 and ty is not bool and x.dtype.kind in "fc":
+            # x ** 2 is np.square(x) exactly (NumPy takes the same fast path); its derivative
+            # is one multiply instead of a general power's four.
+            return bind(_SQUARE, x)
         key = (prim, x.dtype, ty)
         resolved = _scalar_types.get(key)
         if resolved is None:
@@ -185,6 +189,7 @@ BINARY = _ufunc_table(
 )
 
 globals().update({f"{name}_p": prim for name, prim in {**UNARY, **BINARY}.items()})
+_POWER, _SQUARE = BINARY["power"], UNARY["square"]
 
 
 # --------------------------------------------------------------------------------------------

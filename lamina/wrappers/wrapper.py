@@ -17,7 +17,7 @@ __all__ = ["TensorWrapper"]
 class TensorWrapper(Wrapper):
     """``value`` (of the level below) tracked by the transform that owns ``level``."""
 
-    __slots__ = ("node", "index", "tangent")
+    __slots__ = ("node", "index", "tangent", "__weakref__")
 
     # In-place writes of tracked values into tensors captured from outside are refused
     # (NOTE [captured mutation] in lamina/wrappers/tensor.py).
