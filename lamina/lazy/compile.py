@@ -247,27 +247,50 @@ def _store(key: tuple, entry: Any) -> None:
         _cache.popitem(last=False)
 
 
+def _signature_key(roots: list[LazyTensor]) -> tuple[tuple, tuple] | None:
+    """(cache key, canonical leaves) of ``roots`` from their structural signatures, or None
+    when a root has none (NOTE [structural signatures] in graph.py)."""
+    device = roots[0].device
+    if len(roots) == 1:
+        root = roots[0]
+        node = root.node
+        if node.sig is None:
+            return None
+        return (device, node.sig, root.index), node.leaves
+    leaves: list = []
+    index: dict = {}
+    parts = []
+    for root in roots:
+        node = root.node
+        if node.sig is None:
+            return None
+        positions = []
+        for leaf in node.leaves:
+            i = index.get(leaf)
+            if i is None:
+                i = index[leaf] = len(leaves)
+                leaves.append(leaf)
+            positions.append(i)
+        parts.append((node.sig, root.index, tuple(positions)))
+    return (device, "roots", tuple(parts)), tuple(leaves)
+
+
 def _lookup(roots: list[LazyTensor]) -> tuple[Program, list]:
     """The program for ``roots`` and its leaf arrays, from the cache when the structure is known.
 
-    A single root with a structural signature (NOTE [structural signatures] in graph.py) is
-    looked up without walking the graph; its program then reads the root's canonical leaves
-    through a stored permutation. Otherwise the graph is walked and keyed by ``_trace``.
+    Roots with structural signatures (NOTE [structural signatures] in graph.py) are looked up
+    without walking the graph; the program then reads the roots' canonical leaves through a
+    stored permutation. Otherwise the graph is walked and keyed by ``_trace``.
     """
-    device = roots[0].device
-    root = roots[0]
-    node = root.node
-    if len(roots) == 1 and node.sig is not None:
-        sig_key = (device, node.sig, root.index)
+    signed = _signature_key(roots)
+    if signed is not None:
+        sig_key, canonical = signed
         entry = _cache.get(sig_key)
         if entry is not None:
             _counters["cache_hits"] += 1
             _cache.move_to_end(sig_key)
             program, perm = entry
-            canonical = node.leaves
             return program, [canonical[i].data for i in perm]
-    else:
-        sig_key = None
     nodes, leaves, key = _trace(roots)
     program = _cache.get(key)
     if program is None:
@@ -277,10 +300,10 @@ def _lookup(roots: list[LazyTensor]) -> tuple[Program, list]:
     else:
         _counters["cache_hits"] += 1
         _cache.move_to_end(key)
-    if sig_key is not None:
+    if signed is not None:
         # Register the program under the signature too, when the walk read exactly the
         # canonical leaves (an intermediate evaluated since would have become a new leaf).
-        position = {leaf: i for i, leaf in enumerate(node.leaves)}
+        position = {leaf: i for i, leaf in enumerate(canonical)}
         perm = [position.get(leaf) for leaf in leaves]
         if None not in perm:
             _store(sig_key, (program, perm))

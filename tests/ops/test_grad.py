@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lamina.testing import check_grads
+from tests.conftest import DEVICES
 from tests.ops.helpers import to_lamina
 from tests.ops.opinfo import OPS
 
@@ -51,16 +52,17 @@ def _get(args, path):
     return args
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("info", list(_cases()))
-def test_grad(info):
+def test_grad(info, device):
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     checked = 0
     for sample in info.samples(rng, np.float64):
         paths = list(_float_leaves(sample.args))
         if not paths:
             continue
-        base = to_lamina(sample.args, "cpu")
-        kwargs = to_lamina(sample.kwargs, "cpu")
+        base = to_lamina(sample.args, device)
+        kwargs = to_lamina(sample.kwargs, device)
 
         def f(*diff, base=base, kwargs=kwargs, paths=paths):
             args = base
