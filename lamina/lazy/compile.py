@@ -173,7 +173,7 @@ class Program:
         for prim, _, _, outs, _ in self.instrs:
             if prim.ufunc is not None and not prim.multiple_results:
                 fresh.add(outs[0])
-        groups = _fusion_groups(self.instrs, self.roots) if xp is not np else {}
+        groups = _fusion_groups(self.instrs, self.roots, self.avals) if xp is not np else {}
         reused = 0
         for k, (prim, params, ins, outs, frees) in enumerate(self.instrs):
             group = groups.get(k)
@@ -365,12 +365,21 @@ class _FusedGroup:
         return run
 
 
-def _fusion_groups(instrs: list, roots: tuple) -> dict[int, _FusedGroup]:
-    """Maximal contiguous runs (two or more) of single-output ufunc instructions."""
+def _fusion_groups(instrs: list, roots: tuple, avals: list) -> dict[int, _FusedGroup]:
+    """Maximal contiguous runs (two or more) of single-output ufunc instructions whose outputs
+    all have one shape: a fused kernel computes every output over one iteration space, so a
+    smaller output (a row of a broadcast) would come out broadcast to the larger shape."""
     runs: list[list[int]] = []
     current: list[int] = []
-    for k, (prim, _, _, _, _) in enumerate(instrs):
+    shape = None
+    for k, (prim, _, _, outs, _) in enumerate(instrs):
         if prim.ufunc is not None and not prim.multiple_results:
+            out_shape = avals[outs[0]][0]
+            if current and out_shape != shape:
+                if len(current) > 1:
+                    runs.append(current)
+                current = []
+            shape = out_shape
             current.append(k)
             continue
         if len(current) > 1:

@@ -279,3 +279,21 @@ def test_elementwise_runs_are_fused_into_one_kernel_per_run():
     a = np.linspace(-1, 1, 7)
     ref_y = np.tanh(np.sin(a) * 2 + 1)
     np.testing.assert_allclose(value, np.cumsum(ref_y) * ref_y - 1.0)
+
+
+def test_fused_runs_never_mix_output_shapes():
+    # NOTE [fusion]: a (1, 4) result next to a (3, 4) one must not share a kernel.
+    a = lm.asarray(np.arange(12.0).reshape(3, 4))
+    r = lm.asarray(np.arange(4.0).reshape(1, 4))
+    small = lnp.sin(r) * 2.0          # (1, 4)
+    big = lnp.exp(small * a)          # (3, 4)
+    out = big + 1.0
+    root = out._lamina_read()
+    nodes, leaves, key = lazy_compile._trace([root])
+    program = lazy_compile.Program(nodes, len(leaves), key[2], key[3])
+    fake = _FusingNumPy()
+    program.compile(fake)
+    assert len(fake.fused) == 2  # sin*2 at (1, 4); multiply, exp, add at (3, 4)
+    (value,) = program.compiled(fake, [leaf.data for leaf in leaves])
+    ref_small = np.sin(np.arange(4.0).reshape(1, 4)) * 2
+    np.testing.assert_allclose(value, np.exp(ref_small * np.arange(12.0).reshape(3, 4)) + 1)

@@ -51,6 +51,9 @@ class Sample:
     args: tuple
     kwargs: dict = field(default_factory=dict)
     name: str = ""
+    # False for forward-only samples: points where the op is not differentiable (kinks, NaN,
+    # -inf outputs), which the grad test must skip but the forward tests still cover.
+    grad: bool = True
 
     def __repr__(self) -> str:
         def show(a: Any) -> str:

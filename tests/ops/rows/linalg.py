@@ -388,7 +388,7 @@ def _lstsq(a, b, **kw):
     # The rank is a Python int (tests/api/test_linalg_grads.py checks it); a tensor here, so
     # that the transforms, which return tensors, can be given the whole result.
     x, residuals, rank, s = lnp.linalg.lstsq(a, b, **kw)
-    return x, residuals, lnp.asarray(rank), s
+    return x, residuals, lnp.asarray(rank, device=x.device), s
 
 
 def _lstsq_samples(rng, dtype):

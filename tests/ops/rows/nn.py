@@ -89,12 +89,13 @@ def _act_samples(extra=(), kinked=False):
         x = [-50.0, -3.0, -1e-3, 0.0, 1e-3, 3.0, 50.0]
         if kinked:
             x.remove(0.0)
-            yield Sample((_KINKS,), name="at the kinks (forward only: a list)")
+            yield Sample((np.array(_KINKS, dtype=dtype),), name="at the kinks", grad=False)
         yield Sample((np.array(x, dtype=dtype),), name="wide range")
         for kw in extra:
             yield Sample((make_array(rng, (3, 4), dtype, -30, 30),), kw, name=str(kw))
             if kinked:
-                yield Sample((_KINKS,), kw, name=f"{kw} at the kinks (forward only)")
+                yield Sample((np.array(_KINKS, dtype=dtype),), kw, name=f"{kw} at the kinks",
+                             grad=False)
 
     return samples
 
@@ -291,10 +292,10 @@ def _ref_bce(input, target, weight=None, reduction="mean"):
 
 def _bce_samples(rng, dtype):
     yield from _pair_samples(0.01, 0.99, 0, 1, weights=True)(rng, dtype)
-    # p at 0 and 1 is the edge of the domain (not differentiable): a list, so that test_grad
-    # differentiates the target only.
-    yield Sample(([0.0, 1.0, 0.0, 1.0, 0.5], np.array([0.0, 1.0, 1.0, 0.0, 0.5], dtype=dtype)),
-                 {"reduction": "none"}, name="p at 0 and 1: logs clamped at -100")
+    # p at 0 and 1 is the edge of the domain (not differentiable): forward only.
+    yield Sample((np.array([0.0, 1.0, 0.0, 1.0, 0.5], dtype=dtype),
+                  np.array([0.0, 1.0, 1.0, 0.0, 0.5], dtype=dtype)),
+                 {"reduction": "none"}, name="p at 0 and 1: logs clamped at -100", grad=False)
 
 
 def _ref_bce_logits(input, target, weight=None, reduction="mean", pos_weight=None):
@@ -660,15 +661,15 @@ def _pool_samples(n, kind):
             yield Sample((a(2, 2, *sp), 2), {"dilation": 2, "ceil_mode": True,
                                              "return_indices": True},
                          name="return_indices, dilation + ceil_mode")
-            # Outputs of -inf are not differentiable: these are lists (forward only, as
-            # test_grad differentiates NumPy arrays). torch's indices: the window's first
-            # input position when all its inputs are -inf, -1 for a window in the padding.
-            yield Sample((np.full((1, 1) + sp, -np.inf).tolist(), 3),
+            # Outputs of -inf are not differentiable (forward only). torch's indices: the
+            # window's first input position when all its inputs are -inf, -1 for a window in
+            # the padding.
+            yield Sample((np.full((1, 1) + sp, -np.inf, dtype=dtype), 3),
                          {"stride": 2, "padding": 1, "return_indices": True},
-                         name="all -inf (forward only: a list)")
-            yield Sample((np.arange(3.0 ** n).reshape((1,) + (3,) * n).tolist(), 2),
+                         name="all -inf", grad=False)
+            yield Sample((np.arange(3.0 ** n, dtype=dtype).reshape((1,) + (3,) * n), 2),
                          {"stride": 1, "padding": 2, "dilation": 4, "return_indices": True},
-                         name="a window entirely in the padding (forward only: a list)")
+                         name="a window entirely in the padding", grad=False)
         else:
             yield Sample((a(1, 2, *sp), 3), {"stride": 2, "padding": 1,
                                              "count_include_pad": False},
