@@ -60,17 +60,33 @@ class GradInterpreter(Interpreter):
     def lift(self, value: Any) -> TensorWrapper:
         return TensorWrapper(value, self.level)
 
-    def process_primitive(self, prim, args, params):
+    def process(self, prim, args, params):
+        # The base class's step-aside test and the unwrapping in one pass over the arguments
+        # (this runs for every op inside grad).
         level = self.level
         parents = []
         inner = []
+        tracked = False
         for a in args:
             if type(a) is TensorWrapper and a.level is level:
                 parents.append(a)
                 inner.append(a.value)
+                tracked = True
             else:
                 parents.append(None)
                 inner.append(a)
+        if not tracked:
+            return self.bind_below(prim, args, params)  # NOTE [step aside]
+        return self._record(prim, parents, inner, params)
+
+    def process_primitive(self, prim, args, params):
+        level = self.level
+        parents = [a if type(a) is TensorWrapper and a.level is level else None for a in args]
+        inner = [a if p is None else p.value for a, p in zip(args, parents, strict=True)]
+        return self._record(prim, parents, inner, params)
+
+    def _record(self, prim, parents, inner, params):
+        level = self.level
         out = self.bind_below(prim, inner, params)
         if prim.nondiff:
             return out  # constants at this level ("no grad" ops, listed as data)
