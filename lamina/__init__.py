@@ -28,12 +28,13 @@ from lamina import nn
 from lamina.numpy import array, asarray  # noqa: F401
 from lamina.evaluation import eval  # noqa: A004 - the documented name, like MLX's mx.eval
 from lamina.transforms.grad import grad, grad_and_value, value_and_grad, vjp
+from lamina.transforms.vmap import jacrev, vmap
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
-    "grad", "grad_and_value", "value_and_grad", "vjp", "config", "lazy", "numpy", "special", "nn",
+    "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev", "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
 ]

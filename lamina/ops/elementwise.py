@@ -425,3 +425,34 @@ def _float(x: Any, y: Any) -> np.dtype:
 
 _ad: Any = None
 _install_vjp_rules()
+
+
+# --------------------------------------------------------------------------------------------
+# vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py).
+
+def _install_batch_rules() -> None:
+    from lamina.ops.batching import broadcast_batched  # noqa: PLC0415
+
+    def unary_rule(prim):
+        def rule(args, bdims, **params):
+            return bind(prim, args[0], **params), bdims[0]  # elementwise: the axis stays put
+        return rule
+
+    def nary_rule(prim):
+        def rule(args, bdims, **params):
+            ranks = {len(a.shape) for a in args}
+            if len(set(bdims)) == 1 and len(ranks) == 1:
+                return bind(prim, *args, **params), bdims[0]  # aligned already: no moves
+            return bind(prim, *broadcast_batched(args, bdims), **params), 0
+        return rule
+
+    for prim in UNARY.values():
+        prim.batch = unary_rule(prim)
+    for prim in BINARY.values():
+        prim.batch = nary_rule(prim)
+    where_p.batch = nary_rule(where_p)
+    for prim in (nan_to_num_p, real_p, imag_p, astype_p):
+        prim.batch = unary_rule(prim)
+
+
+_install_batch_rules()

@@ -580,6 +580,15 @@ def _check_captured(storage: Storage, value: Any, what: str) -> None:
     (functorch refuses it too); tensors made inside the transform may be mutated freely."""
     while isinstance(value, _core.Wrapper):
         level = value.level
+        if level.alive and level.name == "vmap" and not _batched_at(storage.value, level):
+            name = what if what.endswith("_") else f"{what}_"
+            raise LaminaRuntimeError(
+                f"vmap: the in-place operation ({name}) would write a batched value into a "
+                "tensor that is not batched (one made outside vmap, or from unbatched values "
+                "only): it cannot hold a different value per batch element. Rewrite the "
+                "function out of place (e.g. y = x + v instead of x += v), or wrap it in "
+                "lamina.functionalize."
+            )
         if level.alive and getattr(value, "tracks_mutation", False):
             if not any(i.level is level for i in storage.born_in):
                 name = what if what.endswith("_") else f"{what}_"
@@ -590,6 +599,14 @@ def _check_captured(storage: Storage, value: Any, what: str) -> None:
                     "being transformed to explicitly accept the mutated Tensor(s) as inputs."
                 )
         value = value.value
+
+
+def _batched_at(value: Any, level: Any) -> bool:
+    while isinstance(value, _core.Wrapper):
+        if value.level is level:
+            return True
+        value = value.value
+    return False
 
 
 def _shape_of(value: Any) -> tuple:

@@ -1,0 +1,138 @@
+"""The Vmap interpreter: batch rules over ``BatchedTensor`` values.
+
+Each op with an argument batched at this level runs its primitive's batch rule (NOTE [batch
+rules] in lamina/ops/batching.py) one level down, and the output is wrapped with its batch
+axis. An op without a rule falls back to a Python loop over the batch, with a warning naming
+it. Random primitives are seen even when nothing is batched: under ``randomness="error"`` they
+raise, ``"same"`` draws once for the whole batch, ``"different"`` draws per element.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from lamina.core import Interpreter, bind
+from lamina.errors import LaminaRuntimeError
+from lamina.wrappers.batched import BatchedTensor
+
+__all__ = ["VmapInterpreter", "VmapFallbackWarning", "RANDOM_NAMES"]
+
+RANDOM_NAMES = frozenset(
+    {"random_uniform", "random_normal", "random_integers", "random_permutation",
+     "random_choice"}
+)
+
+
+class VmapFallbackWarning(UserWarning):
+    """vmap ran an op without a batch rule as a Python loop over the batch (slow)."""
+
+
+class VmapInterpreter(Interpreter):
+    name = "vmap"
+    sees_every_op = RANDOM_NAMES
+
+    def __init__(self, axis_size: int, randomness: str) -> None:
+        super().__init__()
+        self.axis_size = axis_size
+        self.randomness = randomness
+
+    def owns(self, value: Any) -> bool:
+        return type(value) is BatchedTensor and value.level is self.level
+
+    def lift(self, value: Any) -> Any:
+        return value  # unbatched values stay unbatched; rules treat bdim None as broadcast
+
+    def process(self, prim, args, params):
+        level = self.level
+        values = []
+        bdims = []
+        batched = False
+        for a in args:
+            if type(a) is BatchedTensor and a.level is level:
+                values.append(a.value)
+                bdims.append(a.bdim)
+                batched = True
+            else:
+                values.append(a)
+                bdims.append(None)
+        if prim.name in RANDOM_NAMES:
+            return self._random(prim, values, bdims, params)
+        if not batched:
+            return self.bind_below(prim, args, params)  # NOTE [step aside]
+        return self._batch(prim, values, bdims, params)
+
+    def process_primitive(self, prim, args, params):  # pragma: no cover - process covers it
+        return self.process(prim, args, params)
+
+    def _lowered(self, fn, *args, **kwargs):
+        from lamina import core  # noqa: PLC0415
+
+        saved = core._state.stack
+        core._state.stack = saved[: saved.index(self)]
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            core._state.stack = saved
+
+    def _wrap(self, prim, out, out_bdim):
+        level = self.level
+        if prim.multiple_results:
+            return tuple(o if d is None else BatchedTensor(o, d, level)
+                         for o, d in zip(out, out_bdim, strict=True))
+        return out if out_bdim is None else BatchedTensor(out, out_bdim, level)
+
+    def _batch(self, prim, values, bdims, params):
+        rule = prim.batch
+        if rule is None:
+            out, out_bdim = self._lowered(self._loop, prim, values, bdims, params)
+        else:
+            out, out_bdim = self._lowered(rule, tuple(values), tuple(bdims), **params)
+        return self._wrap(prim, out, out_bdim)
+
+    def _random(self, prim, values, bdims, params):
+        if self.randomness == "error":
+            raise LaminaRuntimeError(
+                f"vmap: called the random operation '{prim.name}' under vmap with "
+                "randomness='error'. Choose how the batch should draw: randomness='different' "
+                "(each batch element gets its own random numbers), randomness='same' (one draw "
+                "shared by the whole batch), or draw outside vmap and pass the numbers in."
+            )
+        if self.randomness == "same" and not any(d is not None for d in bdims):
+            return self.bind_below(prim, tuple(values), params)
+        rule = prim.batch
+        if rule is None:
+            out, out_bdim = self._lowered(self._loop, prim, values, bdims, params)
+        else:
+            out, out_bdim = self._lowered(rule, tuple(values), tuple(bdims),
+                                          axis_size=self.axis_size,
+                                          randomness=self.randomness, **params)
+        return self._wrap(prim, out, out_bdim)
+
+    def _loop(self, prim, values, bdims, params):
+        """The fallback: run the op once per batch element and stack the results."""
+        warnings.warn(
+            f"vmap: '{prim.name}' has no batch rule, so vmap runs it as a Python loop over the "
+            f"batch ({self.axis_size} calls), which is slow. Add a batch rule next to "
+            f"'{prim.name}' in lamina/ops/.",
+            VmapFallbackWarning,
+            stacklevel=4,
+        )
+        from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+        from lamina.ops.shape import stack_values  # noqa: PLC0415
+
+        results = []
+        for i in range(self.axis_size):
+            sliced = [
+                v if d is None else bind(getitem_p, v, index=((slice_all,) * d) + (i,))
+                for v, d in zip(values, bdims, strict=True)
+            ]
+            results.append(bind(prim, *sliced, **params))
+        if prim.multiple_results:
+            outs = tuple(stack_values([r[k] for r in results], 0)
+                         for k in range(len(results[0])))
+            return outs, (0,) * len(outs)
+        return stack_values(results, 0), 0
+
+
+slice_all = ("slice", None, None, None)
