@@ -530,3 +530,70 @@ def _install_vjp_rules() -> None:
 
 
 _install_vjp_rules()
+
+
+# --------------------------------------------------------------------------------------------
+# vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py). The batch axis stays where
+# it is: the logical axes are shifted past it, and when keepdims=False removes axes in front of
+# it, the output's batch axis moves left by that many.
+
+def _physical(axis: int, bdim: int) -> int:
+    """The axis of the batched value holding logical axis ``axis``."""
+    return axis if axis < bdim else axis + 1
+
+
+def _reduced_bdim(axes: tuple, bdim: int, keepdims: bool) -> int:
+    return bdim if keepdims else bdim - sum(a < bdim for a in axes)
+
+
+def _reduce_batch(prim: Primitive):
+    def rule(args, bdims, *, axes, keepdims, **params):
+        (x,), (d,) = args, bdims
+        moved = tuple(_physical(a, d) for a in axes)  # monotone: still sorted
+        return (bind(prim, x, axes=moved, keepdims=keepdims, **params),
+                _reduced_bdim(axes, d, keepdims))
+
+    rule.__name__ = f"_{prim.name}_batch"
+    return rule
+
+
+def _arg_batch(prim: Primitive):
+    def rule(args, bdims, *, axis, keepdims):
+        from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+        (x,), (d,) = args, bdims
+        if axis is not None:
+            return (bind(prim, x, axis=_physical(axis, d), keepdims=keepdims),
+                    _reduced_bdim((axis,), d, keepdims))
+        # Over all logical axes: each element's axes flattened into one, reduced as axis 1.
+        x = bdim_to_front(x, d)
+        n, rest = x.shape[0], tuple(x.shape[1:])
+        out = bind(prim, reshape_value(x, (n, prod(rest))), axis=1, keepdims=False)
+        if keepdims:
+            out = reshape_value(out, (n,) + (1,) * len(rest))
+        return out, 0
+
+    rule.__name__ = f"_{prim.name}_batch"
+    return rule
+
+
+def _scan_batch(prim: Primitive):
+    def rule(args, bdims, *, axis, dtype):
+        (x,), (d,) = args, bdims
+        return bind(prim, x, axis=_physical(axis, d), dtype=dtype), d
+
+    rule.__name__ = f"_{prim.name}_batch"
+    return rule
+
+
+def _install_batch_rules() -> None:
+    for prim in (reduce_sum_p, reduce_prod_p, reduce_max_p, reduce_min_p, reduce_all_p,
+                 reduce_any_p):
+        prim.batch = _reduce_batch(prim)
+    for prim in (argmax_p, argmin_p):
+        prim.batch = _arg_batch(prim)
+    for prim in (cumsum_p, cumprod_p):
+        prim.batch = _scan_batch(prim)
+
+
+_install_batch_rules()
