@@ -32,6 +32,7 @@ from lamina.core import Primitive, bind
 from lamina.errors import LaminaLinAlgError, LaminaTypeError, LaminaValueError
 from lamina.ops import ad
 from lamina.ops import elementwise as ew
+from lamina.ops.batching import bdim_to_front, broadcast_batched, move_bdim
 from lamina.ops.common import prod
 from lamina.ops.creation import eye_p, full_value, tri_p
 from lamina.ops.elementwise import astype_value
@@ -1020,3 +1021,96 @@ def _install_vjp_rules() -> None:
 
 
 _install_vjp_rules()
+
+
+# --------------------------------------------------------------------------------------------
+# vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py).
+#
+# NOTE [stacked batch rules]: every primitive here takes stacks of matrices (..., m, n) whose
+# leading dims are batch dims already, so a vmap batch axis among them needs no move at all:
+# the primitive runs as is and the output keeps the axis where it was. Only a batch axis
+# among the last two (core) dims is moved to the front. ``einsum`` never moves anything: the
+# batch becomes one more label.
+
+def _in_stack(x: Any, bdim: int | None) -> bool:
+    """Whether ``bdim`` is one of the leading (stack) dims of ``x``, not a core matrix dim."""
+    return bdim is not None and bdim < len(x.shape) - 2
+
+
+def _stacked_batch(prim: Primitive):
+    """The rule of a one-operand stacked-matrix primitive (NOTE [stacked batch rules]): every
+    output's leading dims are the input's, so the batch axis keeps its position."""
+    def rule(args, bdims, **params):
+        (a,), (d,) = args, bdims
+        if not _in_stack(a, d):
+            a, d = move_bdim(a, d, 0), 0
+        out = bind(prim, a, **params)
+        return (out, (d,) * len(out)) if prim.multiple_results else (out, d)
+    return rule
+
+
+def _same_stack_batch(prim: Primitive):
+    """The rule of ``solve`` and ``pinv``, whose operands share one batch shape exactly (their
+    value-level functions broadcast them before binding): both batched at the same stack
+    axis run as they are; otherwise both go to the front, an unbatched one broadcast."""
+    def rule(args, bdims, **params):
+        d0 = bdims[0]
+        if all(d == d0 for d in bdims) and _in_stack(args[0], d0):
+            return bind(prim, *args, **params), d0
+        size = next(x.shape[d] for x, d in zip(args, bdims, strict=True) if d is not None)
+        moved = [bdim_to_front(x, d, size) for x, d in zip(args, bdims, strict=True)]
+        return bind(prim, *moved, **params), 0
+    return rule
+
+
+def _matmul_batch(args, bdims):
+    a, b = args
+    # Batch axes already lined up by NumPy's broadcasting (aligned from the right) run as
+    # they are: the same position from the right in every batched operand, among its stack
+    # dims, and left of every dim of an unbatched operand. Otherwise the batch goes in front
+    # and a batched operand of lower rank gets length-1 axes after it (broadcast_batched).
+    right = {d - len(x.shape) for x, d in zip(args, bdims, strict=True) if d is not None}
+    if len(right) == 1:
+        r = right.pop()
+        if r < -2 and all(len(x.shape) < -r for x, d in zip(args, bdims, strict=True)
+                          if d is None):
+            return bind(matmul_p, a, b), max(len(a.shape), len(b.shape)) + r
+    return bind(matmul_p, *broadcast_batched(args, bdims)), 0
+
+
+def _einsum_canonical(subscripts: str) -> str:
+    """Labels renamed in order of first appearance (NOTE [canonical einsum])."""
+    rename: dict[str, str] = {}
+    for c in subscripts:
+        if c in LETTERS and c not in rename:
+            rename[c] = LETTERS[len(rename)]
+    return "".join(rename.get(c, c) for c in subscripts)
+
+
+def _einsum_batch(args, bdims, *, subscripts):
+    # A fresh label for the batch, at its axis in each batched operand and first in the
+    # output; unbatched operands keep their subscripts (without the label, they are shared
+    # by every batch element). Renamed back to canonical form: one cache entry per pattern.
+    label = next((c for c in LETTERS if c not in subscripts), None)
+    if label is None:
+        raise LaminaValueError(
+            f"vmap of einsum {subscripts!r}: the batch needs one more subscript label, and all "
+            "52 are in use. Split the einsum into smaller ones."
+        )
+    lhs, out = subscripts.split("->")
+    terms = [t if d is None else t[:d] + label + t[d:]
+             for t, d in zip(lhs.split(","), bdims, strict=True)]
+    batched = ",".join(terms) + "->" + label + out
+    return bind(einsum_p, *args, subscripts=_einsum_canonical(batched)), 0
+
+
+def _install_batch_rules() -> None:
+    matmul_p.batch = _matmul_batch
+    einsum_p.batch = _einsum_batch
+    for prim in (inv_p, det_p, slogdet_p, cholesky_p, eigh_p, svd_p, qr_p):
+        prim.batch = _stacked_batch(prim)
+    solve_p.batch = _same_stack_batch(solve_p)
+    pinv_p.batch = _same_stack_batch(pinv_p)
+
+
+_install_batch_rules()
