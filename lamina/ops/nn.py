@@ -27,6 +27,8 @@ The vjp rules (end of the file) are written with ``conv`` itself: the input cota
 convolution is a transposed convolution, the weight cotangent a correlation of the input with
 the output cotangent (a ``conv`` with stride and dilation swapped), the average pool's a
 transposed convolution with a ones kernel, the max pool's a scatter-add through its indices.
+The batch rules (after them) fold the vmap batch into an axis each kernel already maps over
+(NOTE [conv batching]).
 """
 
 from __future__ import annotations
@@ -540,3 +542,83 @@ def _install_vjp_rules() -> None:
 
 
 _install_vjp_rules()
+
+
+# -- batch rules ---------------------------------------------------------------------------
+# NOTE [batch rules] in lamina/ops/batching.py. No kernel here needs a new one: the vmap batch
+# folds into an axis each kernel already maps over.
+#
+# NOTE [conv batching]: a batched input folds into the kernel's batch axis ``N``; a batched
+# weight into its output channels (the batch's copies of the weight side by side, inside each
+# group so that every group still reads its own input channels; nothing is copied on the input
+# side); both batched, into the groups: input ``(N, B*C, *L)``, weight ``(B*O, C/g, *k)`` and
+# ``B * groups`` groups (group ``b * groups + j`` reads element ``b``'s channels of group ``j``).
+# The output then carries the batch next to ``N`` or inside the channel axis, and a reshape
+# splits it out again.
+
+def _conv_batch(args, bdims, *, stride, padding, dilation, groups):
+    from lamina.ops.batching import move_bdim  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value  # noqa: PLC0415
+
+    x, w = args
+    bx, bw = bdims
+    params = dict(stride=stride, padding=padding, dilation=dilation)
+    if bw is None:  # fold into N; an input batched at 0 or 1 sits next to N already
+        if bx > 1:
+            x = move_bdim(x, bx, 0)
+            bx = 0
+        lead = tuple(x.shape[:2])
+        x = reshape_value(x, (lead[0] * lead[1],) + tuple(x.shape[2:]))
+        out = conv(x, w, groups=groups, **params)
+        return reshape_value(out, lead + tuple(out.shape[1:])), bx
+    w = move_bdim(w, bw, 0)
+    size, o = w.shape[0], w.shape[1]
+    rest = tuple(w.shape[2:])
+    if bx is None:  # fold into the output channels, grouped (g, B, O/g)
+        og = o // groups
+        if groups > 1:
+            w = reshape_value(w, (size, groups, og) + rest)
+            w = move_bdim(w, 0, 1)
+        w = reshape_value(w, (groups * size * og,) + rest)
+        out = conv(x, w, groups=groups, **params)
+        n, sp = out.shape[0], tuple(out.shape[2:])
+        if groups == 1:
+            return reshape_value(out, (n, size, o) + sp), 1
+        out = move_bdim(reshape_value(out, (n, groups, size, og) + sp), 2, 1)
+        return reshape_value(out, (n, size, o) + sp), 1
+    x = move_bdim(x, bx, 1)  # (N, B, C, *L) -> (N, B*C, *L)
+    n = x.shape[0]
+    x = reshape_value(x, (n, size * x.shape[2]) + tuple(x.shape[3:]))
+    w = reshape_value(w, (size * o,) + rest)
+    out = conv(x, w, groups=size * groups, **params)
+    return reshape_value(out, (n, size, o) + tuple(out.shape[2:])), 1
+
+
+def _pool_batch(prim, spatial_param):
+    """Pooling maps over every axis before its last ``len(kernel_size)``: the batch stays
+    where it is unless it sits among the spatial axes (then it goes first). Indices count
+    positions within each plane, so they need no change."""
+    from lamina.ops.batching import move_bdim  # noqa: PLC0415
+
+    def rule(args, bdims, **params):
+        (x,), (bx,) = args, bdims
+        if bx >= len(x.shape) - len(params[spatial_param]):
+            x, bx = move_bdim(x, bx, 0), 0
+        out = bind(prim, x, **params)
+        return (out, (bx,) * len(out)) if prim.multiple_results else (out, bx)
+
+    return rule
+
+
+def _erf_batch(args, bdims):
+    return bind(erf_p, args[0]), bdims[0]  # elementwise: the axis stays put
+
+
+def _install_batch_rules() -> None:
+    conv_p.batch = _conv_batch
+    max_pool_p.batch = _pool_batch(max_pool_p, "kernel_size")
+    avg_pool_p.batch = _pool_batch(avg_pool_p, "kernel_size")
+    erf_p.batch = _erf_batch
+
+
+_install_batch_rules()

@@ -54,6 +54,9 @@ class Sample:
     # False for forward-only samples: points where the op is not differentiable (kinks, NaN,
     # -inf outputs), which the grad test must skip but the forward tests still cover.
     grad: bool = True
+    # False for samples that cannot run under vmap by design (the output shape depends on the
+    # data, e.g. one_hot inferring num_classes): the vmap tests skip them.
+    vmap: bool = True
 
     def __repr__(self) -> str:
         def show(a: Any) -> str:

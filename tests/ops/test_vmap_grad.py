@@ -43,7 +43,8 @@ def _first_sample(info, rng):
     for sample in info.samples(rng, np.float64):
         positions = [i for i, a in enumerate(sample.args)
                      if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
-        if positions and sample.grad and all(sample.args[p].size for p in positions):
+        if positions and sample.grad and sample.vmap and all(
+                sample.args[p].size for p in positions):
             return sample, positions
     return None, None
 
