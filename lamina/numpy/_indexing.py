@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.core import bind
+from lamina.core import bind, unwrap_all
 from lamina.errors import LaminaIndexError, LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import handle, value_of
 from lamina.ops import elementwise as ew
@@ -249,7 +249,9 @@ def _check_bounds(entries: tuple, arrays: list, shape: tuple, force: bool) -> No
         if e is None:
             continue
         if type(e) is tuple and e[0] == "array" and axis < len(shape):
-            a = arrays[e[1]]
+            # The data behind every transform's wrapper: a batched index array holds all its
+            # batch's indices, each checked against the same axis.
+            a = unwrap_all(arrays[e[1]])
             data = getattr(a, "data", None)
             if data is None and force and hasattr(a, "realize"):
                 data = a.realize()

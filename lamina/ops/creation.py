@@ -183,3 +183,10 @@ def linspace_values(start: Any, stop: Any, num: int, endpoint: bool, work: np.dt
 # A transfer's cotangent goes back to the input's device; the ranges above are "no grad".
 
 device_put_p.vjp = lambda g, x, *, out, device: (device_put(g, x.device),)
+
+
+# -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
+# A transfer moves every element alike: the batch stays where it is. The nullary primitives
+# read no operand, so vmap never sees them batched (NOTE [nullary primitives]).
+
+device_put_p.batch = lambda args, bdims, *, device: (device_put(args[0], device), bdims[0])

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from lamina.core import Primitive, bind
-from lamina.errors import LaminaIndexError, LaminaValueError
+from lamina.errors import LaminaIndexError, LaminaRuntimeError, LaminaValueError
 
 __all__ = ["getitem_p", "basic_update_p", "gather_p", "scatter_p", "nonzero_p", "decode",
            "encode", "basic_update", "index_shape"]
@@ -290,3 +290,178 @@ def _install_vjp_rules() -> None:
 
 
 _install_vjp_rules()
+
+
+# -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
+#
+# NOTE [batched indices]: with the batch of ``x`` in front, a basic index gets a leading full
+# slice. Index arrays are batched by adding an ``arange(B)`` index array for the batch axis of
+# ``x`` (shaped to broadcast against the batched index arrays, whose batches go in front), so
+# element b reads ``x[b][index_b]``. Where NumPy puts the advanced dimensions (in place when
+# the advanced entries are adjacent, first otherwise) is asked of NumPy itself with a marked
+# axis (``_landing``), never re-derived by hand.
+
+_ALL = ("slice", None, None, None)
+
+
+def _landing(x_shape: tuple, index: tuple, array_shapes: tuple) -> int:
+    """Where the one axis marked ``-1`` (in ``x_shape`` or an index array's shape) lands in
+    ``x[index]``: the shapes are given stand-in sizes (zero sizes become 1) and the marked axis
+    a size no other axis of the result can have."""
+    dims = [d for s in (x_shape, *array_shapes) for d in s]
+    mark = max(dims + [1]) + 1
+
+    def fix(s: tuple) -> tuple:
+        return tuple(mark if d == -1 else max(d, 1) for d in s)
+
+    out = index_shape(fix(x_shape), index, tuple(fix(s) for s in array_shapes))
+    return out.index(mark)
+
+
+def _advanced_position(shape: tuple, index: tuple, n_arrays: int) -> int:
+    """Where the advanced dimensions of ``x[index]`` start (``x`` of logical ``shape``)."""
+    return _landing(shape, index, ((-1,),) * n_arrays)
+
+
+def _block_perm(p: int, r: int, ndim: int) -> tuple:
+    """The axes that move a block of ``r`` axes at 1 to position ``1 + p`` (axis 0 stays)."""
+    return (0,) + tuple(range(1 + r, 1 + r + p)) + tuple(range(1, 1 + r)) + tuple(
+        range(1 + r + p, ndim))
+
+
+def _inverse(perm: tuple) -> tuple:
+    return tuple(int(i) for i in np.argsort(perm))
+
+
+def _aligned_arrays(arrays: tuple, bdims: tuple) -> tuple[list, int]:
+    """Index arrays with their batches in front, padded to one rank ``(B, 1.., s)``; unbatched
+    ones as they are (they broadcast from the right). Also the logical rank ``r``."""
+    from lamina.ops.batching import broadcast_batched, logical_ndim  # noqa: PLC0415
+
+    r = max(logical_ndim(a, d) for a, d in zip(arrays, bdims, strict=True))
+    return broadcast_batched(arrays, bdims), r
+
+
+def _batch_iota(size: int, r: int, device) -> Any:
+    """``arange(size)`` shaped ``(size, 1, ..., 1)`` (``r`` ones): the batch axis's index."""
+    from lamina.ops.creation import iota_value  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value  # noqa: PLC0415
+
+    return reshape_value(iota_value(size, np.intp, device), (size,) + (1,) * r)
+
+
+def _getitem_batch(args, bdims, *, index):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    x = bdim_to_front(args[0], bdims[0])
+    return bind(getitem_p, x, index=(_ALL,) + index), 0
+
+
+def _to_region(v: Any, dv: int | None, region: tuple, at: int) -> Any:
+    """The update value ``v`` for a region of shape ``region`` whose batch axis is ``at``: 0-d
+    when it was an unbatched 0-d, else of the region's shape (the kernels' contract)."""
+    from lamina.ops.shape import broadcast_value, reshape_value, transpose_value  # noqa: PLC0415
+
+    if dv is None:
+        if not v.shape:
+            return v
+        shape = v.shape[:at] + (1,) + v.shape[at:]
+    else:
+        if len(v.shape) > 1:
+            axes = [i for i in range(len(v.shape)) if i != dv]
+            axes.insert(at, dv)
+            v = transpose_value(v, tuple(axes))
+        shape = v.shape if len(v.shape) > 1 else (1,) * at + v.shape + (1,) * (
+            len(region) - at - 1)
+    return broadcast_value(reshape_value(v, shape), region)
+
+
+def _basic_update_batch(args, bdims, *, index):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    x, v = args
+    dx, dv = bdims
+    size = (x.shape[dx] if dx is not None else v.shape[dv])
+    x = bdim_to_front(x, dx, size)  # every element gets its own copy to write into
+    index = (_ALL,) + index
+    v = _to_region(v, dv, index_shape(x.shape, index), 0)
+    return bind(basic_update_p, x, v, index=index), 0
+
+
+def _gather_batch(args, bdims, *, index):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+    from lamina.ops.shape import transpose_value  # noqa: PLC0415
+
+    x, arrays = args[0], args[1:]
+    dx, darrays = bdims[0], bdims[1:]
+    if not any(d is not None for d in darrays):
+        # Only x is batched: a leading full slice; NumPy may still move the advanced dims
+        # in front of it (NOTE [batched indices]).
+        x = bdim_to_front(x, dx)
+        index = (_ALL,) + index
+        shapes = tuple(a.shape for a in arrays)
+        out = bind(gather_p, x, *arrays, index=index)
+        return out, _landing((-1,) + tuple(x.shape[1:]), index, shapes)
+    shape = x.shape if dx is None else x.shape[:dx] + x.shape[dx + 1:]
+    p = _advanced_position(shape, index, len(arrays))
+    aligned, r = _aligned_arrays(arrays, darrays)
+    if dx is None:
+        # x is shared: the batched index arrays alone carry the batch, with the advanced
+        # dims (batch first) where NumPy puts them.
+        return bind(gather_p, x, *aligned, index=index), p
+    x = bdim_to_front(x, dx)
+    size = x.shape[0]
+    iota = _batch_iota(size, r, x.device)
+    out = bind(gather_p, x, *aligned, iota, index=(("array", len(aligned)),) + index)
+    # The leading arange puts the advanced block (batch, index dims) first: move the index
+    # dims to where they go for one element.
+    return transpose_value(out, _block_perm(p, r, len(out.shape))), 0
+
+
+def _scatter_batch(args, bdims, *, index, accumulate):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+    from lamina.ops.shape import transpose_value  # noqa: PLC0415
+
+    x, v, arrays = args[0], args[1], args[2:]
+    dx, dv, darrays = bdims[0], bdims[1], bdims[2:]
+    size = next(a.shape[d] for a, d in zip(args, bdims, strict=True) if d is not None)
+    shape = x.shape if dx is None else x.shape[:dx] + x.shape[dx + 1:]
+    x = bdim_to_front(x, dx, size)  # every element gets its own copy to write into
+    if not any(d is not None for d in darrays):
+        index = (_ALL,) + index
+        shapes = tuple(a.shape for a in arrays)
+        region = index_shape(x.shape, index, shapes)
+        at = _landing((-1,) + shape, index, shapes)
+        v = _to_region(v, dv, region, at)
+        return bind(scatter_p, x, v, *arrays, index=index, accumulate=accumulate), 0
+    p = _advanced_position(shape, index, len(arrays))
+    aligned, r = _aligned_arrays(arrays, darrays)
+    aligned.append(_batch_iota(size, r, x.device))
+    index = (("array", len(aligned) - 1),) + index
+    region = index_shape(x.shape, index, tuple(a.shape for a in aligned))
+    # The region is (batch, index dims, other dims); v comes as (batch, one element's region).
+    if dv is not None or v.shape:
+        logical = region[1 + r: 1 + r + p] + region[1: 1 + r] + region[1 + r + p:]
+        v = _to_region(v, dv, (size,) + logical, 0)
+        v = transpose_value(v, _inverse(_block_perm(p, r, len(region))))
+    return bind(scatter_p, x, v, *aligned, index=index, accumulate=accumulate), 0
+
+
+def _nonzero_batch(args, bdims):
+    raise LaminaRuntimeError(
+        "vmap: boolean-mask indexing and nonzero cannot run under vmap: how many elements they "
+        "select depends on the data, so each batch element could get a result of another "
+        "shape. Keep the shape fixed with lamina.numpy.where(mask, x, fill) (e.g. "
+        "where(mask, x, 0).sum() instead of x[mask].sum()), or index outside vmap."
+    )
+
+
+def _install_batch_rules() -> None:
+    getitem_p.batch = _getitem_batch
+    basic_update_p.batch = _basic_update_batch
+    gather_p.batch = _gather_batch
+    scatter_p.batch = _scatter_batch
+    nonzero_p.batch = _nonzero_batch
+
+
+_install_batch_rules()

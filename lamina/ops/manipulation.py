@@ -29,14 +29,15 @@ from lamina.errors import LaminaIndexError, LaminaValueError
 from lamina.lazy.graph import constant
 from lamina.ops import elementwise as ew
 from lamina.ops import shape as sh
-from lamina.ops.common import to_value
+from lamina.ops.common import prod, to_value
 from lamina.ops.indexing import gather_p, scatter_p
 
 __all__ = [
     "sort_p", "argsort_p", "searchsorted_p", "host_constant", "slice_along", "take_value",
     "take_along_axis_value", "put_along_axis_value", "along_axis_index", "roll_value",
     "tile_value", "repeat_value", "pad_value", "tri_mask", "tril_value", "triu_value",
-    "diag_value", "sort_value", "argsort_value", "searchsorted_value", "zero_of",
+    "diag_value", "sort_value", "argsort_value", "searchsorted_value", "searchsorted_rows",
+    "zero_of",
 ]
 
 _ALL = ("slice", None, None, None)
@@ -324,3 +325,55 @@ def _sort_vjp(g, x, *, out, axis):
 
 
 sort_p.vjp = _sort_vjp
+
+
+# -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
+# Sorts shift their axis past the batch. searchsorted with a batched sorted array searches each
+# row in its own ``a``, vectorized with sorts (``searchsorted_rows``).
+
+def _sort_batch(prim):
+    def rule(args, bdims, *, axis):
+        d = bdims[0]
+        return bind(prim, args[0], axis=axis + (axis >= d)), d
+    return rule
+
+
+def searchsorted_rows(a: Any, v: Any, side: str) -> Any:
+    """``searchsorted(a[b], v[b], side)`` for every row b of the 2-D ``a`` and ``v``.
+
+    The insertion point of ``v[b, j]`` is the number of elements of ``a[b]`` that sort before
+    it. Sort each row of ``[v, a]`` (left: ties put ``v`` first) or ``[a, v]`` (right: ties put
+    ``a`` first) stably; the position of ``v[b, j]`` there, less its rank among ``v[b]``
+    (the same stable order), counts the elements of ``a[b]`` before it. The sorts order NaNs
+    last, as searchsorted does.
+    """
+    n, m = a.shape[1], v.shape[1]
+    both = sh.concatenate_values([v, a] if side == "left" else [a, v], 1)
+    place = argsort_value(argsort_value(both, 1), 1)  # the inverse permutation: positions
+    place = slice_along(place, 1, 0, m) if side == "left" else slice_along(place, 1, n, None)
+    rank = argsort_value(argsort_value(v, 1), 1)
+    return ew.apply_ufunc(ew.subtract_p, place, rank)
+
+
+def _searchsorted_batch(args, bdims, *, side):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    a, v = args
+    da, dv = bdims
+    if da is None:  # one sorted array for every element: v's shape does not matter
+        return bind(searchsorted_p, a, v, side=side), dv
+    size = a.shape[da]
+    a = bdim_to_front(a, da)
+    v = bdim_to_front(v, dv, size)
+    shape = v.shape
+    rows = sh.reshape_value(v, (size, prod(shape[1:])))
+    return sh.reshape_value(searchsorted_rows(a, rows, side), shape), 0
+
+
+def _install_batch_rules() -> None:
+    sort_p.batch = _sort_batch(sort_p)
+    argsort_p.batch = _sort_batch(argsort_p)
+    searchsorted_p.batch = _searchsorted_batch
+
+
+_install_batch_rules()

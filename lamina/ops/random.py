@@ -201,3 +201,117 @@ def permutation_indices(key: Any, n: int) -> Any:
 def choice_indices(key: Any, p: Any, shape: tuple, replace: bool) -> Any:
     """Indices into ``range(len(p))`` drawn with weights ``p`` (int64, of ``shape``)."""
     return bind(random_choice_p, key, p, shape=tuple(shape), replace=bool(replace))
+
+
+# --------------------------------------------------------------------------------------------
+# vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py; NOTE [random under vmap]).
+# They receive ``axis_size`` and ``randomness``. The key is a leaf made on the host, so it is
+# unbatched in practice, and then the rule runs for randomness="different" (the interpreter
+# draws once itself for "same"), or for "same" when another operand (choice's ``p``) is
+# batched. "different" draws the batch at once: the batch size is prepended to the shape;
+# permutations are the argsorts of rows of uniforms; choice runs its kernel's algorithm on rows
+# of ``p`` in lamina ops. A batched key (possible only through internal use) gives each element
+# the draw of its own key.
+
+_ALL = ("slice", None, None, None)
+
+
+def _per_key(prim: Primitive, args: tuple, bdims: tuple, size: int, params: dict) -> tuple:
+    """Each element drawn with its own key (and its own slice of the other operands)."""
+    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+    from lamina.ops.shape import stack_values  # noqa: PLC0415
+
+    draws = []
+    for b in range(size):
+        sliced = [a if d is None else bind(getitem_p, a, index=(_ALL,) * d + (b,))
+                  for a, d in zip(args, bdims, strict=True)]
+        draws.append(bind(prim, *sliced, **params))
+    return stack_values(draws, 0), 0
+
+
+def _draw_batch(prim: Primitive):
+    def rule(args, bdims, *, axis_size, randomness, shape, **params):
+        if bdims[0] is not None:
+            return _per_key(prim, args, bdims, axis_size, dict(shape=shape, **params))
+        if randomness == "same":
+            return bind(prim, *args, shape=shape, **params), None
+        return bind(prim, args[0], shape=(axis_size,) + tuple(shape), **params), 0
+    rule.__name__ = f"_{prim.name}_batch"
+    return rule
+
+
+def _permutation_batch(args, bdims, *, axis_size, randomness, n):
+    from lamina.ops.elementwise import astype_value  # noqa: PLC0415
+    from lamina.ops.manipulation import argsort_value  # noqa: PLC0415
+
+    if bdims[0] is not None:
+        return _per_key(random_permutation_p, args, bdims, axis_size, {"n": n})
+    if randomness == "same":
+        return bind(random_permutation_p, args[0], n=n), None
+    # The argsort of i.i.d. uniforms is a uniformly random permutation, one per row.
+    rows = argsort_value(uniform01(args[0], (axis_size, n)), 1)
+    return (rows if rows.dtype == np.int64 else astype_value(rows, np.int64)), 0
+
+
+def _choice_rows(u: Any, p: Any, shape: tuple, replace: bool) -> Any:
+    """``_choice_impl`` for every row of ``p`` (``(B, n)``), with the uniforms ``u`` it would
+    draw (``(B,) + shape`` with replacement, ``(B, n)`` without), in lamina ops."""
+    from lamina.ops import elementwise as ew  # noqa: PLC0415
+    from lamina.ops import reduction as rd  # noqa: PLC0415
+    from lamina.ops.manipulation import argsort_value, searchsorted_rows, slice_along  # noqa: PLC0415
+    from lamina.ops.shape import flip_p, reshape_value  # noqa: PLC0415
+
+    size, n = p.shape
+    if p.dtype != np.float64:
+        p = ew.astype_value(p, np.float64)
+    positive = ew.apply_ufunc(ew.greater_p, p, 0.0)
+    if replace:
+        # Inverse CDF, never landing on a trailing zero weight (as the kernel).
+        cdf = rd.cumsum(p, 1)
+        total = slice_along(cdf, 1, n - 1, n)
+        targets = ew.apply_ufunc(ew.multiply_p, reshape_value(u, (size, prod(shape))), total)
+        idx = searchsorted_rows(cdf, targets, "right")
+        trailing = rd.argmax(bind(flip_p, positive, axes=(1,)), 1, keepdims=True)
+        last = ew.apply_ufunc(ew.subtract_p, n - 1, trailing)
+        out = ew.apply_ufunc(ew.minimum_p, idx, last)
+    else:
+        # Gumbel top-k, as the kernel.
+        gumbel = ew.apply_ufunc(ew.negative_p, ew.apply_ufunc(ew.log_p, ew.apply_ufunc(
+            ew.negative_p, ew.apply_ufunc(ew.log1p_p, ew.apply_ufunc(ew.negative_p, u)))))
+        logp = ew.where(positive, ew.apply_ufunc(ew.log_p, ew.where(positive, p, 1.0)),
+                        -np.inf)
+        keys = ew.apply_ufunc(ew.negative_p, ew.apply_ufunc(ew.add_p, logp, gumbel))
+        out = slice_along(argsort_value(keys, 1), 1, 0, prod(shape))
+    out = reshape_value(out, (size,) + tuple(shape))
+    return out if out.dtype == np.int64 else ew.astype_value(out, np.int64)
+
+
+def _choice_batch(args, bdims, *, axis_size, randomness, shape, replace):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+    from lamina.ops.shape import broadcast_value, reshape_value  # noqa: PLC0415
+
+    key, p = args
+    dk, dp = bdims
+    if dk is not None:
+        return _per_key(random_choice_p, args, bdims, axis_size,
+                        {"shape": shape, "replace": replace})
+    if randomness == "same" and dp is None:
+        return bind(random_choice_p, key, p, shape=shape, replace=replace), None
+    n = p.shape[0] if dp is None else p.shape[1 - dp]  # p is 1-D for one element
+    draw = tuple(shape) if replace else (n,)
+    if randomness == "same":  # one draw of the uniforms, shared by every row of p
+        u = uniform01(key, draw)
+        u = broadcast_value(reshape_value(u, (1,) + draw), (axis_size,) + draw)
+    else:
+        u = uniform01(key, (axis_size,) + draw)
+    return _choice_rows(u, bdim_to_front(p, dp, axis_size), tuple(shape), replace), 0
+
+
+def _install_batch_rules() -> None:
+    for prim in (random_uniform_p, random_normal_p, random_integers_p):
+        prim.batch = _draw_batch(prim)
+    random_permutation_p.batch = _permutation_batch
+    random_choice_p.batch = _choice_batch
+
+
+_install_batch_rules()

