@@ -51,6 +51,41 @@ def per_sample_numpy(params, xs, ys):
     return [xs[:, :, None] * d_pre[:, None, :], d_pre, d_out[:, None] * h, d_out]
 
 
+def per_sample_figures(rng, params, batch: int, repeat: int, jax) -> None:
+    xs, ys = rng.standard_normal((batch, 128)), rng.standard_normal(batch)
+    ref = per_sample_numpy(params, xs, ys)
+    lp = [lm.asarray(p) for p in params]
+    lxs, lys = lm.asarray(xs), lm.asarray(ys)
+    per_sample = lm.vmap(lm.grad(lambda p, x, y: loss(lnp, p, x, y)), in_dims=(None, 0, 0))
+    got = per_sample(lp, lxs, lys)
+    for g, r in zip(got, ref, strict=True):
+        np.testing.assert_allclose(g.numpy(), r, rtol=1e-9, atol=1e-12)
+    t_ref = best(lambda: per_sample_numpy(params, xs, ys), repeat, 5)
+    t_vmap = best(lambda: lm.eval(per_sample(lp, lxs, lys)), repeat, 5)
+    single = lm.grad(lambda p, x, y: loss(lnp, p, x, y))
+    rows = [lm.asarray(x) for x in xs]
+    t_loop = best(lambda: lm.eval([single(lp, x, y) for x, y in zip(rows, lys, strict=True)]),
+                  max(1, repeat // 2))
+    print(f"  batch {batch}")
+    print(f"    {'numpy (hand-vectorized)':<26} {t_ref * 1e3:9.3f} ms   1.00x")
+    print(f"    {'lamina vmap(grad)':<26} {t_vmap * 1e3:9.3f} ms   {t_vmap / t_ref:5.2f}x")
+    print(f"    {'lamina loop of grad':<26} {t_loop * 1e3:9.3f} ms   {t_loop / t_ref:5.2f}x"
+          f"   (vmap is {t_loop / t_vmap:.1f}x faster than the loop)")
+    if jax is not None:
+        import jax.numpy as jnp
+
+        jp = [jnp.asarray(p) for p in params]
+        jg = jax.vmap(jax.grad(lambda p, x, y: loss(jnp, p, x, y)), in_axes=(None, 0, 0))
+        jxs, jys = jnp.asarray(xs), jnp.asarray(ys)
+
+        def run():
+            with jax.disable_jit():
+                jax.block_until_ready(jg(jp, jxs, jys))
+
+        t_jax = best(run, repeat)
+        print(f"    {'jax vmap(grad) (no jit)':<26} {t_jax * 1e3:9.3f} ms   {t_jax / t_ref:5.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -58,7 +93,6 @@ def main() -> None:
     rng = np.random.default_rng(0)
     try:
         import jax
-        import jax.numpy as jnp
 
         jax.config.update("jax_enable_x64", True)
     except ImportError:
@@ -70,37 +104,7 @@ def main() -> None:
     params = [rng.standard_normal((128, 64)) / np.sqrt(128), np.zeros(64),
               rng.standard_normal(64) / 8.0, np.float64(0.0)]
     for batch in (64, 512):
-        xs, ys = rng.standard_normal((batch, 128)), rng.standard_normal(batch)
-        ref = per_sample_numpy(params, xs, ys)
-        lp = [lm.asarray(p) for p in params]
-        lxs, lys = lm.asarray(xs), lm.asarray(ys)
-        per_sample = lm.vmap(lm.grad(lambda p, x, y: loss(lnp, p, x, y)), in_dims=(None, 0, 0))
-        got = per_sample(lp, lxs, lys)
-        for g, r in zip(got, ref, strict=True):
-            np.testing.assert_allclose(g.numpy(), r, rtol=1e-9, atol=1e-12)
-        t_ref = best(lambda: per_sample_numpy(params, xs, ys), args.repeat, 5)
-        t_vmap = best(lambda: lm.eval(per_sample(lp, lxs, lys)), args.repeat, 5)
-        single = lm.grad(lambda p, x, y: loss(lnp, p, x, y))
-        rows = [lm.asarray(x) for x in xs]
-        t_loop = best(lambda: lm.eval([single(lp, x, y) for x, y in zip(rows, lys, strict=True)]),
-                      max(1, args.repeat // 2))
-        print(f"  batch {batch}")
-        print(f"    {'numpy (hand-vectorized)':<26} {t_ref * 1e3:9.3f} ms   1.00x")
-        print(f"    {'lamina vmap(grad)':<26} {t_vmap * 1e3:9.3f} ms   {t_vmap / t_ref:5.2f}x")
-        print(f"    {'lamina loop of grad':<26} {t_loop * 1e3:9.3f} ms   {t_loop / t_ref:5.2f}x"
-              f"   (vmap is {t_loop / t_vmap:.1f}x faster than the loop)")
-        if jax is not None:
-            jp = [jnp.asarray(p) for p in params]
-            jg = jax.vmap(jax.grad(lambda p, x, y: loss(jnp, p, x, y)), in_axes=(None, 0, 0))
-            jxs, jys = jnp.asarray(xs), jnp.asarray(ys)
-
-            def run():
-                with jax.disable_jit():
-                    jax.block_until_ready(jg(jp, jxs, jys))
-
-            t_jax = best(run, args.repeat)
-            print(f"    {'jax vmap(grad) (no jit)':<26} {t_jax * 1e3:9.3f} ms   "
-                  f"{t_jax / t_ref:5.2f}x")
+        per_sample_figures(rng, params, batch, args.repeat, jax)
 
     print("\n2. jacrev of tanh(A @ x), R^200 -> R^200")
     a = rng.standard_normal((200, 200)) / np.sqrt(200)

@@ -34,7 +34,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
-    "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev", "config", "lazy", "numpy", "special", "nn",
+    "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
+    "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
 ]
