@@ -173,7 +173,19 @@ def _matmul_abstract(a, b):
     return batch + core, _matmul_dtype(a.dtype, b.dtype)
 
 
-matmul_p = Primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_abstract)
+def _matmul_impl(xp, a, b):
+    # NOTE [matmul kernels]: stacks that vmap makes are often (B, m, k) @ (k, n) or outer
+    # products (k == 1). NumPy runs the first as B small products and the second through BLAS;
+    # one (B*m, k) @ (k, n) product and a broadcast multiply compute the same numbers faster.
+    if a.shape[-1] == 1 and a.dtype == b.dtype:
+        return a * b  # an outer product: no sums, so exactly what matmul gives
+    if b.ndim == 2 and a.ndim > 2 and a.size and b.size:
+        lead = a.shape[:-1]
+        return xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(*lead, b.shape[-1])
+    return xp.matmul(a, b)
+
+
+matmul_p = Primitive("matmul", _matmul_impl, _matmul_abstract)
 
 
 def matmul_value(a: Any, b: Any, what: str = "matmul") -> Any:
