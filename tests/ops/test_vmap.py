@@ -44,7 +44,8 @@ def _cases():
 
 def _variants(a: np.ndarray) -> list:
     if a.dtype.kind == "f" or a.dtype.kind == "c":
-        return [a * (1 + 0.05 * b) for b in range(B)]
+        # np.asarray: scaling a 0-d array gives a NumPy scalar, which would stay on the host.
+        return [np.asarray(a * (1 + 0.05 * b), dtype=a.dtype) for b in range(B)]
     return [a.copy() for _ in range(B)]
 
 

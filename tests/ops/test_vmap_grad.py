@@ -68,7 +68,8 @@ def test_vmap_of_grad_and_grad_of_vmap(info):
         return sum(lnp.sum(leaf * w) for leaf, w in zip(leaves, weights, strict=True))
 
     argnums = tuple(range(len(positions)))
-    variants = [[sample.args[p] * (1 + 0.05 * b) for p in positions] for b in range(B)]
+    variants = [[np.asarray(sample.args[p] * (1 + 0.05 * b)) for p in positions]
+                for b in range(B)]
     loop = [lm.grad(h, argnums=argnums)(*[lm.asarray(v) for v in vs]) for vs in variants]
     expected = [np.stack([g[k].numpy() for g in loop]) for k in range(len(positions))]
     batched = [lm.asarray(np.stack([vs[k] for vs in variants])) for k in range(len(positions))]
