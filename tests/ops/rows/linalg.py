@@ -399,8 +399,9 @@ def _lstsq_samples(rng, dtype):
 
 # NOTE [lstsq under vmap]: the rank is a Python int read from the data, and the shape of the
 # residuals depends on it (as in NumPy), so each batch element could need its own shape.
-_LSTSQ_VMAP = {"test_vmap": "lstsq evaluates the rank (a Python int that sets the residuals' "
-               "shape) from the data; under vmap each batch element has its own rank"}
+_LSTSQ_REASON = ("lstsq evaluates the rank (a Python int that sets the residuals' shape) from "
+                 "the data; under vmap each batch element has its own rank")
+_LSTSQ_VMAP = {"test_vmap": _LSTSQ_REASON, "test_vmap_grad": _LSTSQ_REASON}
 
 _row("linalg.lstsq", _lstsq, _lstsq_ref, _lstsq_samples, FLOATS, xfail=_LSTSQ_VMAP, **_LOOSE)
 
