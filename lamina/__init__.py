@@ -29,12 +29,14 @@ from lamina.numpy import array, asarray  # noqa: F401
 from lamina.evaluation import eval  # noqa: A004 - the documented name, like MLX's mx.eval
 from lamina.transforms.grad import grad, grad_and_value, value_and_grad, vjp
 from lamina.transforms.vmap import jacrev, vmap
+from lamina.transforms.jvp import hessian, jacfwd, jvp, linearize
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
+    "jvp", "linearize", "jacfwd", "hessian",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",

@@ -281,8 +281,20 @@ astype_p = Primitive("astype", _astype_impl, lambda x, *, dtype: (x.shape, dtype
 # vjp rules (NOTE [vjp rules] in lamina/interpreters/grad.py), written in lamina ops.
 
 def _defvjp_unary(name: str, derivative) -> None:
-    """``derivative(g, x, out)`` is the cotangent of the input of one-input ufunc ``name``."""
-    UNARY[name].vjp = lambda g, x, *, out: (_ad.cast(derivative(g, x, out), x.dtype),)
+    """``derivative(g, x, out)`` is the cotangent of the input of one-input ufunc ``name``.
+
+    The Jacobian of an elementwise function is diagonal, so the same function maps a tangent
+    forward: it gives the jvp rule too (NOTE [jvp rules] in lamina/interpreters/jvp.py).
+    """
+    prim = UNARY[name]
+    prim.vjp = lambda g, x, *, out: (_ad.cast(derivative(g, x, out), x.dtype),)
+
+    def jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        out = bind(prim, x)
+        return out, _ad.cast(derivative(t, x, out), out.dtype)
+
+    prim.jvp = jvp
 
 
 def _defvjp_binary(name: str, dx, dy) -> None:
@@ -296,6 +308,25 @@ def _defvjp_binary(name: str, dx, dy) -> None:
         return gx, gy
 
     BINARY[name].vjp = rule
+    prim = BINARY[name]
+
+    def jvp(primals, tangents):
+        x, y = primals
+        tx, ty = tangents
+        out = bind(prim, x, y)
+        terms = []
+        if tx is not None and dx is not None:
+            terms.append(dx(tx, x, y, out))
+        if ty is not None and dy is not None:
+            terms.append(dy(ty, x, y, out))
+        if not terms or out.dtype.kind not in "fc":
+            return out, None
+        tangent = terms[0] if len(terms) == 1 else _ad.add(terms[0], terms[1])
+        if tangent.shape != out.shape:
+            tangent = _ad.broadcast_to(tangent, out.shape)
+        return out, _ad.cast(tangent, out.dtype)
+
+    prim.jvp = jvp
 
 
 def _install_vjp_rules() -> None:
@@ -407,6 +438,28 @@ def _install_vjp_rules() -> None:
         return None, gx, gy
 
     where_p.vjp = _where_vjp
+
+    def _where_jvp(primals, tangents):
+        cond, x, y = primals
+        _, tx, ty = tangents
+        out = bind(where_p, cond, x, y)
+        zero = 0.0 if out.dtype.kind != "c" else 0j
+        tangent = where(cond, zero if tx is None else tx, zero if ty is None else ty)
+        if tangent.shape != out.shape:
+            tangent = ad.broadcast_to(tangent, out.shape)
+        return out, ad.cast(tangent, out.dtype)
+
+    where_p.jvp = _where_jvp
+
+    def _nan_to_num_jvp(primals, tangents, **params):
+        (x,), (t,) = primals, tangents
+        return bind(nan_to_num_p, x, **params), where(u("isfinite", x), t, 0.0)
+
+    nan_to_num_p.jvp = _nan_to_num_jvp
+    from lamina.ops.jvp_util import linear_jvp  # noqa: PLC0415
+
+    for prim in (real_p, imag_p, astype_p):
+        prim.jvp = linear_jvp(prim)
     nan_to_num_p.vjp = lambda g, x, *, out, nan, posinf, neginf: (
         where(u("isfinite", x), g, 0.0),
     )

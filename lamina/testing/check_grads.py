@@ -113,6 +113,48 @@ def _check_vjp(f: Callable, args: list, eps: float, atol: float, rtol: float,
                    rtol, rng, order - 1, f"order {order} (the vjp of the vjp): ")
 
 
+def _check_jvp(f: Callable, args: list, eps: float, atol: float, rtol: float,
+               rng: np.random.Generator, order: int, err_context: str) -> None:
+    from lamina.transforms.grad import vjp  # noqa: PLC0415
+    from lamina.transforms.jvp import jvp  # noqa: PLC0415
+
+    directions = [_random_like(rng, a) for a in args]
+    dir_tensors = [_as_tensor(d, a) for d, a in zip(directions, args, strict=True)]
+    _, tangent = jvp(f, tuple(args), tuple(dir_tensors))
+    t_leaves = tree.leaves(tangent)
+    numerical = numerical_jvp(f, args, directions, eps)
+    for k, (t, n) in enumerate(zip(t_leaves, numerical, strict=True)):
+        t = _np(t)
+        if t.dtype.kind not in "fc":
+            continue
+        scale = max(float(np.max(np.abs(n))) if n.size else 0.0, 1.0)
+        if not np.allclose(t, n, atol=atol * scale, rtol=rtol, equal_nan=True):
+            raise AssertionError(
+                f"check_grads: {err_context}forward mode disagrees with finite differences on "
+                f"output {k}: largest difference {float(np.max(np.abs(t - n))):.3g} (atol={atol}, "
+                f"rtol={rtol}, eps={eps}). The jvp rule of an op in this function is wrong, or "
+                "the function is not differentiable at this point."
+            )
+    # Forward and reverse mode must agree to rounding: <u, J v> == <J^T u, v>.
+    out, vjp_fn = vjp(f, *args)
+    out_leaves, out_spec = tree.flatten(out)
+    us = [_as_tensor(_random_like(rng, o), o) for o in out_leaves]
+    lhs = _inner(us, t_leaves)
+    rhs = _inner(list(vjp_fn(tree.unflatten(out_spec, us))), directions)
+    if not abs(lhs - rhs) <= 1e-9 * max(abs(lhs), abs(rhs), 1.0) * (1e5 if atol > 1e-4 else 1):
+        raise AssertionError(
+            f"check_grads: {err_context}forward and reverse mode disagree: <u, J v> = {lhs!r} "
+            f"but <J^T u, v> = {rhs!r}. A jvp rule and a vjp rule of an op in this function do "
+            "not describe the same derivative."
+        )
+    if order > 1:
+        def f_jvp(*xs):
+            return jvp(f, tuple(xs), tuple(dir_tensors))[1]
+
+        _check_jvp(f_jvp, list(args), eps, atol, rtol, rng, order - 1,
+                   f"order {order} (the jvp of the jvp): ")
+
+
 def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str] = ("rev",),
                 atol: float | None = None, rtol: float | None = None, eps: float | None = None,
                 seed: int = 0) -> None:
@@ -120,8 +162,9 @@ def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str
 
     ``f`` takes the ``args`` (tensors or arrays of floating dtype) and returns a tensor or a
     pytree of tensors. ``order`` checks derivatives of derivatives up to that order; ``modes``
-    is ``("rev",)`` (forward mode joins with ``jvp``). Raises ``AssertionError`` saying which
-    order disagreed and by how much.
+    is any of ``"rev"`` (vjp against finite differences) and ``"fwd"`` (jvp against finite
+    differences, and ``<u, J v> == <J^T u, v>`` against reverse mode). Raises
+    ``AssertionError`` saying which mode and order disagreed and by how much.
 
     >>> import lamina as lm
     >>> import lamina.numpy as lnp
@@ -129,11 +172,11 @@ def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str
     >>> check_grads(lambda x: lnp.sin(x) * x, (lm.asarray([0.5, 1.5]),), order=2)
     """
     modes = tuple(modes)
-    unknown = set(modes) - {"rev"}
-    if unknown:
+    unknown = set(modes) - {"rev", "fwd"}
+    if unknown or not modes:
         raise ValueError(
-            f"check_grads(modes={modes!r}): lamina checks reverse mode ('rev') so far; forward "
-            "mode ('fwd') arrives with jvp."
+            f"check_grads(modes={modes!r}): modes is a non-empty tuple of 'fwd' (forward mode, "
+            "jvp) and 'rev' (reverse mode, vjp)."
         )
     if order < 1:
         raise ValueError(f"check_grads(order={order}): order must be at least 1")
@@ -146,4 +189,7 @@ def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str
     atol = _DEFAULT_TOL.get(dtype, 1e-5) if atol is None else atol
     rtol = _DEFAULT_TOL.get(dtype, 1e-5) if rtol is None else rtol
     rng = np.random.default_rng(seed)
-    _check_vjp(f, tensors, eps, atol, rtol, rng, order, "")
+    if "rev" in modes:
+        _check_vjp(f, tensors, eps, atol, rtol, rng, order, "")
+    if "fwd" in modes:
+        _check_jvp(f, tensors, eps, atol, rtol, rng, order, "")

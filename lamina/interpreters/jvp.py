@@ -1,0 +1,75 @@
+"""Forward mode: the Jvp interpreter carries a tangent in each wrapper of its level.
+
+NOTE [jvp rules]: ``prim.jvp(primals, tangents, **params) -> (out, tangent_out)``: ``primals``
+are the operands one level down, ``tangents`` their tangents (``None`` = zero); the rule
+returns the primal output and its tangent (``None`` = zero). Multi-output primitives return
+tuples of both. Rules run one level down and are written in lamina ops, so tangents of
+tangents (``jvp(jvp(f))``, ``jvp(grad(f))``) work by nesting levels; levels are identities, so
+the perturbations of two jvp levels never mix (perturbation confusion).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamina.core import Interpreter, missing_rule
+from lamina.wrappers.wrapper import TensorWrapper
+
+__all__ = ["JvpInterpreter"]
+
+
+def _inexact(dtype) -> bool:
+    return dtype.kind in "fc"
+
+
+class JvpInterpreter(Interpreter):
+    name = "jvp"
+
+    def owns(self, value: Any) -> bool:
+        return type(value) is TensorWrapper and value.level is self.level
+
+    def lift(self, value: Any) -> TensorWrapper:
+        return TensorWrapper(value, self.level, tangent=None)
+
+    def process(self, prim, args, params):
+        level = self.level
+        primals = []
+        tangents = []
+        tracked = False
+        for a in args:
+            if type(a) is TensorWrapper and a.level is level:
+                primals.append(a.value)
+                tangents.append(a.tangent)
+                tracked = True
+            else:
+                primals.append(a)
+                tangents.append(None)
+        if not tracked:
+            return self.bind_below(prim, args, params)  # NOTE [step aside]
+        if prim.nondiff or all(t is None for t in tangents):
+            return self.bind_below(prim, primals, params)
+        rule = prim.jvp
+        if rule is None:
+            raise missing_rule("jvp", prim)
+        out, tangent = self._lowered(rule, tuple(primals), tuple(tangents), **params)
+        if prim.multiple_results:
+            return tuple(
+                TensorWrapper(o, level, tangent=t) if t is not None and _inexact(o.dtype) else o
+                for o, t in zip(out, tangent, strict=True)
+            )
+        if tangent is None or not _inexact(out.dtype):
+            return out
+        return TensorWrapper(out, level, tangent=tangent)
+
+    def process_primitive(self, prim, args, params):  # pragma: no cover - process covers it
+        return self.process(prim, args, params)
+
+    def _lowered(self, fn, *args, **kwargs):
+        from lamina import core  # noqa: PLC0415
+
+        saved = core._state.stack
+        core._state.stack = saved[: saved.index(self)]
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            core._state.stack = saved

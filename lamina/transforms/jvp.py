@@ -1,0 +1,232 @@
+"""Forward mode: ``jvp``, ``linearize``, ``jacfwd``, ``hessian`` (torch.func signatures).
+
+Hessian-vector products: ``jvp(grad(f), (x,), (v,))[1]`` is ``H v`` (forward over reverse),
+tested against ``hessian(f)(x) @ v``.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lamina import tree
+from lamina.core import push_interpreter
+from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.interpreters.jvp import JvpInterpreter
+from lamina.wrappers.tensor import Tensor, wrap
+from lamina.wrappers.wrapper import TensorWrapper
+
+__all__ = ["jvp", "linearize", "jacfwd", "hessian"]
+
+
+def _values(leaves: list, what: str, kind: str) -> list:
+    from lamina.transforms.grad import _value_of_input  # noqa: PLC0415
+
+    return [_value_of_input(x, what, f"{kind} {i}") for i, x in enumerate(leaves)]
+
+
+def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
+    """``(f(*primals), J @ tangents)``: the output and its directional derivative.
+
+    ``primals`` and ``tangents`` are tuples (one entry per argument, pytrees allowed) of the
+    same structure, shapes and dtypes.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> out, t = lm.jvp(lnp.sin, (lm.asarray([0.0, 1.0]),), (lm.asarray([1.0, 1.0]),))
+    >>> t
+    Tensor([1.        , 0.54030231], device='cpu')
+    """
+    name = getattr(func, "__name__", "f")
+    what = f"jvp({name}, primals, tangents)"
+    if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
+        raise LaminaTypeError(
+            f"{what}: primals and tangents must be tuples (one entry per argument of f), got "
+            f"{type(primals).__name__} and {type(tangents).__name__}; e.g. jvp(f, (x,), (v,))."
+        )
+    p_leaves, p_spec = tree.flatten(primals)
+    t_leaves, t_spec = tree.flatten(tangents)
+    if p_spec != t_spec:
+        raise LaminaValueError(
+            f"{what}: tangents must have the structure of primals: primals are "
+            f"{tree.structure_str(p_spec)}, tangents are {tree.structure_str(t_spec)}."
+        )
+    p_values = _values(p_leaves, what, "primal")
+    t_values = _values(t_leaves, what, "tangent")
+    for i, (p, t) in enumerate(zip(p_values, t_values, strict=True)):
+        if p.dtype.kind not in "fc":
+            raise LaminaTypeError(
+                f"{what}: primal {i} has dtype {p.dtype}; only floating point (or complex) "
+                "inputs have tangents. Pass it as a closure constant instead."
+            )
+        if t.shape != p.shape:
+            raise LaminaValueError(
+                f"{what}: tangent {i} has shape {t.shape}, but its primal has shape {p.shape}; "
+                "each tangent must have its primal's shape."
+            )
+        if t.dtype != p.dtype:
+            raise LaminaTypeError(
+                f"{what}: tangent {i} has dtype {t.dtype}, but its primal has dtype {p.dtype}; "
+                "each tangent must have its primal's dtype."
+            )
+    interpreter = JvpInterpreter()
+    with push_interpreter(interpreter):
+        level = interpreter.level
+        handles = [wrap(TensorWrapper(p, level, tangent=t))
+                   for p, t in zip(p_values, t_values, strict=True)]
+        out = func(*tree.unflatten(p_spec, handles))
+        aux = None
+        if has_aux:
+            if not isinstance(out, tuple) or len(out) != 2:
+                raise LaminaValueError(f"{what}: has_aux=True requires f to return a pair "
+                                       "(output, aux).")
+            out, aux = out
+        o_leaves, o_spec = tree.flatten(out)
+        primal_out, tangent_out = [], []
+        for i, leaf in enumerate(o_leaves):
+            if type(leaf) is not Tensor:
+                raise LaminaTypeError(f"{what}: output {i} is a {type(leaf).__name__}; f must "
+                                      "return Tensors or pytrees of Tensors.")
+            v = leaf._lamina_read()
+            if type(v) is TensorWrapper and v.level is level:
+                primal_out.append(v.value)
+                tangent_out.append(v.tangent)
+            else:
+                primal_out.append(v)
+                tangent_out.append(None)
+        if has_aux:
+            from lamina.transforms.grad import _aux_out  # noqa: PLC0415
+
+            aux = _aux_out(aux, level)
+    from lamina.ops.jvp_util import instantiate  # noqa: PLC0415
+
+    tangent_out = [instantiate(t, p) for t, p in zip(tangent_out, primal_out, strict=True)]
+    result = (tree.unflatten(o_spec, [wrap(p) for p in primal_out]),
+              tree.unflatten(o_spec, [wrap(t) for t in tangent_out]))
+    return result + (aux,) if has_aux else result
+
+
+def linearize(func: Callable, *primals: Any):
+    """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` evaluates ``J @ tangents``
+    without running ``f`` again: it transposes the vjp (a linear function of the cotangent)
+    recorded once here.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> out, jvp_fn = lm.linearize(lnp.sin, lm.asarray([0.0, 1.0]))
+    >>> jvp_fn(lm.asarray([2.0, 2.0]))
+    Tensor([2.        , 1.08060461], device='cpu')
+    """
+    from lamina.transforms.grad import vjp  # noqa: PLC0415
+
+    out, vjp_fn = vjp(func, *primals)
+    o_leaves, o_spec = tree.flatten(out)
+    from lamina.ops.jvp_util import zeros_like  # noqa: PLC0415
+
+    u0 = tree.unflatten(o_spec, [wrap(zeros_like(o._lamina_read())) for o in o_leaves])
+
+    def jvp_fn(*tangents: Any) -> Any:
+        if len(tangents) != len(primals):
+            raise LaminaValueError(
+                f"linearize: jvp_fn expects one tangent per primal ({len(primals)}), got "
+                f"{len(tangents)}."
+            )
+        _, transpose = vjp(lambda u: vjp_fn(u), u0)
+        (jv,) = transpose(tuple(tangents))
+        return jv
+
+    return out, jvp_fn
+
+
+def _basis_jacobian(func, args, argnums, has_aux, randomness, what):
+    from lamina.transforms.grad import _normalize_argnums  # noqa: PLC0415
+    from lamina.transforms.vmap import vmap  # noqa: PLC0415
+
+    nums = _normalize_argnums(argnums, len(args), what)
+    diff = [args[n] for n in nums]
+    d_leaves, d_spec = tree.flatten(tuple(diff))
+    values = _values(d_leaves, what, "argument")
+    sizes = [int(np.prod(v.shape)) for v in values]
+    total = sum(sizes)
+    from lamina.numpy import eye  # noqa: PLC0415
+
+    dtype = np.result_type(*[v.dtype for v in values])
+    basis = eye(total, dtype=dtype, device=str(values[0].device))
+    tangents = []
+    start = 0
+    for v, n in zip(values, sizes, strict=True):
+        tangents.append(basis[:, start:start + n].reshape((total,) + tuple(v.shape))
+                        .astype(v.dtype))
+        start += n
+
+    def partial(*diff_args):
+        call = list(args)
+        for n, d in zip(nums, diff_args, strict=True):
+            call[n] = d
+        return func(*call)
+
+    def push(*ts):
+        result = jvp(partial, tuple(tree.unflatten(d_spec, [wrap(v) for v in values])),
+                     tuple(tree.unflatten(d_spec, list(ts))), has_aux=has_aux)
+        return result[1] if not has_aux else (result[1], result[2])
+
+    cols = vmap(push, randomness=randomness)(*tangents)
+    aux = None
+    if has_aux:
+        cols, aux = cols
+        aux = tree.tree_map(lambda a: a[0] if isinstance(a, Tensor) else a, aux)
+    # cols: f's output structure, each leaf (total, *out_shape): split per input.
+    o_leaves, o_spec = tree.flatten(cols)
+    per_out = []
+    for leaf in o_leaves:
+        out_shape = tuple(leaf.shape[1:])
+        entries = []
+        start = 0
+        for v, n in zip(values, sizes, strict=True):
+            block = leaf[start:start + n]
+            moved = block.reshape((n,) + out_shape)
+            perm = tuple(range(1, len(out_shape) + 1)) + (0,)
+            entries.append(moved.transpose(perm).reshape(out_shape + tuple(v.shape)))
+            start += n
+        grouped = tree.unflatten(d_spec, entries)  # one entry per differentiated argument
+        per_out.append(grouped[0] if isinstance(argnums, (numbers.Integral, np.integer))
+                       else grouped)
+    return tree.unflatten(o_spec, per_out), aux
+
+
+def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False,
+           randomness: str = "error"):
+    """The Jacobian of ``func`` by forward mode: ``vmap`` over ``jvp`` with basis tangents.
+
+    Shapes as ``jacrev``: output shape + input shape.
+
+    >>> import lamina as lm
+    >>> lm.jacfwd(lambda x: x ** 2)(lm.asarray([1.0, 3.0]))
+    Tensor([[2., 0.],
+            [0., 6.]], device='cpu')
+    """
+    @functools.wraps(func)
+    def wrapper(*args: Any):
+        what = f"jacfwd({getattr(func, '__name__', 'f')})(<{len(args)} arguments>)"
+        jac, aux = _basis_jacobian(func, args, argnums, has_aux, randomness, what)
+        return (jac, aux) if has_aux else jac
+
+    return wrapper
+
+
+def hessian(func: Callable, argnums: int | tuple[int, ...] = 0):
+    """The Hessian of a scalar function: ``jacfwd(jacrev(func))``.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> lm.hessian(lambda x: lnp.sum(x ** 3))(lm.asarray([1.0, 2.0]))
+    Tensor([[ 6.,  0.],
+            [ 0., 12.]], device='cpu')
+    """
+    from lamina.transforms.vmap import jacrev  # noqa: PLC0415
+
+    return jacfwd(jacrev(func, argnums), argnums)

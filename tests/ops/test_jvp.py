@@ -1,0 +1,51 @@
+"""Forward mode over the whole OpInfo table: ``check_grads(order=2, modes=("fwd",))`` in
+float64 (jvp against finite differences, and forward against reverse mode)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from lamina.testing import check_grads
+from tests.ops.helpers import to_lamina
+from tests.ops.opinfo import OPS
+from tests.ops.test_grad import _float_leaves, _get, _replace
+
+
+def _cases():
+    for info in OPS:
+        if info.nondiff or info.random or np.float64 not in info.dtypes:
+            continue
+        marks = []
+        reason = info.xfail.get("test_jvp") or info.xfail.get("test_grad")
+        if reason:
+            marks.append(pytest.mark.xfail(reason=reason, strict=True))
+        yield pytest.param(info, id=info.name, marks=marks)
+
+
+@pytest.mark.parametrize("info", list(_cases()))
+def test_jvp(info):
+    rng = np.random.default_rng(zlib.crc32(info.name.encode()))
+    checked = 0
+    for sample in info.samples(rng, np.float64):
+        paths = list(_float_leaves(sample.args))
+        if not paths or not sample.grad:
+            continue
+        base = to_lamina(sample.args, "cpu")
+        kwargs = to_lamina(sample.kwargs, "cpu")
+
+        def f(*diff, base=base, kwargs=kwargs, paths=paths):
+            args = base
+            for path, value in zip(paths, diff, strict=True):
+                args = _replace(args, path, value)
+            return info.op(*args, **kwargs)
+
+        try:
+            check_grads(f, [_get(base, p) for p in paths], order=2, modes=("fwd",))
+        except AssertionError as exc:
+            raise AssertionError(
+                f"{exc}\n  sample {sample.name!r}: lnp.{info.name}{sample!r}") from None
+        checked += 1
+    assert checked, f"{info.name}: no sample has a floating-point argument to differentiate"
