@@ -171,8 +171,33 @@ def per_sample_gradients() -> None:
     print(f"  jacrev of tanh(w1.T @ x) at one sample: shape {jac.shape}")
 
 
+def jacobians_and_hessians() -> None:
+    _title("Forward mode: jvp, jacfwd, hessian, Hessian-vector products")
+    rng = np.random.default_rng(1)
+    a = lm.asarray(rng.standard_normal((4, 4)) / 2.0)
+
+    def f(x):
+        return lnp.tanh(a @ x)
+
+    x = lm.asarray(rng.standard_normal(4))
+    jf, jr = lm.jacfwd(f)(x), lm.jacrev(f)(x)
+    print(f"  jacfwd(f) and jacrev(f) agree: max difference "
+          f"{float(lnp.max(lnp.abs(jf - jr))):.1e} (shape {jf.shape})")
+
+    def loss(x):
+        return lnp.sum(f(x) ** 2)
+
+    h = lm.hessian(loss)(x)
+    v = lm.asarray(rng.standard_normal(4))
+    hvp = lm.jvp(lm.grad(loss), (x,), (v,))[1]
+    print(f"  hessian(loss) is symmetric: {float(lnp.max(lnp.abs(h - h.T))):.1e}; "
+          f"jvp(grad(loss), (x,), (v,)) == hessian @ v: {float(lnp.max(lnp.abs(hvp - h @ v))):.1e}")
+    out, jvp_fn = lm.linearize(f, x)
+    print(f"  linearize: jvp_fn(v) == J @ v: {float(lnp.max(lnp.abs(jvp_fn(v) - jf @ v))):.1e}")
+
+
 SECTIONS = [tensors_and_devices, views_alias, lazy_graph, training_with_grad,
-            per_sample_gradients, speed]
+            per_sample_gradients, jacobians_and_hessians, speed]
 
 
 def main() -> None:
