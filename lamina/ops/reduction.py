@@ -533,6 +533,86 @@ _install_vjp_rules()
 
 
 # --------------------------------------------------------------------------------------------
+# Forward-mode rules (NOTE [jvp rules] in lamina/interpreters/jvp.py), in lamina ops so that
+# they are differentiable themselves; each is the transpose of the vjp rule above, so the two
+# modes agree (the same zero-safe products, the same even split of ties).
+
+def _tangent_as(t: Any, dtype: np.dtype) -> Any:
+    """The tangent ``t`` in the output's floating ``dtype``."""
+    return t if t.dtype == dtype else ew.astype_value(t, dtype)
+
+
+def _prod_jvp(primals, tangents, *, axes, keepdims, dtype):
+    (x,), (t,) = primals, tangents
+    out = bind(reduce_prod_p, x, axes=axes, keepdims=keepdims, dtype=dtype)
+    if t is None or out.dtype.kind not in "fc" or x.dtype.kind not in "fc":
+        return out, None
+    t = _tangent_as(t, out.dtype)
+    if reduced_size(x.shape, axes) > 1:
+        # NOTE [products with zeros]: d prod / d x_i is the product of the others.
+        t = ew.apply_ufunc(ew.multiply_p, t, _product_of_others(_cast(x, out.dtype), axes))
+    return out, bind(reduce_sum_p, t, axes=axes, keepdims=keepdims, dtype=out.dtype)
+
+
+def _extremum_jvp(prim: Primitive):
+    def rule(primals, tangents, *, axes, keepdims):
+        (x,), (t,) = primals, tangents
+        out = bind(prim, x, axes=axes, keepdims=keepdims)
+        if t is None or x.dtype.kind not in "fc":
+            return out, None
+        # NOTE [ties split evenly]: the mean of the tangents of the elements that tie.
+        top = _expand(out, x.shape, axes, keepdims)
+        hit = ew.apply_ufunc(ew.logical_or_p, ew.apply_ufunc(ew.equal_p, x, top),
+                             ew.apply_ufunc(ew.not_equal_p, x, x))
+        share = _cast(hit, x.dtype)
+        share = ew.apply_ufunc(ew.divide_p, share, reduce_sum(share, axes, keepdims=True))
+        picked = ew.apply_ufunc(ew.multiply_p, _tangent_as(t, x.dtype), share)
+        return out, bind(reduce_sum_p, picked, axes=axes, keepdims=keepdims, dtype=out.dtype)
+
+    rule.__name__ = f"_{prim.name}_jvp"
+    return rule
+
+
+def _cumprod_jvp(primals, tangents, *, axis, dtype):
+    # The transpose of _cumprod_vjp: tangent_k = sum_{i <= k} t_i prod_{j <= k, j != i} x_j,
+    # that is out_k * sum_{i <= k} t_i / x_i over the i before the first zero of the scan,
+    # plus (the running product with the first zero taken out) * t at that first zero.
+    (x,), (t,) = primals, tangents
+    out = bind(cumprod_p, x, axis=axis, dtype=dtype)
+    if t is None or out.dtype.kind not in "fc" or x.dtype.kind not in "fc":
+        return out, None
+    t = _tangent_as(t, out.dtype)
+    if x.shape[axis] == 0:
+        return out, t
+    xd = _cast(x, out.dtype)
+    is_zero = ew.apply_ufunc(ew.equal_p, xd, 0)
+    zeros_so_far = cumsum(is_zero, axis)
+    before = ew.apply_ufunc(ew.equal_p, zeros_so_far, 0)
+    first = ew.apply_ufunc(ew.logical_and_p, is_zero,
+                           ew.apply_ufunc(ew.equal_p, zeros_so_far, 1))
+    t_before = ew.where(before, ew.apply_ufunc(ew.divide_p, t, ew.where(before, xd, 1)), 0)
+    term_before = ew.apply_ufunc(ew.multiply_p, out, cumsum(t_before, axis, out.dtype))
+    without_first = cumprod(ew.where(first, 1, xd), axis, out.dtype)
+    term_first = ew.apply_ufunc(ew.multiply_p, without_first,
+                                cumsum(ew.where(first, t, 0), axis, out.dtype))
+    return out, _cast(ew.apply_ufunc(ew.add_p, term_before, term_first), out.dtype)
+
+
+def _install_jvp_rules() -> None:
+    from lamina.ops.jvp_util import linear_jvp  # noqa: PLC0415
+
+    reduce_sum_p.jvp = linear_jvp(reduce_sum_p)
+    cumsum_p.jvp = linear_jvp(cumsum_p)
+    reduce_prod_p.jvp = _prod_jvp
+    reduce_max_p.jvp = _extremum_jvp(reduce_max_p)
+    reduce_min_p.jvp = _extremum_jvp(reduce_min_p)
+    cumprod_p.jvp = _cumprod_jvp
+
+
+_install_jvp_rules()
+
+
+# --------------------------------------------------------------------------------------------
 # vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py). The batch axis stays where
 # it is: the logical axes are shifted past it, and when keepdims=False removes axes in front of
 # it, the output's batch axis moves left by that many.
