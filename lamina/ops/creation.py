@@ -185,6 +185,15 @@ def linspace_values(start: Any, stop: Any, num: int, endpoint: bool, work: np.dt
 device_put_p.vjp = lambda g, x, *, out, device: (device_put(g, x.device),)
 
 
+def _device_put_jvp(primals, tangents, *, device):
+    # A transfer is linear: the tangent moves along (NOTE [jvp rules]).
+    (x,), (t,) = primals, tangents
+    return bind(device_put_p, x, device=device), (None if t is None else device_put(t, device))
+
+
+device_put_p.jvp = _device_put_jvp
+
+
 # -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
 # A transfer moves every element alike: the batch stays where it is. The nullary primitives
 # read no operand, so vmap never sees them batched (NOTE [nullary primitives]).

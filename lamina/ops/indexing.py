@@ -292,6 +292,30 @@ def _install_vjp_rules() -> None:
 _install_vjp_rules()
 
 
+def _install_jvp_rules() -> None:
+    # NOTE [jvp rules]: reads and writes are linear in (x, v) jointly; the index arrays pass
+    # through as primals (linear_jvp), so a scatter of the tangents writes where x was written.
+    from lamina.ops.jvp_util import instantiate  # noqa: PLC0415
+
+    def linear_in(prim, n):
+        # Linear in the first n operands (zeros stand in for a missing tangent, whatever the
+        # operand's dtype); the rest (index arrays) pass through as primals.
+        def rule(primals, tangents, **params):
+            out = bind(prim, *primals, **params)
+            args = [instantiate(t, p) for p, t in zip(primals[:n], tangents[:n], strict=True)]
+            return out, bind(prim, *args, *primals[n:], **params)
+
+        return rule
+
+    getitem_p.jvp = linear_in(getitem_p, 1)
+    gather_p.jvp = linear_in(gather_p, 1)
+    basic_update_p.jvp = linear_in(basic_update_p, 2)
+    scatter_p.jvp = linear_in(scatter_p, 2)
+
+
+_install_jvp_rules()
+
+
 # -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
 #
 # NOTE [batched indices]: with the batch of ``x`` in front, a basic index gets a leading full

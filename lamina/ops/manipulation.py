@@ -327,6 +327,18 @@ def _sort_vjp(g, x, *, out, axis):
 sort_p.vjp = _sort_vjp
 
 
+def _sort_jvp(primals, tangents, *, axis):
+    # The sorted values are x gathered by the (stable) argsort: so is the tangent.
+    (x,), (t,) = primals, tangents
+    out = bind(sort_p, x, axis=axis)
+    perm = argsort_value(x, axis)
+    index, arrays = along_axis_index(x.shape, perm, axis)
+    return out, bind(gather_p, t, *arrays, index=index)
+
+
+sort_p.jvp = _sort_jvp
+
+
 # -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
 # Sorts shift their axis past the batch. searchsorted with a batched sorted array searches each
 # row in its own ``a``, vectorized with sorts (``searchsorted_rows``).

@@ -339,6 +339,20 @@ def _install_vjp_rules() -> None:
 _install_vjp_rules()
 
 
+def _install_jvp_rules() -> None:
+    # NOTE [jvp rules]: every shape op is linear in its operands.
+    from lamina.ops.jvp_util import linear_jvp  # noqa: PLC0415
+
+    for prim in (reshape_p, transpose_p, broadcast_to_p, flip_p, diagonal_p, split_p):
+        prim.jvp = linear_jvp(prim)
+    # Operands of mixed dtypes: an integer operand's values are part of the output too, so its
+    # (zero) tangent must stand in for it, not the operand itself.
+    concatenate_p.jvp = linear_jvp(concatenate_p, float_only=False)
+
+
+_install_jvp_rules()
+
+
 # -- vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py) ----------------------------
 # Ops with axis params keep the batch where it is and shift the axes past it; ops with a shape
 # param (reshape, broadcast_to) need the batch in front and get it prepended to the shape.
