@@ -1036,6 +1036,216 @@ _install_vjp_rules()
 
 
 # --------------------------------------------------------------------------------------------
+# jvp rules (NOTE [jvp rules] in lamina/interpreters/jvp.py), written in lamina ops so that
+# they have jvp rules themselves (second-order forward mode). Each is the transpose of the
+# vjp rule above: the same triangle conventions (NOTE [one triangle is read]), the same gauge
+# for the extra columns of complete factors (``_gauge_fold``), the same gap convention
+# (NOTE [distinct spectra]).
+
+def _diag_part(x: Any) -> Any:
+    """``(..., k, k) -> (..., k)``: the diagonals."""
+    k = x.shape[-1]
+    return ad.reduce_sum(ad.mul(x, _eye(k, x.dtype, x.device)), (len(x.shape) - 1,))
+
+
+def _trace(x: Any) -> Any:
+    return ad.reduce_sum(_diag_part(x), (len(x.shape) - 2,))
+
+
+def _sym_from_lower(x: Any) -> Any:
+    """The symmetric matrix the lower triangle of ``x`` stands for (a kernel reading it)."""
+    n = x.shape[-1]
+    low = ad.mul(x, _tri(n, 0, x.dtype, x.device))
+    strict = ad.mul(x, _tri(n, -1, x.dtype, x.device))
+    return ad.add(low, _mT(strict))
+
+
+def _sym_read(x: Any, lower: bool) -> Any:
+    return _sym_from_lower(x) if lower else _mT(_sym_from_lower(_mT(x)))
+
+
+def _concat_cols(parts: list) -> Any:
+    return concatenate_values(parts, len(parts[0].shape) - 1)
+
+
+def _inv_jvp(primals, tangents):
+    (a,), (da,) = primals, tangents
+    out = bind(inv_p, a)
+    return out, ad.neg(_mm(out, _mm(da, out)))
+
+
+def _solve_jvp(primals, tangents):
+    (a, b), (da, db) = primals, tangents
+    x = bind(solve_p, a, b)
+    rhs = db
+    if da is not None:
+        ax = _mm(da, x)
+        rhs = ad.neg(ax) if rhs is None else ad.sub(rhs, ax)
+    return x, bind(solve_p, a, rhs)
+
+
+def _det_jvp(primals, tangents):
+    (a,), (da,) = primals, tangents
+    out = bind(det_p, a)
+    return out, ad.mul(out, _trace(bind(solve_p, a, da)))
+
+
+def _slogdet_jvp(primals, tangents):
+    (a,), (da,) = primals, tangents
+    sign, logdet = out = bind(slogdet_p, a)
+    tr = _trace(bind(solve_p, a, da))
+    if a.dtype.kind == "c":  # d logabsdet = Re tr, d sign = i sign Im tr
+        t_log = bind(ew.real_p, tr)
+        t_sign = ad.mul(sign, ad.mul(ad.cast(bind(ew.imag_p, tr), a.dtype), 1j))
+        return out, (t_sign, t_log)
+    return out, (None, ad.cast(tr, logdet.dtype))
+
+
+def _cholesky_lower_jvp(lower: Any, da_sym: Any) -> Any:
+    """dL = L phi(L^-1 dA L^-T) for a symmetric ``da_sym``."""
+    y = bind(solve_p, lower, da_sym)             # L^-1 dA
+    z = bind(solve_p, lower, _mT(y))             # L^-1 dA L^-T (dA symmetric)
+    return _mm(lower, _fold_lower(z))
+
+
+def _cholesky_jvp(primals, tangents, *, upper):
+    (a,), (da,) = primals, tangents
+    _real_only("linalg.cholesky", a)
+    out = bind(cholesky_p, a, upper=upper)
+    if upper:  # the lower factor of a^T (reading a's upper triangle), transposed
+        return out, _mT(_cholesky_lower_jvp(_mT(out), _sym_from_lower(_mT(da))))
+    return out, _cholesky_lower_jvp(out, _sym_from_lower(da))
+
+
+def _eigh_jvp(primals, tangents, *, UPLO, compute_v):  # noqa: N803
+    (a,), (da,) = primals, tangents
+    _real_only("linalg.eigh", a)
+    out = bind(eigh_p, a, UPLO=UPLO, compute_v=compute_v)
+    w, v = out if compute_v else bind(eigh_p, a, UPLO=UPLO, compute_v=True)
+    m = _mm(_mT(v), _mm(_sym_read(da, UPLO == "L"), v))
+    dw = ad.cast(_diag_part(m), w.dtype)
+    if not compute_v:
+        return out, (dw,)
+    return out, (dw, _mm(v, ad.mul(_inverse_gaps(w), m)))
+
+
+def _gauge_tangent(q1: Any, dq1: Any, q2: Any) -> Any:
+    """The tangent of the complement columns of a complete orthogonal factor: ``-Q1 dQ1^T Q2``
+    (the gauge ``_gauge_fold`` transposes)."""
+    return ad.neg(_mm(q1, _mm(_mT(dq1), q2)))
+
+
+def _svd_jvp(primals, tangents, *, full_matrices, compute_uv):
+    (a,), (da,) = primals, tangents
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    out = bind(svd_p, a, full_matrices=full_matrices, compute_uv=compute_uv)
+    if not compute_uv:  # ds = Re diag(U^H dA V)
+        u, s, vh = bind(svd_p, a, full_matrices=False, compute_uv=True)
+        if a.dtype.kind == "c":
+            u = ad.unary("conjugate", u)
+        ds = _diag_part(_mm(_mT(u), _mm(da, _mT(vh))))
+        if ds.dtype.kind == "c":
+            ds = bind(ew.real_p, ds)
+        return out, (ad.cast(ds, s.dtype),)
+    _real_only("linalg.svd", a)
+    u_full, s, vh_full = out
+    u = _cols(u_full, 0, k) if full_matrices and m > k else u_full
+    vh = _rows(vh_full, 0, k) if full_matrices and n > k else vh_full
+    v = _mT(vh)
+    s_row = reshape_value(s, tuple(s.shape[:-1]) + (1, k))   # scales columns
+    s_col = reshape_value(s, tuple(s.shape) + (1,))          # scales rows
+    dp = _mm(_mT(u), _mm(da, v))                             # U^T dA V
+    ds = _diag_part(dp)
+    f = _inverse_gaps(ad.mul(s, s))                          # 1 / (s_j^2 - s_i^2)
+    du = _mm(u, ad.mul(f, ad.add(ad.mul(dp, s_row), ad.mul(s_col, _mT(dp)))))
+    dv = _mm(v, ad.mul(f, ad.add(ad.mul(s_col, dp), ad.mul(_mT(dp), s_row))))
+    if m > k:  # + (I - U U^T) dA V S^-1
+        dav = ad.div(_mm(da, v), s_row)
+        du = ad.add(du, ad.sub(dav, _mm(u, _mm(_mT(u), dav))))
+    if n > k:  # + (I - V V^T) dA^T U S^-1
+        dau = ad.div(_mm(_mT(da), u), s_row)
+        dv = ad.add(dv, ad.sub(dau, _mm(v, _mm(_mT(v), dau))))
+    if full_matrices and m > k:
+        du = _concat_cols([du, _gauge_tangent(u, du, _cols(u_full, k, None))])
+    if full_matrices and n > k:
+        dv = _concat_cols([dv, _gauge_tangent(v, dv, _mT(_rows(vh_full, k, None)))])
+    return out, (du, ds, _mT(dv))
+
+
+def _qr_square_jvp(q: Any, r: Any, da: Any) -> tuple:
+    """a = QR with Q (m, n), R (n, n), m >= n: C = Q^T dA R^-1, Omega = tril(C, -1) - its
+    transpose, dQ = dA R^-1 - Q (C - Omega), dR = (C - Omega) R."""
+    n = r.shape[-1]
+    da_rinv = _mT(bind(solve_p, _mT(r), _mT(da)))           # dA R^-1
+    c = _mm(_mT(q), da_rinv)
+    low = ad.mul(c, _tri(n, -1, c.dtype, c.device))
+    upper = ad.sub(c, ad.sub(low, _mT(low)))                # C - Omega (upper triangular)
+    return ad.sub(da_rinv, _mm(q, upper)), _mm(upper, r)
+
+
+def _qr_jvp(primals, tangents, *, mode):
+    (a,), (da,) = primals, tangents
+    _real_only("linalg.qr", a)
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    out = bind(qr_p, a, mode=mode)
+    q_full, r_full = bind(qr_p, a, mode="reduced") if mode == "r" else out
+    q = _cols(q_full, 0, k) if mode == "complete" and m > k else q_full
+    r = _rows(r_full, 0, k) if mode == "complete" and m > k else r_full
+    if m >= n:
+        dq, dr = _qr_square_jvp(q, r, da)
+    else:  # a = [X Y], X = Q R1, R2 = Q^T Y
+        dq, dr1 = _qr_square_jvp(q, _cols(r, 0, m), _cols(da, 0, m))
+        y, dy = _cols(a, m, None), _cols(da, m, None)
+        dr2 = ad.add(_mm(_mT(dq), y), _mm(_mT(q), dy))
+        dr = _concat_cols([dr1, dr2])
+    if mode == "r":
+        return out, (dr,)
+    if mode == "complete" and m > k:  # the zero rows of R are constant
+        dq = _concat_cols([dq, _gauge_tangent(q, dq, _cols(q_full, k, None))])
+        zeros = full_value(tuple(dr.shape[:-2]) + (m - k, n), 0, dr.dtype, dr.device)
+        dr = concatenate_values([dr, zeros], len(dr.shape) - 2)
+    return out, (dq, dr)
+
+
+def _pinv_jvp(primals, tangents):
+    # dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (Golub and Pereyra 1973; the
+    # rank is locally constant, so rcond has no effect on the tangent).
+    (a, rcond), (da, _) = primals, tangents
+    _real_only("linalg.pinv", a)
+    p = bind(pinv_p, a, rcond)
+    if da is None:
+        return p, None
+    pt, dat = _mT(p), _mT(da)
+    dp = ad.neg(_mm(p, _mm(da, p)))
+    left = _mm(_mm(p, pt), dat)                                 # P P^T dA^T
+    dp = ad.add(dp, ad.sub(left, _mm(_mm(left, a), p)))         # P P^T dA^T (I - A P)
+    right = _mm(dat, _mm(pt, p))                                # dA^T P^T P
+    dp = ad.add(dp, ad.sub(right, _mm(p, _mm(a, right))))       # (I - P A) dA^T P^T P
+    return p, dp
+
+
+def _install_jvp_rules() -> None:
+    from lamina.ops.jvp_util import multilinear_jvp  # noqa: PLC0415
+
+    matmul_p.jvp = multilinear_jvp(matmul_p)
+    einsum_p.jvp = multilinear_jvp(einsum_p)
+    inv_p.jvp = _inv_jvp
+    solve_p.jvp = _solve_jvp
+    det_p.jvp = _det_jvp
+    slogdet_p.jvp = _slogdet_jvp
+    cholesky_p.jvp = _cholesky_jvp
+    eigh_p.jvp = _eigh_jvp
+    svd_p.jvp = _svd_jvp
+    qr_p.jvp = _qr_jvp
+    pinv_p.jvp = _pinv_jvp
+
+
+_install_jvp_rules()
+
+
+# --------------------------------------------------------------------------------------------
 # vmap batch rules (NOTE [batch rules] in lamina/ops/batching.py).
 #
 # NOTE [stacked batch rules]: every primitive here takes stacks of matrices (..., m, n) whose

@@ -401,7 +401,8 @@ def _lstsq_samples(rng, dtype):
 # residuals depends on it (as in NumPy), so each batch element could need its own shape.
 _LSTSQ_REASON = ("lstsq evaluates the rank (a Python int that sets the residuals' shape) from "
                  "the data; under vmap each batch element has its own rank")
-_LSTSQ_VMAP = {"test_vmap": _LSTSQ_REASON, "test_vmap_grad": _LSTSQ_REASON}
+_LSTSQ_VMAP = {"test_vmap": _LSTSQ_REASON, "test_vmap_grad": _LSTSQ_REASON,
+               "test_jvp_compositions": _LSTSQ_REASON}
 
 _row("linalg.lstsq", _lstsq, _lstsq_ref, _lstsq_samples, FLOATS, xfail=_LSTSQ_VMAP, **_LOOSE)
 
@@ -415,9 +416,15 @@ def _lstsq_rank_deficient_samples(rng, dtype):
 # A rank-deficient ``a`` has a zero singular value, where ``s`` (|.| of a crossing) has no
 # derivative; the solution, residuals and rank are smooth there (the rank is locally constant
 # under the cutoff), so this row leaves ``s`` out.
+# NOTE [pinv second derivatives]: Golub and Pereyra's formula is the derivative of the
+# truncated pseudo-inverse on the matrices of the same rank; off them (a perturbation that
+# grows a discarded singular value, still under the cutoff) it misses the coupling of kept and
+# discarded singular values, so its own derivative (a Hessian) is exact only along the
+# constant-rank directions and hessian(h) is not symmetric at a rank-deficient matrix.
 _row("linalg.lstsq_rank_deficient", lambda a, b, **kw: _lstsq(a, b, **kw)[:3],
      lambda a, b, **kw: _lstsq_ref(a, b, **kw)[:3], _lstsq_rank_deficient_samples, FLOATS,
-     xfail=_LSTSQ_VMAP, **_LOOSE)
+     xfail={**_LSTSQ_VMAP, "test_jvp_compositions": "hessian of pinv at a rank-deficient "
+            "matrix: NOTE [pinv second derivatives]; and " + _LSTSQ_REASON}, **_LOOSE)
 
 
 def _multi_dot_samples(rng, dtype):
