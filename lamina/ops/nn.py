@@ -544,6 +544,65 @@ def _install_vjp_rules() -> None:
 _install_vjp_rules()
 
 
+# -- jvp rules -----------------------------------------------------------------------------
+# NOTE [jvp rules] in lamina/interpreters/jvp.py. ``conv`` is bilinear in input and weight,
+# ``avg_pool`` linear; the max pool's value tangent is the input tangent gathered at the
+# argmax indices (the transpose of its vjp's scatter-add); ``erf``'s is 2/sqrt(pi) e^{-x^2} t.
+
+def _max_pool_jvp(primals, tangents, **params):
+    from lamina.ops.ad import binary, cast, where  # noqa: PLC0415
+    from lamina.ops.creation import iota_value  # noqa: PLC0415
+    from lamina.ops.indexing import gather_p  # noqa: PLC0415
+    from lamina.ops.shape import reshape_value  # noqa: PLC0415
+
+    (x,), (t,) = primals, tangents
+    values, indices = bind(max_pool_p, x, **params)
+    if t is None or x.dtype.kind != "f":
+        return (values, indices), (None, None)
+    kernel_size = params["kernel_size"]
+    nd = len(kernel_size)
+    lead = tuple(x.shape[: x.ndim - nd])
+    lengths = tuple(x.shape[x.ndim - nd:])
+    planes, plane = prod(lead), prod(lengths)
+    out_sp = tuple(values.shape[values.ndim - nd:])
+    windows = prod(out_sp)
+    rows = reshape_value(iota_value(planes, np.int64, x.device), (planes, 1))
+    cols = reshape_value(indices, (planes, windows))
+    masked = _windows_without_input(lengths, kernel_size, params["stride"], params["padding"],
+                                    params["dilation"], out_sp)
+    if masked:  # NOTE [max_pool indices never point into the padding]: -1 reads nothing
+        found = binary("greater_equal", cols, 0)
+        cols = where(found, cols, 0)
+    flat = reshape_value(cast(t, x.dtype), (planes, plane))
+    picked = bind(gather_p, flat, rows, cols, index=(("array", 0), ("array", 1)))
+    if masked:
+        picked = where(found, picked, 0.0)
+    return (values, indices), (reshape_value(picked, tuple(values.shape)), None)
+
+
+def _erf_jvp(primals, tangents):
+    from lamina.ops.ad import cast, mul, neg, unary  # noqa: PLC0415
+
+    (x,), (t,) = primals, tangents
+    out = bind(erf_p, x)
+    if t is None or x.dtype.kind != "f":
+        return out, None
+    slope = mul(unary("exp", neg(unary("square", x))), 2.0 / math.sqrt(math.pi))
+    return out, cast(mul(t, slope), out.dtype)
+
+
+def _install_jvp_rules() -> None:
+    from lamina.ops.jvp_util import linear_jvp, multilinear_jvp  # noqa: PLC0415
+
+    conv_p.jvp = multilinear_jvp(conv_p)
+    avg_pool_p.jvp = linear_jvp(avg_pool_p)
+    max_pool_p.jvp = _max_pool_jvp
+    erf_p.jvp = _erf_jvp
+
+
+_install_jvp_rules()
+
+
 # -- batch rules ---------------------------------------------------------------------------
 # NOTE [batch rules] in lamina/ops/batching.py. No kernel here needs a new one: the vmap batch
 # folds into an axis each kernel already maps over.
