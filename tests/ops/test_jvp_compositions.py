@@ -36,6 +36,8 @@ def _cases():
         reason = info.xfail.get("test_jvp_compositions")
         if reason:
             marks.append(pytest.mark.xfail(reason=reason, strict=True))
+        elif "test_grad" in info.xfail:  # not differentiable at its samples (NaN outputs)
+            marks.append(pytest.mark.skip(reason=info.xfail["test_grad"]))
         yield pytest.param(info, id=info.name, marks=marks)
 
 
