@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lamina.testing import check_grads
+from tests.conftest import DEVICES
 from tests.ops.helpers import to_lamina
 from tests.ops.opinfo import OPS
 from tests.ops.test_grad import _float_leaves, _get, _replace
@@ -25,16 +26,17 @@ def _cases():
         yield pytest.param(info, id=info.name, marks=marks)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("info", list(_cases()))
-def test_jvp(info):
+def test_jvp(info, device):
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     checked = 0
     for sample in info.samples(rng, np.float64):
         paths = list(_float_leaves(sample.args))
         if not paths or not sample.grad:
             continue
-        base = to_lamina(sample.args, "cpu")
-        kwargs = to_lamina(sample.kwargs, "cpu")
+        base = to_lamina(sample.args, device)
+        kwargs = to_lamina(sample.kwargs, device)
 
         def f(*diff, base=base, kwargs=kwargs, paths=paths):
             args = base
