@@ -14,26 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402
+from _timing import best  # noqa: E402
 
 import lamina as lm  # noqa: E402
 import lamina.numpy as lnp  # noqa: E402
-
-
-def best(fn, repeat: int, number: int = 1) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return min(times)
 
 
 def loss(xp, params, x, y):

@@ -274,6 +274,16 @@ class Interpreter:
             return self.process_primitive(prim, args, params)
         return self.bind_below(prim, args, params)
 
+    def call_below(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` with this interpreter and those above it removed from the
+        stack: how transform rules run one level down."""
+        saved = _state.stack
+        _state.stack = saved[: saved.index(self)]
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _state.stack = saved
+
     def bind_below(self, prim: Primitive, args: tuple, params: dict) -> Any:
         """``bind`` on the layers below this one (``lower()`` without a context manager, for
         the per-op hot path)."""

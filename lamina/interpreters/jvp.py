@@ -51,7 +51,7 @@ class JvpInterpreter(Interpreter):
         rule = prim.jvp
         if rule is None:
             raise missing_rule("jvp", prim)
-        out, tangent = self._lowered(rule, tuple(primals), tuple(tangents), **params)
+        out, tangent = self.call_below(rule, tuple(primals), tuple(tangents), **params)
         if prim.multiple_results:
             return tuple(
                 TensorWrapper(o, level, tangent=t) if t is not None and _inexact(o.dtype) else o
@@ -64,12 +64,3 @@ class JvpInterpreter(Interpreter):
     def process_primitive(self, prim, args, params):  # pragma: no cover - process covers it
         return self.process(prim, args, params)
 
-    def _lowered(self, fn, *args, **kwargs):
-        from lamina import core  # noqa: PLC0415
-
-        saved = core._state.stack
-        core._state.stack = saved[: saved.index(self)]
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            core._state.stack = saved

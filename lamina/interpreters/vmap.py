@@ -65,15 +65,6 @@ class VmapInterpreter(Interpreter):
     def process_primitive(self, prim, args, params):  # pragma: no cover - process covers it
         return self.process(prim, args, params)
 
-    def _lowered(self, fn, *args, **kwargs):
-        from lamina import core  # noqa: PLC0415
-
-        saved = core._state.stack
-        core._state.stack = saved[: saved.index(self)]
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            core._state.stack = saved
 
     def _wrap(self, prim, out, out_bdim):
         level = self.level
@@ -85,9 +76,9 @@ class VmapInterpreter(Interpreter):
     def _batch(self, prim, values, bdims, params):
         rule = prim.batch
         if rule is None:
-            out, out_bdim = self._lowered(self._loop, prim, values, bdims, params)
+            out, out_bdim = self.call_below(self._loop, prim, values, bdims, params)
         else:
-            out, out_bdim = self._lowered(rule, tuple(values), tuple(bdims), **params)
+            out, out_bdim = self.call_below(rule, tuple(values), tuple(bdims), **params)
         return self._wrap(prim, out, out_bdim)
 
     def _random(self, prim, values, bdims, params):
@@ -102,9 +93,9 @@ class VmapInterpreter(Interpreter):
             return self.bind_below(prim, tuple(values), params)
         rule = prim.batch
         if rule is None:
-            out, out_bdim = self._lowered(self._loop, prim, values, bdims, params)
+            out, out_bdim = self.call_below(self._loop, prim, values, bdims, params)
         else:
-            out, out_bdim = self._lowered(rule, tuple(values), tuple(bdims),
+            out, out_bdim = self.call_below(rule, tuple(values), tuple(bdims),
                                           axis_size=self.axis_size,
                                           randomness=self.randomness, **params)
         return self._wrap(prim, out, out_bdim)

@@ -14,18 +14,8 @@ import pytest
 
 from lamina.testing import check_grads
 from tests.conftest import DEVICES
+from tests.ops.conftest import differentiable_rows
 from tests.ops.helpers import to_lamina
-from tests.ops.opinfo import OPS
-
-
-def _cases():
-    for info in OPS:
-        if info.nondiff or info.random or np.float64 not in info.dtypes:
-            continue
-        marks = []
-        if "test_grad" in info.xfail:
-            marks.append(pytest.mark.xfail(reason=info.xfail["test_grad"], strict=True))
-        yield pytest.param(info, id=info.name, marks=marks)
 
 
 def _float_leaves(args, path=()):
@@ -53,7 +43,7 @@ def _get(args, path):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("info", list(_cases()))
+@pytest.mark.parametrize("info", list(differentiable_rows("test_grad")))
 def test_grad(info, device):
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     checked = 0

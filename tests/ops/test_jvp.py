@@ -10,24 +10,13 @@ import pytest
 
 from lamina.testing import check_grads
 from tests.conftest import DEVICES
+from tests.ops.conftest import differentiable_rows
 from tests.ops.helpers import to_lamina
-from tests.ops.opinfo import OPS
 from tests.ops.test_grad import _float_leaves, _get, _replace
 
 
-def _cases():
-    for info in OPS:
-        if info.nondiff or info.random or np.float64 not in info.dtypes:
-            continue
-        marks = []
-        reason = info.xfail.get("test_jvp") or info.xfail.get("test_grad")
-        if reason:
-            marks.append(pytest.mark.xfail(reason=reason, strict=True))
-        yield pytest.param(info, id=info.name, marks=marks)
-
-
 @pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("info", list(_cases()))
+@pytest.mark.parametrize("info", list(differentiable_rows("test_jvp", also=("test_grad",))))
 def test_jvp(info, device):
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     checked = 0

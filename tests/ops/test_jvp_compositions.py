@@ -5,7 +5,6 @@ products) against a loop."""
 
 from __future__ import annotations
 
-import warnings
 import zlib
 
 import numpy as np
@@ -14,18 +13,13 @@ import pytest
 import lamina as lm
 import lamina.numpy as lnp
 from lamina import tree
-from lamina.interpreters.vmap import VmapFallbackWarning
 from tests.ops.helpers import to_lamina
 from tests.ops.opinfo import OPS
 
 B = 2
 
 
-@pytest.fixture(autouse=True)
-def _no_fallback():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", VmapFallbackWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("no_vmap_fallback")
 
 
 def _cases():

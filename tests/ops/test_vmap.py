@@ -9,7 +9,6 @@ a batch rule.
 
 from __future__ import annotations
 
-import warnings
 import zlib
 
 import numpy as np
@@ -17,7 +16,6 @@ import pytest
 
 import lamina as lm
 from lamina import tree
-from lamina.interpreters.vmap import VmapFallbackWarning
 from tests.conftest import DEVICES
 from tests.ops.helpers import to_lamina
 from tests.ops.opinfo import OPS
@@ -25,11 +23,7 @@ from tests.ops.opinfo import OPS
 B = 3
 
 
-@pytest.fixture(autouse=True)
-def _no_fallback():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", VmapFallbackWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("no_vmap_fallback")
 
 
 def _cases():

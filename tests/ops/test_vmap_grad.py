@@ -4,7 +4,6 @@ of the op's outputs (a scalar function of the op's floating-point arguments)."""
 
 from __future__ import annotations
 
-import warnings
 import zlib
 
 import numpy as np
@@ -13,28 +12,13 @@ import pytest
 import lamina as lm
 import lamina.numpy as lnp
 from lamina import tree
-from lamina.interpreters.vmap import VmapFallbackWarning
+from tests.ops.conftest import differentiable_rows
 from tests.ops.helpers import to_lamina
-from tests.ops.opinfo import OPS
 
 B = 3
 
 
-@pytest.fixture(autouse=True)
-def _no_fallback():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", VmapFallbackWarning)
-        yield
-
-
-def _cases():
-    for info in OPS:
-        if info.nondiff or info.random or np.float64 not in info.dtypes:
-            continue
-        marks = []
-        if "test_vmap_grad" in info.xfail:
-            marks.append(pytest.mark.xfail(reason=info.xfail["test_vmap_grad"], strict=True))
-        yield pytest.param(info, id=info.name, marks=marks)
+pytestmark = pytest.mark.usefixtures("no_vmap_fallback")
 
 
 def _first_sample(info, rng):
@@ -47,7 +31,7 @@ def _first_sample(info, rng):
     return None, None
 
 
-@pytest.mark.parametrize("info", list(_cases()))
+@pytest.mark.parametrize("info", list(differentiable_rows("test_vmap_grad")))
 def test_vmap_of_grad_and_grad_of_vmap(info):
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     sample, positions = _first_sample(info, rng)
