@@ -1,15 +1,11 @@
-"""Shared fixtures: the device parameter (CPU always; CUDA under ``-m gpu``)."""
+"""Shared fixtures: the device parameter (CPU always; CUDA under ``-m gpu``, which
+pyproject's addopts otherwise deselects)."""
 
 from __future__ import annotations
 
 import pytest
 
 import lamina as lm
-
-
-def pytest_collection_modifyitems(config, items):
-    # GPU tests run only when asked for with -m gpu (pyproject's addopts deselects them).
-    pass
 
 
 @pytest.fixture(autouse=True)

@@ -37,11 +37,6 @@ from lamina.core import Wrapper  # noqa: E402
 value_types: tuple[type, ...] = (LazyTensor, Wrapper)
 
 
-def register_value_type(cls: type) -> None:
-    global value_types
-    value_types = (*value_types, cls)
-
-
 def is_value(x: Any) -> bool:
     return isinstance(x, value_types)
 
