@@ -171,7 +171,7 @@ _fresh_signature = itertools.count()
 def _intern(key: tuple) -> int:
     sig = _signatures.get(key)
     if sig is None:
-        if len(_signatures) > 1_000_000:
+        if len(_signatures) > 200_000:  # ~40 MB of keys at most
             # Signatures are never reused after a clear (the counter only grows), so
             # forgetting them costs cache misses, never a wrong match.
             _signatures.clear()
