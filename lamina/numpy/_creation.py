@@ -71,10 +71,12 @@ def array(obj: Any, dtype: Any = None, *, copy: bool = True, device: Any = None,
 
 
 def asanyarray(a: Any, dtype: Any = None, *, device: Any = None) -> Tensor:
+    """Same as ``asarray`` (lamina has no array subclasses)."""
     return asarray(a, dtype=dtype, device=device)
 
 
 def ascontiguousarray(a: Any, dtype: Any = None, *, device: Any = None) -> Tensor:
+    """Same as ``asarray``: every lamina tensor behaves as a C-contiguous array."""
     return asarray(a, dtype=dtype, device=device)
 
 
@@ -117,21 +119,31 @@ def _like(a: Any, dtype: Any, shape: Any, device: Any, what: str):
 
 
 def zeros_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
+    """Zeros with the shape, dtype and device of ``a`` (each may be overridden).
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> lnp.zeros_like(lm.asarray([1, 2]))
+    Tensor([0, 0], device='cpu')
+    """
     dt, shp, dev = _like(a, dtype, shape, device, "zeros_like")
     return handle(cr.full_value(shp, 0, dt, dev))
 
 
 def ones_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
+    """Ones with the shape, dtype and device of ``a`` (each may be overridden)."""
     dt, shp, dev = _like(a, dtype, shape, device, "ones_like")
     return handle(cr.full_value(shp, 1, dt, dev))
 
 
 def empty_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
+    """Like ``numpy.empty_like``; lamina fills it with zeros (it never exposes stale memory)."""
     return zeros_like(a, dtype, shape=shape, device=device)
 
 
 def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
               device: Any = None) -> Tensor:
+    """``fill_value`` with the shape, dtype and device of ``a`` (each may be overridden)."""
     dt, shp, dev = _like(a, dtype, shape, device, "full_like")
     if isinstance(fill_value, np.generic):
         fill_value = fill_value.item()

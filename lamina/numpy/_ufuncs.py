@@ -240,10 +240,12 @@ def imag(val: Any) -> Any:
 
 
 def iscomplexobj(x: Any) -> bool:
+    """True when ``x`` has a complex dtype (by type, not by value, as NumPy)."""
     return np.dtype(x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype).kind == "c"
 
 
 def isrealobj(x: Any) -> bool:
+    """True when ``x`` does not have a complex dtype."""
     return not iscomplexobj(x)
 
 
