@@ -196,6 +196,7 @@ def current_interpreters() -> tuple[Interpreter, ...]:
 # How many transforms are active, in all threads; a cheap test on hot paths ("is any transform
 # running?") before they look at the thread's own stack.
 active_transforms = 0
+_active_lock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -208,12 +209,14 @@ def push_interpreter(interpreter: Interpreter) -> Iterator[Interpreter]:
     global active_transforms
     saved = _state.stack
     _state.stack = saved + (interpreter,)
-    active_transforms += 1
+    with _active_lock:
+        active_transforms += 1
     try:
         yield interpreter
     finally:
         _state.stack = saved
-        active_transforms -= 1
+        with _active_lock:
+            active_transforms -= 1
         interpreter.level.alive = False
 
 
