@@ -333,6 +333,17 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Te
         return handle(mp.pad_value(x, widths, mode))
     fills = kwargs.get("constant_values", 0)
     if type(fills) is Tensor:
+        from lamina.core import Wrapper  # noqa: PLC0415
+
+        if isinstance(fills._lamina_read(), Wrapper):
+            # The fill values are static params of the pad kernel: reading a tracked tensor
+            # here would silently drop its derivative (or its batch) out of the transform.
+            raise LaminaTypeError(
+                "pad(constant_values=<tensor>): inside grad/jvp/vmap the fill values must be "
+                "Python numbers or constants; this tensor is tracked by the transform. To "
+                "differentiate through the fill c, write lnp.where(mask, lnp.pad(x, w), c) with "
+                "mask = lnp.pad(lnp.ones_like(x, dtype=bool), w)."
+            )
         fills = fills.numpy()
     fills = tuple(tuple(p.tolist()) for p in _as_pairs(fills, ndim, "constant_values", False))
     return handle(mp.pad_value(x, widths, "constant", fills))

@@ -245,3 +245,17 @@ def test_failed_write_leaves_tensor_unchanged():
     with pytest.raises(ValueError):
         lnp.put_along_axis(x, np.array([[0, 1]]), lnp.zeros((3, 3)), axis=1)
     np.testing.assert_array_equal(x.numpy(), np.arange(6.0).reshape(2, 3))
+
+
+def test_pad_with_a_tracked_constant_values_tensor_raises_instead_of_dropping_it():
+    import lamina as lm
+
+    x = lm.asarray([1.0, 2.0])
+    with pytest.raises(TypeError, match="fill values must be Python numbers"):
+        lm.grad(lambda c: lnp.sum(lnp.pad(x, 1, constant_values=c)))(lm.asarray(3.0))
+    # The documented rewrite differentiates through the fill.
+    def padded(c):
+        mask = lnp.pad(lnp.ones_like(x, dtype=bool), 1)
+        return lnp.sum(lnp.where(mask, lnp.pad(x, 1), c))
+
+    assert lm.grad(padded)(lm.asarray(3.0)).item() == 2.0
