@@ -89,6 +89,22 @@ def main() -> None:
     t_jac = best(lambda: lm.eval(jac(lx0)), args.repeat, 5)
     print(f"    {'numpy (closed form)':<24} {t_ref * 1e3:9.3f} ms   1.00x")
     print(f"    {'lamina jacfwd':<24} {t_jac * 1e3:9.3f} ms   {t_jac / t_ref:5.2f}x")
+    try:
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+        jb, jx0 = jnp.asarray(b), jnp.asarray(x0)
+        jj = jax.jacfwd(lambda y: jnp.tanh(jb @ y))
+
+        def run():
+            with jax.disable_jit():
+                jax.block_until_ready(jj(jx0))
+
+        t = best(run, args.repeat, 2)
+        print(f"    {'jax jacfwd (no jit)':<24} {t * 1e3:9.3f} ms   {t / t_ref:5.2f}x")
+    except ImportError:
+        pass
 
 
 if __name__ == "__main__":

@@ -111,6 +111,18 @@ def main() -> None:
     t_jac = best(lambda: lm.eval(jac(lx0)), args.repeat, 5)
     print(f"    {'numpy (closed form)':<26} {t_ref * 1e3:9.3f} ms   1.00x")
     print(f"    {'lamina jacrev':<26} {t_jac * 1e3:9.3f} ms   {t_jac / t_ref:5.2f}x")
+    if jax is not None:
+        import jax.numpy as jnp
+
+        ja, jx0 = jnp.asarray(a), jnp.asarray(x0)
+        jj = jax.jacrev(lambda y: jnp.tanh(ja @ y))
+
+        def run():
+            with jax.disable_jit():
+                jax.block_until_ready(jj(jx0))
+
+        t = best(run, args.repeat, 2)
+        print(f"    {'jax jacrev (no jit)':<26} {t * 1e3:9.3f} ms   {t / t_ref:5.2f}x")
 
 
 if __name__ == "__main__":
