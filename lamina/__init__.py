@@ -30,13 +30,15 @@ from lamina.evaluation import eval  # noqa: A004 - the documented name, like MLX
 from lamina.transforms.grad import grad, grad_and_value, value_and_grad, vjp
 from lamina.transforms.vmap import jacrev, vmap
 from lamina.transforms.jvp import hessian, jacfwd, jvp, linearize
+from lamina.transforms.functionalize import functionalize
+from lamina.lazy.trace import make_graph
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
-    "jvp", "linearize", "jacfwd", "hessian",
+    "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",

@@ -87,6 +87,7 @@ class Primitive:
         lazy: bool = True,
         view_reverse: Callable[..., Any] | None = None,
         nondiff: bool = False,
+        register: bool = True,
     ) -> None:
         self.name = name
         self.impl = impl
@@ -99,7 +100,8 @@ class Primitive:
         self.jvp = None
         self.vjp = None
         self.batch = None
-        _registry[name] = self
+        if register:  # derived primitives (copy variants) stay out of the table of ops
+            _registry[name] = self
 
     def __repr__(self) -> str:
         return self.name

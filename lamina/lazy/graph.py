@@ -23,6 +23,7 @@ NOTE [what forces evaluation] (the README lists the same points):
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from typing import Any
 
@@ -34,7 +35,8 @@ from lamina.errors import DeviceError, LaminaRuntimeError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
 
-__all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array"]
+__all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array", "copy_variant",
+           "scope"]
 
 _counters = _metrics.counters
 
@@ -275,8 +277,46 @@ def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:
     return device
 
 
+class _Scope(threading.local):
+    def __init__(self) -> None:
+        # > 0 inside ``functionalize(f, remove="mutations_and_views")``: view ops run as their
+        # copying variants (NOTE [copy variants]).
+        self.copy_views = 0
+
+
+scope = _Scope()
+_copy_variants: dict[core.Primitive, core.Primitive] = {}
+
+
+def copy_variant(prim: core.Primitive) -> core.Primitive:
+    """NOTE [copy variants]: the copying twin of a view op (``transpose`` -> ``transpose_copy``).
+
+    A view op's kernel returns memory shared with its input (NumPy's views); its copy variant
+    computes the same values into fresh memory, so nothing in the graph aliases. Functionalize
+    with ``remove="mutations_and_views"`` swaps one for the other where ops reach this backend
+    (below every interpreter, so the rules of vmap, grad and jvp are swapped too). The variant
+    needs no transform rules: interpreters only ever see the view op itself.
+    """
+    variant = _copy_variants.get(prim)
+    if variant is None:
+        impl = prim.impl
+        if prim.multiple_results:
+            def kernel(xp, *arrays, **params):
+                return tuple(xp.array(out, copy=True) for out in impl(xp, *arrays, **params))
+        else:
+            def kernel(xp, *arrays, **params):
+                return xp.array(impl(xp, *arrays, **params), copy=True)
+        variant = core.Primitive(f"{prim.name}_copy", kernel, prim.abstract,
+                                 multiple_results=prim.multiple_results, lazy=prim.lazy,
+                                 nondiff=prim.nondiff, register=False)
+        _copy_variants[prim] = variant
+    return variant
+
+
 def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     """Run ``prim`` at the bottom of the stack: record a node, or compute at once when eager."""
+    if prim.view_reverse is not None and scope.copy_views:
+        prim = copy_variant(prim)
     if args and "device" not in params:
         device = args[0].device
         depth = 0

@@ -160,13 +160,16 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
         (axis_size,) = sizes
         if chunk_size is not None and chunk_size < axis_size:
             return _chunked(func, values, spec, kwargs, axis_size, chunk_size, out_dims,
-                            randomness, what)
-        return _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what)
+                            randomness, what, leaves)
+        return _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what,
+                          leaves)
 
     return wrapped
 
 
-def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what):
+def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what, sources):
+    """One vmap call; ``sources`` are the caller's leaves, which receive the in-place writes
+    ``func`` makes into its batched inputs (as torch.func's vmap does)."""
     interpreter = VmapInterpreter(axis_size, randomness)
     with push_interpreter(interpreter):
         level = interpreter.level
@@ -175,6 +178,11 @@ def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what
             for v in values
         ]
         out = func(*tree.unflatten(spec, call_leaves), **kwargs)
+        writes = [
+            (source, _unbatch(leaf._storage.value, level, v[1], axis_size, what, i))
+            for i, (source, leaf, v) in enumerate(zip(sources, call_leaves, values, strict=True))
+            if isinstance(v, tuple) and leaf._storage.generation and type(source) is Tensor
+        ]
         out_leaves, out_spec = tree.flatten(out)
         if not out_leaves and out is not None:
             raise LaminaTypeError(f"{what}: the function returned {type(out).__name__}; vmap "
@@ -195,6 +203,8 @@ def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what
                     "Tensors or pytrees of Tensors (wrap numbers with lamina.asarray)."
                 )
             results.append(_unbatch(value, level, d, axis_size, what, i))
+    for source, value in writes:
+        source._assign(value, "copyto")
     return tree.unflatten(out_spec, [wrap(r) for r in results])
 
 
@@ -225,21 +235,27 @@ def _unbatch(value, level, out_dim, axis_size, what, i):
     return move_bdim(bdim_to_front(value, None, axis_size), 0, out_dim % n)
 
 
-def _chunked(func, values, spec, kwargs, axis_size, chunk_size, out_dims, randomness, what):
+def _chunked(func, values, spec, kwargs, axis_size, chunk_size, out_dims, randomness, what,
+             leaves):
     from lamina.core import bind  # noqa: PLC0415
-    from lamina.ops.indexing import getitem_p  # noqa: PLC0415
+    from lamina.ops.indexing import encode, getitem_p  # noqa: PLC0415
     from lamina.ops.shape import concatenate_values  # noqa: PLC0415
 
     pieces = []
     for start in range(0, axis_size, chunk_size):
         stop = min(start + chunk_size, axis_size)
-        chunk = [
-            (bind(getitem_p, v[0], index=(("slice", None, None, None),) * v[1]
-                  + (("slice", start, stop, None),)), v[1]) if isinstance(v, tuple) else v
-            for v in values
-        ]
+        chunk, sources = [], []
+        for v, leaf in zip(values, leaves, strict=True):
+            if not isinstance(v, tuple):
+                chunk.append(v)
+                sources.append(None)
+                continue
+            index = (slice(None),) * v[1] + (slice(start, stop),)
+            chunk.append((bind(getitem_p, v[0], index=encode(index)), v[1]))
+            # The chunk's own view of the caller's tensor receives its in-place writes.
+            sources.append(leaf[index] if type(leaf) is Tensor else None)
         pieces.append(_vmap_once(func, chunk, spec, kwargs, stop - start, out_dims,
-                                 randomness, what))
+                                 randomness, what, sources))
     first_leaves, out_spec = tree.flatten(pieces[0])
     odims = _broadcast_dims(out_dims, pieces[0], what, "out_dims", "")
     merged = []

@@ -243,13 +243,19 @@ class Tensor:
             proxy = meta.layout(proxy)
         return proxy
 
-    def _assign(self, new_value: Any, what: str) -> None:
-        """Make ``new_value`` (right shape and dtype) this handle's value, through the views."""
+    def _assign(self, new_value: Any, what: str, *, writeback: bool = False) -> None:
+        """Make ``new_value`` (right shape and dtype) this handle's value, through the views.
+
+        ``writeback`` marks functionalize copying a mutated input back to the caller's tensor
+        (not an in-place op of the user's program, so a graph being made does not show one).
+        """
         if not self._writeable:
             raise read_only_error(what)
         storage = self._storage
-        if _core.active_transforms and isinstance(new_value, _core.Wrapper):
-            _check_captured(storage, new_value, what)
+        if _core.active_transforms:
+            _check_mutation(storage, new_value, what)
+        if _trace._recorders and not writeback and _trace.recording() and not _functionalizing():
+            _trace.note_inplace(self._lamina_read(), new_value, what)
         views = self._views
         if not views:
             storage.value = new_value
@@ -574,13 +580,34 @@ def _dtype_name(dtype: np.dtype) -> str:
     return dtype.name if dtype.kind in "biufc" else str(dtype)
 
 
+def _functionalizing() -> bool:
+    return any(i.name == "functionalize" for i in _core._state.stack)
+
+
+def _check_mutation(storage: Storage, value: Any, what: str) -> None:
+    """An in-place write inside a transform: functionalize's scope first (a storage from
+    outside the innermost functionalize becomes private to it), then NOTE [captured mutation].
+    """
+    stack = _core._state.stack
+    for interpreter in reversed(stack):
+        if interpreter.name == "functionalize":
+            if not any(i is interpreter for i in storage.born_in):
+                interpreter.capture(storage, stack)
+            break
+    if isinstance(value, _core.Wrapper):
+        _check_captured(storage, value, what)
+
+
 def _check_captured(storage: Storage, value: Any, what: str) -> None:
     """NOTE [captured mutation]: inside grad/jvp, writing a value that the transform tracks
     into a tensor made outside it would change the caller's data behind the transform's back
-    (functorch refuses it too); tensors made inside the transform may be mutated freely."""
+    (functorch refuses it too); tensors made inside the transform may be mutated freely.
+    Under vmap, a batched value may only be written into a batched tensor, or into one that a
+    functionalize inside the vmap made private (NOTE [functionalize in lamina])."""
     while isinstance(value, _core.Wrapper):
         level = value.level
-        if level.alive and level.name == "vmap" and not _batched_at(storage.value, level):
+        if (level.alive and level.name == "vmap" and not _batched_at(storage.value, level)
+                and not _functionalized_inside(storage, level)):
             name = what if what.endswith("_") else f"{what}_"
             raise LaminaRuntimeError(
                 f"vmap: the in-place operation ({name}) would write a batched value into a "
@@ -599,6 +626,17 @@ def _check_captured(storage: Storage, value: Any, what: str) -> None:
                     "being transformed to explicitly accept the mutated Tensor(s) as inputs."
                 )
         value = value.value
+
+
+def _functionalized_inside(storage: Storage, level: Any) -> bool:
+    """Was ``storage`` made in (or made private to) a functionalize nested inside ``level``?"""
+    inside = False
+    for interpreter in storage.born_in:
+        if interpreter.level is level:
+            inside = True
+        elif inside and interpreter.name == "functionalize":
+            return True
+    return False
 
 
 def _batched_at(value: Any, level: Any) -> bool:
@@ -781,4 +819,5 @@ Tensor.flatten = _flatten_method
 
 # Late imports: these modules use Tensor, and Tensor's methods use them at call time.
 import lamina.numpy as _lnp  # noqa: E402
+from lamina.lazy import trace as _trace  # noqa: E402
 from lamina.numpy import _indexing, _protocols  # noqa: E402
