@@ -56,7 +56,15 @@ def asarray(a: Any, dtype: Any = None, *, device: Any = None, copy: bool | None 
 
 def array(obj: Any, dtype: Any = None, *, copy: bool = True, device: Any = None,
           ndmin: int = 0) -> Tensor:
-    """A new tensor from ``obj``; a copy unless ``copy=False`` (like ``numpy.array``)."""
+    """A new tensor from ``obj``; a copy unless ``copy=False`` (like ``numpy.array``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.array([[1, 2], [3, 4]], dtype="float32")
+    Tensor([[1., 2.],
+            [3., 4.]], dtype=float32, device='cpu')
+    >>> lnp.array([1.0, 2.0], ndmin=2).shape
+    (1, 2)
+    """
     if type(obj) is Tensor:
         t = asarray(obj, dtype=dtype, device=device)
         if copy and t is obj:
@@ -71,17 +79,36 @@ def array(obj: Any, dtype: Any = None, *, copy: bool = True, device: Any = None,
 
 
 def asanyarray(a: Any, dtype: Any = None, *, device: Any = None) -> Tensor:
-    """Same as ``asarray`` (lamina has no array subclasses)."""
+    """Same as ``asarray`` (lamina has no array subclasses).
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.asarray([1.0, 2.0])
+    >>> lnp.asanyarray(x) is x
+    True
+    """
     return asarray(a, dtype=dtype, device=device)
 
 
 def ascontiguousarray(a: Any, dtype: Any = None, *, device: Any = None) -> Tensor:
-    """Same as ``asarray``: every lamina tensor behaves as a C-contiguous array."""
+    """Same as ``asarray``: every lamina tensor behaves as a C-contiguous array.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.ascontiguousarray(lnp.arange(6).reshape(2, 3).T).shape
+    (3, 2)
+    """
     return asarray(a, dtype=dtype, device=device)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> Tensor:
-    """A tensor of ``shape`` filled with ``fill_value`` (dtype inferred from it, as NumPy)."""
+    """A tensor of ``shape`` filled with ``fill_value`` (dtype inferred from it, as NumPy).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.full((2, 2), 7)
+    Tensor([[7, 7],
+            [7, 7]], device='cpu')
+    >>> lnp.full(3, 0.5)
+    Tensor([0.5, 0.5, 0.5], device='cpu')
+    """
     shape = cr._check_shape(shape, "full")
     dev = as_device(device)
     if not isinstance(fill_value, (bool, int, float, complex, np.generic)):
@@ -94,19 +121,40 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) 
 
 
 def zeros(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
-    """A tensor of zeros (float64 unless ``dtype`` says otherwise)."""
+    """A tensor of zeros (float64 unless ``dtype`` says otherwise).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.zeros((2, 3))
+    Tensor([[0., 0., 0.],
+            [0., 0., 0.]], device='cpu')
+    >>> lnp.zeros(2, dtype=int)
+    Tensor([0, 0], device='cpu')
+    """
     return handle(cr.full_value(cr._check_shape(shape, "zeros"), 0, check_dtype(dtype, "zeros"),
                                 as_device(device)))
 
 
 def ones(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
-    """A tensor of ones (float64 unless ``dtype`` says otherwise)."""
+    """A tensor of ones (float64 unless ``dtype`` says otherwise).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.ones(3)
+    Tensor([1., 1., 1.], device='cpu')
+    >>> lnp.ones((2, 2), dtype="float32").dtype
+    dtype('float32')
+    """
     return handle(cr.full_value(cr._check_shape(shape, "ones"), 1, check_dtype(dtype, "ones"),
                                 as_device(device)))
 
 
 def empty(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
-    """Like ``numpy.empty``; lamina fills it with zeros (it never exposes stale memory)."""
+    """Like ``numpy.empty``; lamina fills it with zeros (it never exposes stale memory).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.empty((2, 2))
+    Tensor([[0., 0.],
+            [0., 0.]], device='cpu')
+    """
     return zeros(shape, dtype, device=device)
 
 
@@ -131,19 +179,34 @@ def zeros_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = No
 
 
 def ones_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
-    """Ones with the shape, dtype and device of ``a`` (each may be overridden)."""
+    """Ones with the shape, dtype and device of ``a`` (each may be overridden).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.ones_like(lnp.asarray([[1, 2, 3]]))
+    Tensor([[1, 1, 1]], device='cpu')
+    """
     dt, shp, dev = _like(a, dtype, shape, device, "ones_like")
     return handle(cr.full_value(shp, 1, dt, dev))
 
 
 def empty_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
-    """Like ``numpy.empty_like``; lamina fills it with zeros (it never exposes stale memory)."""
+    """Like ``numpy.empty_like``; lamina fills it with zeros (it never exposes stale memory).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.empty_like(lnp.asarray([1.0, 2.0]), shape=(3,))
+    Tensor([0., 0., 0.], device='cpu')
+    """
     return zeros_like(a, dtype, shape=shape, device=device)
 
 
 def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
               device: Any = None) -> Tensor:
-    """``fill_value`` with the shape, dtype and device of ``a`` (each may be overridden)."""
+    """``fill_value`` with the shape, dtype and device of ``a`` (each may be overridden).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.full_like(lnp.asarray([1, 2, 3]), 2.7)
+    Tensor([2, 2, 2], device='cpu')
+    """
     dt, shp, dev = _like(a, dtype, shape, device, "full_like")
     if isinstance(fill_value, np.generic):
         fill_value = fill_value.item()

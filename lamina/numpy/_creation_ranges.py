@@ -247,7 +247,13 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = float, order: str
 
 
 def identity(n: int, dtype: Any = None, *, device: Any = None) -> Tensor:
-    """The ``n`` x ``n`` identity matrix (float64 unless ``dtype`` says otherwise)."""
+    """The ``n`` x ``n`` identity matrix (float64 unless ``dtype`` says otherwise).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.identity(2)
+    Tensor([[1., 0.],
+            [0., 1.]], device='cpu')
+    """
     return eye(n, dtype=float if dtype is None else dtype, device=device)
 
 

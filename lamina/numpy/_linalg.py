@@ -139,7 +139,14 @@ def dot(a: Any, b: Any, out: Any = None) -> Tensor:
 
 
 def vdot(a: Any, b: Any, /) -> Tensor:
-    """Dot product of the flattened inputs, conjugating the first (``numpy.vdot``)."""
+    """Dot product of the flattened inputs, conjugating the first (``numpy.vdot``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.vdot(lnp.asarray([1j, 2.0]), lnp.asarray([1j, 3.0]))
+    Tensor(7.+0.j, device='cpu')
+    >>> lnp.vdot(lnp.asarray([[1, 2], [3, 4]]), lnp.asarray([[1, 1], [1, 1]]))
+    Tensor(10, device='cpu')
+    """
     va, vb = _values("vdot", a, b)
     if va.size != vb.size:
         raise LaminaValueError(
@@ -151,7 +158,14 @@ def vdot(a: Any, b: Any, /) -> Tensor:
 
 
 def inner(a: Any, b: Any, /) -> Tensor:
-    """Inner product over the last axes (``numpy.inner``); scalars multiply."""
+    """Inner product over the last axes (``numpy.inner``); scalars multiply.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.inner(lnp.asarray([1.0, 2.0]), lnp.asarray([3.0, 4.0]))
+    Tensor(11., device='cpu')
+    >>> lnp.inner(lnp.ones((2, 3)), lnp.ones((4, 3))).shape
+    (2, 4)
+    """
     va, vb = _values("inner", a, b)
     if va.ndim == 0 or vb.ndim == 0:
         return handle(_multiply(va, vb))
@@ -162,7 +176,13 @@ def inner(a: Any, b: Any, /) -> Tensor:
 
 
 def outer(a: Any, b: Any, out: Any = None) -> Tensor:
-    """Outer product of the flattened inputs: ``out[i, j] = a.ravel()[i] * b.ravel()[j]``."""
+    """Outer product of the flattened inputs: ``out[i, j] = a.ravel()[i] * b.ravel()[j]``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.outer(lnp.asarray([1, 2]), lnp.asarray([1, 10, 100]))
+    Tensor([[  1,  10, 100],
+            [  2,  20, 200]], device='cpu')
+    """
     va, vb = _values("outer", a, b)
     result = _multiply(reshape_value(va, (va.size, 1)), reshape_value(vb, (1, vb.size)))
     return _finish(result, out, "outer")
@@ -273,7 +293,14 @@ def einsum(*operands: Any, out: Any = None, dtype: Any = None, order: str = "K",
 
 def einsum_path(*operands: Any, optimize: Any = "greedy", einsum_call: bool = False) -> Any:
     """The contraction order ``einsum`` would use (``numpy.einsum_path``); only the operands'
-    shapes and dtypes are read, so nothing is evaluated."""
+    shapes and dtypes are read, so nothing is evaluated.
+
+    >>> import lamina.numpy as lnp
+    >>> a, b, c = lnp.ones((10, 100)), lnp.ones((100, 100)), lnp.ones((100, 2))
+    >>> path, report = lnp.einsum_path('ij,jk,kl->il', a, b, c)
+    >>> path    # b @ c first, then a @ (b @ c): the cheaper order
+    ['einsum_path', (1, 2), (0, 1)]
+    """
     from numpy.lib.stride_tricks import as_strided  # noqa: PLC0415
 
     def stand_in(x: Any) -> Any:
@@ -289,7 +316,13 @@ def einsum_path(*operands: Any, optimize: Any = "greedy", einsum_call: bool = Fa
 # -- kron, cross, vecdot -------------------------------------------------------------------------
 
 def kron(a: Any, b: Any) -> Tensor:
-    """Kronecker product: blocks ``a[i, j] * b`` (``numpy.kron``)."""
+    """Kronecker product: blocks ``a[i, j] * b`` (``numpy.kron``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.kron(lnp.eye(2, dtype=int), lnp.asarray([[1, 2]]))
+    Tensor([[1, 2, 0, 0],
+            [0, 0, 1, 2]], device='cpu')
+    """
     va, vb = _values("kron", a, b)
     if va.ndim == 0 or vb.ndim == 0:
         return handle(_multiply(va, vb))
@@ -387,7 +420,12 @@ def vecdot_values(va: Any, vb: Any, axis: int, what: str) -> Any:
 def vecdot(x1: Any, x2: Any, /, out: Any = None, *, axis: int = -1, dtype: Any = None,
            casting: str = "same_kind") -> Tensor:
     """Vector dot product along ``axis``, conjugating ``x1`` (``numpy.vecdot``); batch dims
-    broadcast."""
+    broadcast.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.vecdot(lnp.asarray([[1.0, 2.0], [3.0, 4.0]]), lnp.asarray([1.0, 1.0]))
+    Tensor([3., 7.], device='cpu')
+    """
     values = _values("vecdot", x1, x2)
     if dtype is not None:
         values = _cast_inputs(values, dtype, casting, "vecdot")

@@ -79,13 +79,23 @@ def atleast_1d(*arys: Any):
 
 
 def atleast_2d(*arys: Any):
-    """Inputs as tensors of at least two dimensions (``(n,)`` becomes a ``(1, n)`` view)."""
+    """Inputs as tensors of at least two dimensions (``(n,)`` becomes a ``(1, n)`` view).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.atleast_2d(lnp.asarray([1.0, 2.0]))
+    Tensor([[1., 2.]], device='cpu')
+    """
     return _atleast(arys, 2, "atleast_2d")
 
 
 def atleast_3d(*arys: Any):
     """Inputs with at least three dimensions: ``(n,)`` -> ``(1, n, 1)``, ``(m, n)`` ->
-    ``(m, n, 1)``."""
+    ``(m, n, 1)``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.atleast_3d(lnp.asarray([1.0, 2.0])).shape, lnp.atleast_3d(lnp.zeros((2, 3))).shape
+    ((1, 2, 1), (2, 3, 1))
+    """
     return _atleast(arys, 3, "atleast_3d")
 
 
@@ -123,20 +133,39 @@ def vstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Tensor
 
 
 def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Tensor:
-    """Stack tensors column-wise (axis 1; axis 0 for 1-D inputs)."""
+    """Stack tensors column-wise (axis 1; axis 0 for 1-D inputs).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.hstack([lnp.asarray([1, 2]), lnp.asarray([3])])
+    Tensor([1, 2, 3], device='cpu')
+    >>> lnp.hstack([lnp.zeros((2, 1)), lnp.ones((2, 2))]).shape
+    (2, 3)
+    """
     values = [_lift(v, 1) for v in _values(tup, "hstack")]
     axis = 0 if values and len(values[0].shape) == 1 else 1
     return concatenate(values, axis, dtype=dtype, casting=casting)
 
 
 def dstack(tup: Any) -> Tensor:
-    """Stack tensors depth-wise (along axis 2, after ``atleast_3d``)."""
+    """Stack tensors depth-wise (along axis 2, after ``atleast_3d``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.dstack([lnp.asarray([1, 2]), lnp.asarray([3, 4])])
+    Tensor([[[1, 3],
+             [2, 4]]], device='cpu')
+    """
     values = [_lift(v, 3) for v in _values(tup, "dstack")]
     return concatenate(values, 2)
 
 
 def column_stack(tup: Any) -> Tensor:
-    """Stack 1-D tensors as the columns of a 2-D tensor (2-D inputs are stacked as they are)."""
+    """Stack 1-D tensors as the columns of a 2-D tensor (2-D inputs are stacked as they are).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.column_stack([lnp.asarray([1, 2]), lnp.asarray([3, 4])])
+    Tensor([[1, 3],
+            [2, 4]], device='cpu')
+    """
     values = []
     for v in _values(tup, "column_stack"):
         if len(v.shape) < 2:
@@ -386,7 +415,16 @@ def tril(m: Any, k: int = 0) -> Tensor:
 
 
 def triu(m: Any, k: int = 0) -> Tensor:
-    """The upper triangle of ``m`` (of each matrix in a stack): zeros below diagonal ``k``."""
+    """The upper triangle of ``m`` (of each matrix in a stack): zeros below diagonal ``k``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.triu(lnp.ones((2, 2)))
+    Tensor([[1., 1.],
+            [0., 1.]], device='cpu')
+    >>> lnp.triu(lnp.ones((2, 3)), k=1)
+    Tensor([[0., 1., 1.],
+            [0., 0., 1.]], device='cpu')
+    """
     return _triangle(m, k, "triu", mp.triu_value)
 
 
@@ -409,7 +447,13 @@ def diag(v: Any, k: int = 0) -> Tensor:
 
 
 def diagflat(v: Any, k: int = 0) -> Tensor:
-    """A 2-D tensor with the flattened ``v`` on diagonal ``k``."""
+    """A 2-D tensor with the flattened ``v`` on diagonal ``k``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.diagflat(lnp.asarray([[1, 2]]))
+    Tensor([[1, 0],
+            [0, 2]], device='cpu')
+    """
     x = value_of(v, "diagflat")
     return handle(mp.diag_value(sh.reshape_value(x, (prod(x.shape),)), _int(k, "diagflat", "k")))
 
@@ -526,7 +570,14 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Tensor:
 
 
 def put_along_axis(arr: Tensor, indices: Any, values: Any, axis: int | None) -> None:
-    """Write ``values`` into the tensor ``arr`` at ``indices`` along ``axis``, in place."""
+    """Write ``values`` into the tensor ``arr`` at ``indices`` along ``axis``, in place.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.asarray([[10, 30, 20]])
+    >>> lnp.put_along_axis(x, lnp.argmax(x, axis=1, keepdims=True), 0, axis=1)
+    >>> x
+    Tensor([[10,  0, 20]], device='cpu')
+    """
     if type(arr) is not Tensor:
         raise LaminaTypeError(
             f"put_along_axis: `arr` must be a lamina Tensor (it is modified in place), got "

@@ -167,7 +167,12 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdim
 
 def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: Any = False,
             initial: Any = _NoValue, where: Any = True) -> Any:
-    """Product over ``axis`` treating NaN as one."""
+    """Product over ``axis`` treating NaN as one.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.nanprod(lnp.asarray([2.0, lnp.nan, 3.0]))
+    Tensor(6., device='cpu')
+    """
     return _sum_like("nanprod", red.reduce_prod, ew.multiply_p, 1, a, axis, dtype, out,
                      keepdims, initial, where, skip_nan=True)
 
@@ -247,13 +252,23 @@ def min(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,  # noq
 
 def amax(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,
          initial: Any = _NoValue, where: Any = True) -> Any:
-    """Alias of ``max``."""
+    """Alias of ``max``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.amax(lnp.asarray([[1.0, 5.0], [3.0, 4.0]]), axis=0)
+    Tensor([3., 5.], device='cpu')
+    """
     return _extremum("amax", "maximum", a, axis, out, keepdims, initial, where, None)
 
 
 def amin(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,
          initial: Any = _NoValue, where: Any = True) -> Any:
-    """Alias of ``min``."""
+    """Alias of ``min``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.amin(lnp.asarray([[1.0, 5.0], [3.0, 4.0]]), axis=1)
+    Tensor([1., 3.], device='cpu')
+    """
     return _extremum("amin", "minimum", a, axis, out, keepdims, initial, where, None)
 
 
@@ -270,7 +285,12 @@ def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,
 
 def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,
            initial: Any = _NoValue, where: Any = True, *, dtype: Any = None) -> Any:
-    """Minimum over ``axis`` ignoring NaN (NaN only for an all-NaN slice)."""
+    """Minimum over ``axis`` ignoring NaN (NaN only for an all-NaN slice).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.nanmin(lnp.asarray([2.0, lnp.nan, 1.0]))
+    Tensor(1., device='cpu')
+    """
     return _extremum("nanmin", "fmin", a, axis, out, keepdims, initial, where, dtype)
 
 
@@ -328,7 +348,14 @@ def argmax(a: Any, axis: Any = None, out: Any = None, *, keepdims: Any = False) 
 
 
 def argmin(a: Any, axis: Any = None, out: Any = None, *, keepdims: Any = False) -> Any:
-    """Index of the first minimum along ``axis`` (into the flattened array when None)."""
+    """Index of the first minimum along ``axis`` (into the flattened array when None).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.argmin(lnp.asarray([[1.0, 5.0], [3.0, 0.0]]), axis=1)
+    Tensor([0, 1], device='cpu')
+    >>> lnp.argmin(lnp.asarray([[1.0, 5.0], [3.0, 0.0]]))
+    Tensor(3, device='cpu')
+    """
     return _arg_extremum("argmin", red.argmin, a, axis, out, keepdims)
 
 
@@ -356,7 +383,12 @@ def all(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,  # noq
 
 def any(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,  # noqa: A001
         *, where: Any = True) -> Any:
-    """True where some element over ``axis`` is nonzero."""
+    """True where some element over ``axis`` is nonzero.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.any(lnp.asarray([[0, 0], [0, 2]]), axis=1)
+    Tensor([False,  True], device='cpu')
+    """
     return _logical("any", red.reduce_any, 0, a, axis, out, keepdims, where)
 
 
@@ -473,7 +505,12 @@ def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
 def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
            keepdims: Any = False, *, where: Any = True, mean: Any = _NoValue,
            correction: Any = _NoValue) -> Any:
-    """Variance over ``axis`` ignoring NaN."""
+    """Variance over ``axis`` ignoring NaN.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.nanvar(lnp.asarray([1.0, lnp.nan, 3.0]))
+    Tensor(1., device='cpu')
+    """
     return _var("nanvar", True, False, a, axis, dtype, out, ddof, keepdims, where, mean,
                 correction)
 
@@ -481,7 +518,12 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: A
 def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
            keepdims: Any = False, *, where: Any = True, mean: Any = _NoValue,
            correction: Any = _NoValue) -> Any:
-    """Standard deviation over ``axis`` ignoring NaN."""
+    """Standard deviation over ``axis`` ignoring NaN.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.nanstd(lnp.asarray([1.0, lnp.nan, 3.0]))
+    Tensor(1., device='cpu')
+    """
     return _var("nanstd", True, True, a, axis, dtype, out, ddof, keepdims, where, mean,
                 correction)
 
@@ -595,12 +637,25 @@ def _cumulative(what: str, scan, identity: int, x: Any, axis: Any, dtype: Any, o
 
 def cumulative_sum(x: Any, /, *, axis: Any = None, dtype: Any = None, out: Any = None,
                    include_initial: bool = False) -> Any:
-    """Running sum along ``axis`` (NumPy 2's array-API name); optionally starting at 0."""
+    """Running sum along ``axis`` (NumPy 2's array-API name); optionally starting at 0.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.cumulative_sum(lnp.asarray([1, 2, 3]), include_initial=True)
+    Tensor([0, 1, 3, 6], device='cpu')
+    >>> lnp.cumulative_sum(lnp.asarray([[1, 2], [3, 4]]), axis=1)
+    Tensor([[1, 3],
+            [3, 7]], device='cpu')
+    """
     return _cumulative("cumulative_sum", red.cumsum, 0, x, axis, dtype, out, include_initial)
 
 
 def cumulative_prod(x: Any, /, *, axis: Any = None, dtype: Any = None, out: Any = None,
                     include_initial: bool = False) -> Any:
-    """Running product along ``axis`` (NumPy 2's array-API name); optionally starting at 1."""
+    """Running product along ``axis`` (NumPy 2's array-API name); optionally starting at 1.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.cumulative_prod(lnp.asarray([1.0, 2.0, 3.0]), include_initial=True)
+    Tensor([1., 1., 2., 6.], device='cpu')
+    """
     return _cumulative("cumulative_prod", red.cumprod, 1, x, axis, dtype, out,
                        include_initial)

@@ -41,17 +41,35 @@ def _tensor(a: Any, what: str) -> Tensor:
 
 
 def shape(a: Any) -> tuple:
-    """The shape of ``a`` (a tuple of ints)."""
+    """The shape of ``a`` (a tuple of ints).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.shape(lnp.zeros((2, 3)))
+    (2, 3)
+    >>> lnp.shape([[1, 2, 3]])
+    (1, 3)
+    """
     return tuple(_tensor(a, "shape").shape)
 
 
 def ndim(a: Any) -> int:
-    """The number of dimensions of ``a``."""
+    """The number of dimensions of ``a``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.ndim(lnp.zeros((2, 3))), lnp.ndim(5.0)
+    (2, 0)
+    """
     return len(shape(a))
 
 
 def size(a: Any, axis: int | None = None) -> int:
-    """The number of elements of ``a`` (along ``axis`` when given)."""
+    """The number of elements of ``a`` (along ``axis`` when given).
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.zeros((2, 3))
+    >>> lnp.size(x), lnp.size(x, axis=1)
+    (6, 3)
+    """
     s = shape(a)
     return prod(s) if axis is None else s[normalize_axis(axis, len(s), "size")]
 
@@ -98,6 +116,10 @@ def ravel(a: Any, order: str = "C") -> Tensor:
     """``a`` flattened to 1-D: a view when ``a`` is C-contiguous, a copy otherwise (as NumPy).
 
     Unlike ``reshape(a, -1)``, which returns a view whenever the strides allow one.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.ravel(lnp.asarray([[1, 2], [3, 4]]))
+    Tensor([1, 2, 3, 4], device='cpu')
     """
     if order not in ("C", "A", "K"):
         raise LaminaValueError(
@@ -111,7 +133,16 @@ def ravel(a: Any, order: str = "C") -> Tensor:
 
 
 def transpose(a: Any, axes: Any = None) -> Tensor:
-    """``a`` with its axes permuted (reversed by default); a view."""
+    """``a`` with its axes permuted (reversed by default); a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.transpose(lnp.asarray([[1, 2, 3]]))
+    Tensor([[1],
+            [2],
+            [3]], device='cpu')
+    >>> lnp.transpose(lnp.zeros((2, 3, 4)), (1, 0, 2)).shape
+    (3, 2, 4)
+    """
     t = _tensor(a, "transpose")
     n = t.ndim
     if axes is None:
@@ -138,7 +169,12 @@ permute_dims = transpose
 
 
 def matrix_transpose(x: Any, /) -> Tensor:
-    """``x`` with its last two axes swapped; a view."""
+    """``x`` with its last two axes swapped; a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.matrix_transpose(lnp.zeros((5, 2, 3))).shape
+    (5, 3, 2)
+    """
     t = _tensor(x, "matrix_transpose")
     if t.ndim < 2:
         raise LaminaValueError(
@@ -148,7 +184,12 @@ def matrix_transpose(x: Any, /) -> Tensor:
 
 
 def swapaxes(a: Any, axis1: int, axis2: int) -> Tensor:
-    """``a`` with ``axis1`` and ``axis2`` interchanged; a view."""
+    """``a`` with ``axis1`` and ``axis2`` interchanged; a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.swapaxes(lnp.zeros((2, 3, 4)), 0, 2).shape
+    (4, 3, 2)
+    """
     t = _tensor(a, "swapaxes")
     n = t.ndim
     i, j = normalize_axis(axis1, n, "swapaxes"), normalize_axis(axis2, n, "swapaxes")
@@ -188,7 +229,15 @@ def _axes_list(axes: Any, n: int) -> list[int]:
 
 
 def expand_dims(a: Any, axis: Any) -> Tensor:
-    """``a`` with new length-1 axes at ``axis`` (int or tuple); a view."""
+    """``a`` with new length-1 axes at ``axis`` (int or tuple); a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.expand_dims(lnp.asarray([1, 2]), 1)
+    Tensor([[1],
+            [2]], device='cpu')
+    >>> lnp.expand_dims(lnp.zeros((2, 3)), (0, -1)).shape
+    (1, 2, 3, 1)
+    """
     t = _tensor(a, "expand_dims")
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     n = t.ndim + len(axes)
@@ -199,7 +248,14 @@ def expand_dims(a: Any, axis: Any) -> Tensor:
 
 
 def squeeze(a: Any, axis: Any = None) -> Tensor:
-    """``a`` without length-1 axes (all, or those in ``axis``); a view."""
+    """``a`` without length-1 axes (all, or those in ``axis``); a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.squeeze(lnp.zeros((1, 3, 1))).shape
+    (3,)
+    >>> lnp.squeeze(lnp.zeros((1, 3, 1)), axis=0).shape
+    (3, 1)
+    """
     t = _tensor(a, "squeeze")
     old = t.shape
     if axis is None:
@@ -217,7 +273,13 @@ def squeeze(a: Any, axis: Any = None) -> Tensor:
 
 
 def broadcast_to(array: Any, shape: Any) -> Tensor:
-    """``array`` broadcast to ``shape``: a read-only view, as in NumPy."""
+    """``array`` broadcast to ``shape``: a read-only view, as in NumPy.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.broadcast_to(lnp.asarray([1, 2, 3]), (2, 3))
+    Tensor([[1, 2, 3],
+            [1, 2, 3]], device='cpu')
+    """
     t = _tensor(array, "broadcast_to")
     if isinstance(shape, (numbers.Integral, np.integer)):
         shape = (shape,)
@@ -226,28 +288,58 @@ def broadcast_to(array: Any, shape: Any) -> Tensor:
 
 
 def broadcast_shapes(*shapes: Any) -> tuple:
-    """The shape that arrays of ``shapes`` broadcast to (NumPy's rules)."""
+    """The shape that arrays of ``shapes`` broadcast to (NumPy's rules).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.broadcast_shapes((2, 1), (1, 3), 3)
+    (2, 3)
+    """
     from lamina.ops.elementwise import broadcast_shapes as _bs  # noqa: PLC0415
 
     return _bs("broadcast_shapes", *[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
 
 
 def broadcast_arrays(*args: Any) -> tuple:
-    """The arrays broadcast against each other: read-only views."""
+    """The arrays broadcast against each other: read-only views.
+
+    >>> import lamina.numpy as lnp
+    >>> a, b = lnp.broadcast_arrays(lnp.asarray([[1], [2]]), lnp.asarray([10, 20, 30]))
+    >>> a.shape, b.shape
+    ((2, 3), (2, 3))
+    >>> b
+    Tensor([[10, 20, 30],
+            [10, 20, 30]], device='cpu')
+    """
     ts = [_tensor(a, "broadcast_arrays") for a in args]
     target = broadcast_shapes(*[t.shape for t in ts])
     return tuple(broadcast_to(t, target) for t in ts)
 
 
 def flip(m: Any, axis: Any = None) -> Tensor:
-    """``m`` with the order of elements reversed along ``axis`` (all axes by default); a view."""
+    """``m`` with the order of elements reversed along ``axis`` (all axes by default); a view.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.asarray([[1, 2], [3, 4]])
+    >>> lnp.flip(x)
+    Tensor([[4, 3],
+            [2, 1]], device='cpu')
+    >>> lnp.flip(x, axis=1)
+    Tensor([[2, 1],
+            [4, 3]], device='cpu')
+    """
     t = _tensor(m, "flip")
     axes = normalize_axes(axis, t.ndim, "flip")
     return view_of(t, sh.flip_p, {"axes": axes})
 
 
 def fliplr(m: Any) -> Tensor:
-    """``m`` with its columns (axis 1) in reverse order; a view."""
+    """``m`` with its columns (axis 1) in reverse order; a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.fliplr(lnp.asarray([[1, 2], [3, 4]]))
+    Tensor([[2, 1],
+            [4, 3]], device='cpu')
+    """
     t = _tensor(m, "fliplr")
     if t.ndim < 2:
         raise LaminaValueError("fliplr: Input must be >= 2-d.")
@@ -255,7 +347,13 @@ def fliplr(m: Any) -> Tensor:
 
 
 def flipud(m: Any) -> Tensor:
-    """``m`` with its rows (axis 0) in reverse order; a view."""
+    """``m`` with its rows (axis 0) in reverse order; a view.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.flipud(lnp.asarray([[1, 2], [3, 4]]))
+    Tensor([[3, 4],
+            [1, 2]], device='cpu')
+    """
     t = _tensor(m, "flipud")
     if t.ndim < 1:
         raise LaminaValueError("flipud: Input must be >= 1-d.")
@@ -263,7 +361,15 @@ def flipud(m: Any) -> Tensor:
 
 
 def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
-    """The diagonal along ``axis1``/``axis2``: a read-only view, as in NumPy."""
+    """The diagonal along ``axis1``/``axis2``: a read-only view, as in NumPy.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.arange(9).reshape(3, 3)
+    >>> lnp.diagonal(x)
+    Tensor([0, 4, 8], device='cpu')
+    >>> lnp.diagonal(x, offset=1)
+    Tensor([1, 5], device='cpu')
+    """
     t = _tensor(a, "diagonal")
     n = t.ndim
     if n < 2:
@@ -306,17 +412,36 @@ def _split(ary: Any, indices_or_sections: Any, axis: int, even: bool, what: str)
 
 
 def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
-    """Equal sections (or pieces between ``indices``) along ``axis``: a list of views."""
+    """Equal sections (or pieces between ``indices``) along ``axis``: a list of views.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.split(lnp.arange(6), 3)
+    [Tensor([0, 1], device='cpu'), Tensor([2, 3], device='cpu'), Tensor([4, 5], device='cpu')]
+    >>> [p.tolist() for p in lnp.split(lnp.arange(6), [1, 4])]
+    [[0], [1, 2, 3], [4, 5]]
+    """
     return _split(ary, indices_or_sections, axis, True, "split")
 
 
 def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
-    """Like ``split``, but sections may differ in length by one."""
+    """Like ``split``, but sections may differ in length by one.
+
+    >>> import lamina.numpy as lnp
+    >>> [p.tolist() for p in lnp.array_split(lnp.arange(5), 3)]
+    [[0, 1], [2, 3], [4]]
+    """
     return _split(ary, indices_or_sections, axis, False, "array_split")
 
 
 def hsplit(ary: Any, indices_or_sections: Any) -> list:
-    """``split`` along axis 1 (axis 0 for 1-D tensors): a list of views."""
+    """``split`` along axis 1 (axis 0 for 1-D tensors): a list of views.
+
+    >>> import lamina.numpy as lnp
+    >>> left, right = lnp.hsplit(lnp.arange(8).reshape(2, 4), 2)
+    >>> left
+    Tensor([[0, 1],
+            [4, 5]], device='cpu')
+    """
     t = _tensor(ary, "hsplit")
     if t.ndim == 0:
         raise LaminaValueError("hsplit only works on arrays of 1 or more dimensions")
@@ -324,7 +449,14 @@ def hsplit(ary: Any, indices_or_sections: Any) -> list:
 
 
 def vsplit(ary: Any, indices_or_sections: Any) -> list:
-    """``split`` along axis 0 of a tensor of 2 or more dimensions: a list of views."""
+    """``split`` along axis 0 of a tensor of 2 or more dimensions: a list of views.
+
+    >>> import lamina.numpy as lnp
+    >>> top, bottom = lnp.vsplit(lnp.arange(8).reshape(4, 2), 2)
+    >>> bottom
+    Tensor([[4, 5],
+            [6, 7]], device='cpu')
+    """
     t = _tensor(ary, "vsplit")
     if t.ndim < 2:
         raise LaminaValueError("vsplit only works on arrays of 2 or more dimensions")
@@ -332,7 +464,12 @@ def vsplit(ary: Any, indices_or_sections: Any) -> list:
 
 
 def dsplit(ary: Any, indices_or_sections: Any) -> list:
-    """``split`` along axis 2 of a tensor of 3 or more dimensions: a list of views."""
+    """``split`` along axis 2 of a tensor of 3 or more dimensions: a list of views.
+
+    >>> import lamina.numpy as lnp
+    >>> [p.shape for p in lnp.dsplit(lnp.zeros((2, 2, 4)), 2)]
+    [(2, 2, 2), (2, 2, 2)]
+    """
     t = _tensor(ary, "dsplit")
     if t.ndim < 3:
         raise LaminaValueError("dsplit only works on arrays of 3 or more dimensions")
@@ -340,7 +477,12 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list:
 
 
 def unstack(x: Any, /, *, axis: int = 0) -> tuple:
-    """The slices of ``x`` along ``axis``: a tuple of views."""
+    """The slices of ``x`` along ``axis``: a tuple of views.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.unstack(lnp.asarray([[1, 2], [3, 4]]), axis=1)
+    (Tensor([1, 3], device='cpu'), Tensor([2, 4], device='cpu'))
+    """
     t = _tensor(x, "unstack")
     if t.ndim == 0:
         raise LaminaValueError("unstack: input must be at least 1-d")
@@ -351,7 +493,15 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple:
 
 def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype: Any = None,
                 casting: str = "same_kind") -> Tensor:
-    """Join tensors along an existing axis (``axis=None`` flattens them first)."""
+    """Join tensors along an existing axis (``axis=None`` flattens them first).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.concatenate([lnp.asarray([[1, 2]]), lnp.asarray([[3, 4]])])
+    Tensor([[1, 2],
+            [3, 4]], device='cpu')
+    >>> lnp.concatenate([lnp.asarray([[1, 2]]), lnp.asarray([[3, 4]])], axis=None)
+    Tensor([1, 2, 3, 4], device='cpu')
+    """
     if out is not None and dtype is not None:
         raise LaminaTypeError(
             "concatenate() only takes `out` or `dtype` as an argument, but both were provided."
@@ -408,12 +558,25 @@ def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None,
 
 
 def copy(a: Any, order: str = "K") -> Tensor:
-    """A new tensor with the same data (free in lamina: values are immutable)."""
+    """A new tensor with the same data (free in lamina: values are immutable).
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.asarray([1.0, 2.0])
+    >>> y = lnp.copy(x)
+    >>> y[0] = 5.0    # a copy: x does not change
+    >>> x
+    Tensor([1., 2.], device='cpu')
+    """
     return handle(value_of(a, "copy"))
 
 
 def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Tensor:  # noqa: A002
-    """``x`` cast to ``dtype`` (NumPy's unsafe casting, like ``ndarray.astype``)."""
+    """``x`` cast to ``dtype`` (NumPy's unsafe casting, like ``ndarray.astype``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.astype(lnp.asarray([1.7, -1.7]), "int32")
+    Tensor([ 1, -1], dtype=int32, device='cpu')
+    """
     t = _tensor(x, "astype")
     value = t._lamina_read()
     from lamina.ops.common import check_dtype  # noqa: PLC0415
@@ -425,7 +588,15 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Tensor:  # noqa: A002
 
 
 def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
-    """Copy ``src`` into the tensor ``dst`` in place, broadcasting as NumPy does."""
+    """Copy ``src`` into the tensor ``dst`` in place, broadcasting as NumPy does.
+
+    >>> import lamina.numpy as lnp
+    >>> dst = lnp.zeros((2, 2))
+    >>> lnp.copyto(dst, lnp.asarray([1.0, 2.0]))
+    >>> dst
+    Tensor([[1., 2.],
+            [1., 2.]], device='cpu')
+    """
     out = check_out(dst, "copyto")
     if isinstance(src, (bool, int, float, complex)):
         src_dtype = np.asarray(src).dtype

@@ -122,7 +122,13 @@ def nonzero(a: Any) -> tuple:
 
 
 def argwhere(a: Any) -> Tensor:
-    """The indices of the non-zero elements, one row per element (shape ``(N, a.ndim)``)."""
+    """The indices of the non-zero elements, one row per element (shape ``(N, a.ndim)``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.argwhere(lnp.asarray([[0, 1], [2, 0]]))
+    Tensor([[0, 1],
+            [1, 0]], device='cpu')
+    """
     x = value_of(a, "argwhere")
     if len(x.shape) == 0:
         rows = sh.stack_values(list(_nonzero_values(sh.reshape_value(x, (1,)))), axis=1)
@@ -131,6 +137,11 @@ def argwhere(a: Any) -> Tensor:
 
 
 def flatnonzero(a: Any) -> Tensor:
-    """The indices of the non-zero elements of the flattened ``a``."""
+    """The indices of the non-zero elements of the flattened ``a``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.flatnonzero(lnp.asarray([[0, 1], [2, 0]]))
+    Tensor([1, 2], device='cpu')
+    """
     x = value_of(a, "flatnonzero")
     return handle(_nonzero_values(sh.reshape_value(x, (prod(x.shape),)))[0])

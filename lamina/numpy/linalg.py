@@ -47,21 +47,50 @@ __all__ = [
 
 
 class EighResult(NamedTuple):
+    """What ``eigh`` returns: ``eigenvalues`` (ascending) and ``eigenvectors`` (columns).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.eigh(lnp.asarray([[2.0, 0.0], [0.0, 1.0]])).eigenvalues
+    Tensor([1., 2.], device='cpu')
+    """
+
     eigenvalues: Tensor
     eigenvectors: Tensor
 
 
 class QRResult(NamedTuple):
+    """What ``qr`` returns: the orthonormal ``Q`` and the upper-triangular ``R``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.qr(lnp.ones((3, 2))).R.shape
+    (2, 2)
+    """
+
     Q: Tensor
     R: Tensor
 
 
 class SlogdetResult(NamedTuple):
+    """What ``slogdet`` returns: the ``sign`` of the determinant and ``logabsdet``,
+    ``log(abs(det))``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.slogdet(lnp.asarray([[1.0, 0.0], [0.0, -1.0]])).sign
+    Tensor(-1., device='cpu')
+    """
+
     sign: Tensor
     logabsdet: Tensor
 
 
 class SVDResult(NamedTuple):
+    """What ``svd`` returns: ``U``, the singular values ``S`` (descending) and ``Vh``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.svd(lnp.asarray([[1.0, 0.0], [0.0, 3.0]])).S
+    Tensor([3., 1.], device='cpu')
+    """
+
     U: Tensor
     S: Tensor
     Vh: Tensor
@@ -82,26 +111,55 @@ def inv(a: Any) -> Tensor:
 
 def solve(a: Any, b: Any) -> Tensor:
     """Solve ``a @ x = b``. ``b`` is a vector when 1-D, else a stack of matrices ``(..., M, K)``
-    (NumPy 2); batch dims broadcast."""
+    (NumPy 2); batch dims broadcast.
+
+    >>> import lamina.numpy as lnp
+    >>> a = lnp.asarray([[3.0, 1.0], [1.0, 2.0]])
+    >>> lnp.linalg.solve(a, lnp.asarray([9.0, 8.0]))
+    Tensor([2., 3.], device='cpu')
+    >>> lnp.linalg.solve(lnp.ones((4, 1, 1)) * a, lnp.ones((4, 2, 3))).shape   # batched
+    (4, 2, 3)
+    """
     va, vb = _values("linalg.solve", a, b)
     return handle(la.solve_value(va, vb))
 
 
 def det(a: Any) -> Tensor:
-    """The determinant of each matrix in ``a``."""
+    """The determinant of each matrix in ``a``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.det(lnp.asarray([[1.0, 2.0], [3.0, 4.0]])).round(12)
+    Tensor(-2., device='cpu')
+    """
     return handle(la.det_value(value_of(a, "linalg.det")))
 
 
 def slogdet(a: Any) -> SlogdetResult:
     """Sign and log of the absolute value of the determinant: ``SlogdetResult(sign,
-    logabsdet)``; safer than ``det`` for large matrices."""
+    logabsdet)``; safer than ``det`` for large matrices.
+
+    >>> import lamina.numpy as lnp
+    >>> sign, logabsdet = lnp.linalg.slogdet(lnp.asarray([[0.0, 2.0], [3.0, 0.0]]))
+    >>> sign.item(), round(logabsdet.item(), 12)
+    (-1.0, 1.791759469228)
+    """
     sign, logabsdet = la.slogdet_value(value_of(a, "linalg.slogdet"))
     return SlogdetResult(handle(sign), handle(logabsdet))
 
 
 def cholesky(a: Any, /, *, upper: bool = False) -> Tensor:
     """The Cholesky factor ``L`` (``a = L @ L^H``) of each Hermitian positive-definite matrix;
-    ``U = L^H`` with ``upper=True``."""
+    ``U = L^H`` with ``upper=True``.
+
+    >>> import lamina.numpy as lnp
+    >>> L = lnp.linalg.cholesky(lnp.asarray([[4.0, 2.0], [2.0, 5.0]]))
+    >>> L
+    Tensor([[2., 0.],
+            [1., 2.]], device='cpu')
+    >>> L @ L.T
+    Tensor([[4., 2.],
+            [2., 5.]], device='cpu')
+    """
     return handle(la.cholesky_value(value_of(a, "linalg.cholesky"), upper))
 
 
@@ -119,7 +177,12 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - NumPy's name
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:  # noqa: N803
-    """Eigenvalues (ascending) of Hermitian matrices."""
+    """Eigenvalues (ascending) of Hermitian matrices.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.eigvalsh(lnp.asarray([[2.0, 1.0], [1.0, 2.0]]))
+    Tensor([1., 3.], device='cpu')
+    """
     (w,) = la.eigh_value(value_of(a, "linalg.eigvalsh"), UPLO, False, what="linalg.eigvalsh")
     return handle(w)
 
@@ -128,7 +191,16 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
         hermitian: bool = False) -> SVDResult | Tensor:
     """Singular value decomposition ``a = U @ diag(S) @ Vh``; only ``S`` (descending) when
     ``compute_uv=False``. ``hermitian`` is accepted for NumPy compatibility (the general
-    algorithm is used)."""
+    algorithm is used).
+
+    >>> import lamina.numpy as lnp
+    >>> a = lnp.asarray([[3.0, 0.0], [4.0, 5.0]])
+    >>> U, S, Vh = lnp.linalg.svd(a)
+    >>> S**2     # the eigenvalues of a.T @ a
+    Tensor([45.,  5.], device='cpu')
+    >>> lnp.allclose((U * S) @ Vh, a)
+    True
+    """
     v = value_of(a, "linalg.svd")
     outs = la.svd_value(v, full_matrices, compute_uv)
     if not compute_uv:
@@ -137,14 +209,28 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
 
 
 def svdvals(x: Any, /) -> Tensor:
-    """The singular values of each matrix, in descending order."""
+    """The singular values of each matrix, in descending order.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.svdvals(lnp.asarray([[0.0, 2.0], [-3.0, 0.0]]))
+    Tensor([3., 2.], device='cpu')
+    """
     (s,) = la.svd_value(value_of(x, "linalg.svdvals"), False, False, what="linalg.svdvals")
     return handle(s)
 
 
 def qr(a: Any, mode: str = "reduced") -> QRResult | Tensor:
     """QR decomposition: ``QRResult(Q, R)`` for modes 'reduced' and 'complete'; ``R`` alone for
-    mode 'r'."""
+    mode 'r'.
+
+    >>> import lamina.numpy as lnp
+    >>> a = lnp.asarray([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> Q, R = lnp.linalg.qr(a)
+    >>> Q.shape, R.shape
+    ((3, 2), (2, 2))
+    >>> lnp.allclose(Q @ R, a)
+    True
+    """
     what = "linalg.qr"
     if mode not in ("reduced", "complete", "r"):
         if mode in ("f", "full"):
@@ -328,7 +414,15 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
 
 def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False,
                 ord: Any = 2) -> Tensor:  # noqa: A002
-    """The vector norm over ``axis`` (None: all elements; a tuple: those axes together)."""
+    """The vector norm over ``axis`` (None: all elements; a tuple: those axes together).
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.asarray([[3.0, 4.0], [6.0, 8.0]])
+    >>> lnp.linalg.vector_norm(x, axis=1)
+    Tensor([ 5., 10.], device='cpu')
+    >>> lnp.linalg.vector_norm(x, ord=1)
+    Tensor(21., device='cpu')
+    """
     what = "linalg.vector_norm"
     v = value_of(x, what)
     shape = tuple(v.shape)
@@ -352,7 +446,14 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False,
 
 
 def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:  # noqa: A002
-    """The matrix norm of each matrix in ``x`` (its last two axes)."""
+    """The matrix norm of each matrix in ``x`` (its last two axes).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.matrix_norm(lnp.asarray([[1.0, 2.0], [2.0, 4.0]]))
+    Tensor(5., device='cpu')
+    >>> lnp.linalg.matrix_norm(lnp.stack([lnp.eye(2), 2 * lnp.eye(2)]), ord=2)
+    Tensor([1., 2.], device='cpu')
+    """
     return handle(_norm(value_of(x, "linalg.matrix_norm"), ord, (-2, -1), keepdims))
 
 
@@ -373,7 +474,13 @@ def _largest(s: Any) -> Any:
 
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOVALUE) -> Tensor:
     """Moore-Penrose pseudo-inverse of each matrix, from its SVD; singular values at or below
-    ``rcond * largest`` count as zero."""
+    ``rcond * largest`` count as zero.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.pinv(lnp.asarray([[2.0, 0.0], [0.0, 0.0]]))
+    Tensor([[0.5, 0. ],
+            [0. , 0. ]], device='cpu')
+    """
     what = "linalg.pinv"
     v = value_of(a, what)
     la.check_stacked_2d(v.shape, what)
@@ -399,7 +506,17 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NOV
 
 
 def matrix_power(a: Any, n: Any) -> Tensor:
-    """``a`` to the integer power ``n`` by repeated squaring; negative powers invert first."""
+    """``a`` to the integer power ``n`` by repeated squaring; negative powers invert first.
+
+    >>> import lamina.numpy as lnp
+    >>> a = lnp.asarray([[1, 1], [1, 0]])
+    >>> lnp.linalg.matrix_power(a, 5)    # Fibonacci numbers
+    Tensor([[8, 5],
+            [5, 3]], device='cpu')
+    >>> lnp.linalg.matrix_power(lnp.asarray([[2.0, 0.0], [0.0, 4.0]]), -1)
+    Tensor([[0.5 , 0.  ],
+            [0.  , 0.25]], device='cpu')
+    """
     what = "linalg.matrix_power"
     v = value_of(a, what)
     la.check_square(v.shape, what)
@@ -429,6 +546,12 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
 
     Computed from the SVD of ``a``; ``rank`` is a Python int, so the call evaluates it (and the
     shape of ``residuals`` depends on it, as in NumPy).
+
+    >>> import lamina.numpy as lnp
+    >>> a = lnp.asarray([[0.0, 1.0], [1.0, 1.0], [2.0, 1.0]])    # fit y = m x + c
+    >>> x, residuals, rank, s = lnp.linalg.lstsq(a, lnp.asarray([1.0, 3.0, 5.0]))
+    >>> x.round(12), rank
+    (Tensor([2., 1.], device='cpu'), 2)
     """
     what = "linalg.lstsq"
     va, vb = _values(what, a, b)
@@ -472,7 +595,15 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
 
 
 def multi_dot(arrays: Any, *, out: Any = None) -> Tensor:
-    """``arrays[0] @ arrays[1] @ ...`` in the cheapest order; the first and last may be 1-D."""
+    """``arrays[0] @ arrays[1] @ ...`` in the cheapest order; the first and last may be 1-D.
+
+    >>> import lamina.numpy as lnp
+    >>> a, b, c = lnp.ones((10, 100)), lnp.ones((100, 100)), lnp.ones((100, 2))
+    >>> lnp.linalg.multi_dot([a, b, c]).shape
+    (10, 2)
+    >>> lnp.linalg.multi_dot([lnp.asarray([1.0, 2.0]), lnp.eye(2), lnp.asarray([3.0, 4.0])])
+    Tensor(11., device='cpu')
+    """
     what = "linalg.multi_dot"
     arrays = list(arrays)
     if len(arrays) < 2:
@@ -520,12 +651,23 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Tensor:
 # -- the array-API names -------------------------------------------------------------------------
 
 def matmul(x1: Any, x2: Any, /) -> Tensor:
-    """Matrix product (``numpy.linalg.matmul``: ``lnp.matmul`` without ``out``)."""
+    """Matrix product (``numpy.linalg.matmul``: ``lnp.matmul`` without ``out``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.matmul(lnp.asarray([[1.0, 2.0], [3.0, 4.0]]), lnp.asarray([1.0, 1.0]))
+    Tensor([3., 7.], device='cpu')
+    """
     return _products.matmul(x1, x2)
 
 
 def outer(x1: Any, x2: Any, /) -> Tensor:
-    """Outer product of two 1-D arrays."""
+    """Outer product of two 1-D arrays.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.outer(lnp.asarray([1.0, 2.0]), lnp.asarray([3.0, 4.0]))
+    Tensor([[3., 4.],
+            [6., 8.]], device='cpu')
+    """
     v1, v2 = _values("linalg.outer", x1, x2)
     if v1.ndim != 1 or v2.ndim != 1:
         raise LaminaValueError(
@@ -536,7 +678,12 @@ def outer(x1: Any, x2: Any, /) -> Tensor:
 
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Tensor:
-    """Cross product of 3-vectors along ``axis``."""
+    """Cross product of 3-vectors along ``axis``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.cross(lnp.asarray([0.0, 1.0, 0.0]), lnp.asarray([0.0, 0.0, 1.0]))
+    Tensor([1., 0., 0.], device='cpu')
+    """
     v1, v2 = _values("linalg.cross", x1, x2)
     n1 = v1.shape[normalize_axis(axis, v1.ndim, "linalg.cross")]
     n2 = v2.shape[normalize_axis(axis, v2.ndim, "linalg.cross")]
@@ -549,32 +696,61 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Tensor:
 
 
 def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Tensor:
-    """``lnp.tensordot`` with the array-API signature."""
+    """``lnp.tensordot`` with the array-API signature.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.tensordot(lnp.ones((2, 3)), lnp.ones((3, 4)), axes=1)
+    Tensor([[3., 3., 3., 3.],
+            [3., 3., 3., 3.]], device='cpu')
+    """
     return _products.tensordot(x1, x2, axes=axes)
 
 
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Tensor:
-    """Vector dot product along ``axis``, conjugating ``x1``."""
+    """Vector dot product along ``axis``, conjugating ``x1``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.vecdot(lnp.asarray([[1.0, 2.0], [3.0, 4.0]]), lnp.asarray([[1.0, 1.0]]))
+    Tensor([3., 7.], device='cpu')
+    """
     v1, v2 = _values("linalg.vecdot", x1, x2)
     return handle(_products.vecdot_values(v1, v2, axis, "linalg.vecdot"))
 
 
 def matrix_transpose(x: Any, /) -> Tensor:
-    """Each matrix transposed (a view): ``lnp.matrix_transpose``."""
+    """Each matrix transposed (a view): ``lnp.matrix_transpose``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.matrix_transpose(lnp.asarray([[1, 2, 3]]))
+    Tensor([[1],
+            [2],
+            [3]], device='cpu')
+    """
     import lamina.numpy as lnp  # noqa: PLC0415
 
     return lnp.matrix_transpose(x)
 
 
 def diagonal(x: Any, /, *, offset: int = 0) -> Tensor:
-    """The diagonal of each matrix (its last two axes)."""
+    """The diagonal of each matrix (its last two axes).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.diagonal(lnp.arange(8).reshape(2, 2, 2))
+    Tensor([[0, 3],
+            [4, 7]], device='cpu')
+    """
     import lamina.numpy as lnp  # noqa: PLC0415
 
     return lnp.diagonal(x, offset, -2, -1)
 
 
 def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Tensor:
-    """The trace of each matrix (its last two axes)."""
+    """The trace of each matrix (its last two axes).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.linalg.trace(lnp.arange(8).reshape(2, 2, 2))
+    Tensor([ 3, 11], device='cpu')
+    """
     import lamina.numpy as lnp  # noqa: PLC0415
 
     return lnp.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)

@@ -188,7 +188,13 @@ class Generator:
         return rnd.key_value(words, device)
 
     def spawn(self, n_children: int) -> list[Generator]:
-        """``n_children`` independent generators (their streams do not overlap this one's)."""
+        """``n_children`` independent generators (their streams do not overlap this one's).
+
+        >>> import lamina.numpy as lnp
+        >>> a, b = lnp.random.default_rng(0).spawn(2)
+        >>> a.random(3).tolist() != b.random(3).tolist()
+        True
+        """
         return [Generator(s) for s in self._seed_seq.spawn(n_children)]
 
     # -- floats in [0, 1) and standard normals ---------------------------------------------
@@ -212,12 +218,26 @@ class Generator:
 
     def random(self, size: Any = None, dtype: Any = np.float64, out: Any = None, *,
                device: Any = None) -> Tensor:
-        """Uniform floats in ``[0, 1)`` (float64 or float32)."""
+        """Uniform floats in ``[0, 1)`` (float64 or float32).
+
+        >>> import lamina.numpy as lnp
+        >>> x = lnp.random.default_rng(0).random((2, 3), dtype="float32")
+        >>> x.shape, x.dtype
+        ((2, 3), dtype('float32'))
+        >>> bool(((x >= 0) & (x < 1)).all())
+        True
+        """
         return self._standard(rnd.uniform01, "Generator.random", size, dtype, out, device)
 
     def standard_normal(self, size: Any = None, dtype: Any = np.float64, out: Any = None, *,
                         device: Any = None) -> Tensor:
-        """Samples of the standard normal distribution (float64 or float32)."""
+        """Samples of the standard normal distribution (float64 or float32).
+
+        >>> import lamina.numpy as lnp
+        >>> x = lnp.random.default_rng(0).standard_normal(10_000)
+        >>> abs(x.mean().item()) < 0.05, abs(x.std().item() - 1) < 0.05
+        (True, True)
+        """
         return self._standard(rnd.normal01, "Generator.standard_normal", size, dtype, out,
                               device)
 
@@ -225,7 +245,13 @@ class Generator:
 
     def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None, *,
                 device: Any = None) -> Tensor:
-        """Uniform floats in ``[low, high)``; ``low``/``high`` may be arrays (they broadcast)."""
+        """Uniform floats in ``[low, high)``; ``low``/``high`` may be arrays (they broadcast).
+
+        >>> import lamina.numpy as lnp
+        >>> x = lnp.random.default_rng(0).uniform(lnp.asarray([0.0, 10.0]), 11.0, size=(100, 2))
+        >>> x.shape, bool((x[:, 1] >= 10).all())
+        ((100, 2), True)
+        """
         what = "Generator.uniform"
         dev = _param_device([low, high], device, what)
         lo, hi = _param(low, what, dev), _param(high, what, dev)
@@ -243,7 +269,13 @@ class Generator:
 
     def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None, *,
                device: Any = None) -> Tensor:
-        """Normal samples with mean ``loc`` and standard deviation ``scale`` (may be arrays)."""
+        """Normal samples with mean ``loc`` and standard deviation ``scale`` (may be arrays).
+
+        >>> import lamina.numpy as lnp
+        >>> x = lnp.random.default_rng(0).normal(loc=5.0, scale=0.1, size=(1000,))
+        >>> x.shape, round(x.mean().item())
+        ((1000,), 5)
+        """
         what = "Generator.normal"
         dev = _param_device([loc, scale], device, what)
         mu, sigma = _param(loc, what, dev), _param(scale, what, dev)
@@ -259,6 +291,11 @@ class Generator:
         """Random integers in ``[low, high)`` (``[low, high]`` with ``endpoint=True``).
 
         With one bound, ``integers(n)`` draws from ``[0, n)``. Bounds may be arrays.
+
+        >>> import lamina.numpy as lnp
+        >>> r = lnp.random.default_rng(0).integers(1, 7, size=1000)   # dice
+        >>> r.dtype, sorted(set(r.tolist()))
+        (dtype('int64'), [1, 2, 3, 4, 5, 6])
         """
         return self._integers("Generator.integers", low, high, size, dtype, endpoint, device)
 
@@ -325,6 +362,13 @@ class Generator:
         """Samples from ``a`` (an int ``n`` means ``arange(n)``), optionally weighted by ``p``.
 
         Without replacement the samples are distinct entries of ``a``.
+
+        >>> import lamina.numpy as lnp
+        >>> rng = lnp.random.default_rng(0)
+        >>> sorted(rng.choice(5, size=5, replace=False).tolist())
+        [0, 1, 2, 3, 4]
+        >>> rng.choice(lnp.asarray([10, 20, 30]), size=4, p=[0.0, 1.0, 0.0])
+        Tensor([20, 20, 20, 20], device='cpu')
         """
         what = "Generator.choice"
         population = None
@@ -397,7 +441,15 @@ class Generator:
 
     def permutation(self, x: Any, axis: int = 0, *, device: Any = None) -> Tensor:
         """A permuted ``arange(x)`` for an int ``x``; else a copy of ``x`` shuffled along
-        ``axis``."""
+        ``axis``.
+
+        >>> import lamina.numpy as lnp
+        >>> rng = lnp.random.default_rng(0)
+        >>> sorted(rng.permutation(4).tolist())
+        [0, 1, 2, 3]
+        >>> sorted(rng.permutation(lnp.asarray([[1, 2], [3, 4]])).tolist())   # whole rows move
+        [[1, 2], [3, 4]]
+        """
         what = "Generator.permutation"
         if isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, bool):
             n = operator.index(x)
@@ -410,7 +462,14 @@ class Generator:
         return handle(_take(value, perm, ax))
 
     def shuffle(self, x: Any, axis: int = 0) -> None:
-        """Shuffle the tensor ``x`` in place along ``axis``; views of ``x`` see the change."""
+        """Shuffle the tensor ``x`` in place along ``axis``; views of ``x`` see the change.
+
+        >>> import lamina.numpy as lnp
+        >>> x = lnp.arange(5)
+        >>> lnp.random.default_rng(0).shuffle(x)
+        >>> sorted(x.tolist())
+        [0, 1, 2, 3, 4]
+        """
         what = "Generator.shuffle"
         if isinstance(x, np.ndarray):
             x[...] = self.permutation(x, axis).numpy()
@@ -436,7 +495,15 @@ def _item(x: Any) -> Any:
 
 def default_rng(seed: Any = None) -> Generator:
     """A new ``Generator`` (``seed``: None, an int, a sequence of ints, a SeedSequence, or a
-    Generator, returned as it is)."""
+    Generator, returned as it is).
+
+    >>> import lamina.numpy as lnp
+    >>> rng = lnp.random.default_rng(42)
+    >>> rng.random(3).tolist() == lnp.random.default_rng(42).random(3).tolist()
+    True
+    >>> lnp.random.default_rng(rng) is rng
+    True
+    """
     if isinstance(seed, Generator):
         return seed
     return Generator(seed)
@@ -449,7 +516,16 @@ _global = Generator()
 
 
 def seed(seed: Any = None) -> None:  # noqa: A001 - NumPy's name
-    """Reset the global generator behind the module-level functions (None: fresh entropy)."""
+    """Reset the global generator behind the module-level functions (None: fresh entropy).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.random.seed(42)
+    >>> a = lnp.random.rand(3)
+    >>> lnp.random.seed(42)
+    >>> lnp.random.rand(3).tolist() == a.tolist()
+    True
+    >>> lnp.random.seed()    # back to fresh entropy
+    """
     global _global
     _global = Generator(seed)
 
@@ -467,17 +543,34 @@ def _shape_args(args: tuple, what: str) -> tuple:
 
 
 def rand(*args: int, device: Any = None) -> Tensor:
-    """Uniform floats in ``[0, 1)`` of shape ``args``: ``rand(2, 3)``."""
+    """Uniform floats in ``[0, 1)`` of shape ``args``: ``rand(2, 3)``.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.random.rand(2, 3)
+    >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+    ((2, 3), True)
+    """
     return _global.random(_shape_args(args, "random.rand"), device=device)
 
 
 def randn(*args: int, device: Any = None) -> Tensor:
-    """Standard normal samples of shape ``args``: ``randn(2, 3)``."""
+    """Standard normal samples of shape ``args``: ``randn(2, 3)``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.random.randn(2, 3).shape
+    (2, 3)
+    """
     return _global.standard_normal(_shape_args(args, "random.randn"), device=device)
 
 
 def random(size: Any = None, *, device: Any = None) -> Tensor:
-    """Uniform floats in ``[0, 1)``."""
+    """Uniform floats in ``[0, 1)``.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.random.random((4,))
+    >>> x.shape, x.dtype
+    ((4,), dtype('float64'))
+    """
     return _global.random(size, device=device)
 
 
@@ -485,44 +578,89 @@ random_sample = random
 
 
 def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None, *, device: Any = None) -> Tensor:
-    """Uniform floats in ``[low, high)``."""
+    """Uniform floats in ``[low, high)``.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.random.uniform(-1.0, 1.0, size=100)
+    >>> bool(((x >= -1) & (x < 1)).all())
+    True
+    """
     return _global.uniform(low, high, size, device=device)
 
 
 def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None, *, device: Any = None) -> Tensor:
-    """Normal samples with mean ``loc`` and standard deviation ``scale``."""
+    """Normal samples with mean ``loc`` and standard deviation ``scale``.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.random.normal(0.0, 2.0, size=(3, 2)).shape
+    (3, 2)
+    """
     return _global.normal(loc, scale, size, device=device)
 
 
 def standard_normal(size: Any = None, *, device: Any = None) -> Tensor:
-    """Standard normal samples."""
+    """Standard normal samples.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.random.standard_normal((2, 2)).dtype
+    dtype('float64')
+    """
     return _global.standard_normal(size, device=device)
 
 
 def randint(low: Any, high: Any = None, size: Any = None, dtype: Any = int, *,
             device: Any = None) -> Tensor:
     """Random integers in ``[low, high)`` (``[0, low)`` with one bound), like NumPy's legacy
-    ``randint``."""
+    ``randint``.
+
+    >>> import lamina.numpy as lnp
+    >>> r = lnp.random.randint(3, size=100)
+    >>> r.dtype, set(r.tolist()) <= {0, 1, 2}
+    (dtype('int64'), True)
+    """
     return _global._integers("random.randint", low, high, size, dtype, False, device)
 
 
 def integers(low: Any, high: Any = None, size: Any = None, dtype: Any = np.int64,
              endpoint: bool = False, *, device: Any = None) -> Tensor:
-    """Random integers, as ``Generator.integers``, from the global generator."""
+    """Random integers, as ``Generator.integers``, from the global generator.
+
+    >>> import lamina.numpy as lnp
+    >>> r = lnp.random.integers(0, 3, size=100, endpoint=True)
+    >>> set(r.tolist()) <= {0, 1, 2, 3}
+    True
+    """
     return _global._integers("random.integers", low, high, size, dtype, endpoint, device)
 
 
 def choice(a: Any, size: Any = None, replace: bool = True, p: Any = None, *,
            device: Any = None) -> Tensor:
-    """Samples from ``a``, as ``Generator.choice``, from the global generator."""
+    """Samples from ``a``, as ``Generator.choice``, from the global generator.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.random.choice([1, 2, 3], size=(2, 2)).shape
+    (2, 2)
+    """
     return _global.choice(a, size, replace, p, device=device)
 
 
 def permutation(x: Any, *, device: Any = None) -> Tensor:
-    """A permuted ``arange(x)``, or a shuffled copy of ``x`` along its first axis."""
+    """A permuted ``arange(x)``, or a shuffled copy of ``x`` along its first axis.
+
+    >>> import lamina.numpy as lnp
+    >>> sorted(lnp.random.permutation(lnp.asarray([3, 1, 2])).tolist())
+    [1, 2, 3]
+    """
     return _global.permutation(x, device=device)
 
 
 def shuffle(x: Any) -> None:
-    """Shuffle ``x`` in place along its first axis."""
+    """Shuffle ``x`` in place along its first axis.
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.arange(4)
+    >>> lnp.random.shuffle(x)
+    >>> sorted(x.tolist())
+    [0, 1, 2, 3]
+    """
     _global.shuffle(x)
