@@ -32,6 +32,7 @@ from lamina.transforms.vmap import jacrev, vmap
 from lamina.transforms.jvp import hessian, jacfwd, jvp, linearize
 from lamina.transforms.functionalize import functionalize
 from lamina.lazy.trace import make_graph
+from lamina.transforms.custom import Function, FunctionCtx
 
 __version__ = "0.1.0"
 
@@ -39,6 +40,7 @@ __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
     "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph",
+    "Function", "FunctionCtx",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",

@@ -73,6 +73,7 @@ class Primitive:
         "jvp",
         "vjp",
         "batch",
+        "interpret",
         "__weakref__",
     )
 
@@ -100,6 +101,9 @@ class Primitive:
         self.jvp = None
         self.vjp = None
         self.batch = None
+        # A higher-order primitive (lamina.Function) handles itself in each interpreter:
+        # ``interpret(interpreter, args, params)``; None for ordinary ops.
+        self.interpret = None
         if register:  # derived primitives (copy variants) stay out of the table of ops
             _registry[name] = self
 

@@ -77,9 +77,13 @@ class GradInterpreter(Interpreter):
                 inner.append(a)
         if not tracked:
             return self.bind_below(prim, args, params)  # NOTE [step aside]
+        if prim.interpret is not None:
+            return prim.interpret(self, args, params)
         return self._record(prim, parents, inner, params)
 
     def process_primitive(self, prim, args, params):
+        if prim.interpret is not None:
+            return prim.interpret(self, args, params)
         level = self.level
         parents = [a if type(a) is TensorWrapper and a.level is level else None for a in args]
         inner = [a if p is None else p.value for a, p in zip(args, parents, strict=True)]

@@ -46,6 +46,8 @@ class JvpInterpreter(Interpreter):
                 tangents.append(None)
         if not tracked:
             return self.bind_below(prim, args, params)  # NOTE [step aside]
+        if prim.interpret is not None:
+            return prim.interpret(self, args, params)
         if prim.nondiff or all(t is None for t in tangents):
             return self.bind_below(prim, primals, params)
         rule = prim.jvp

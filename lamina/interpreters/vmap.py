@@ -60,6 +60,8 @@ class VmapInterpreter(Interpreter):
             return self._random(prim, values, bdims, params)
         if not batched:
             return self.bind_below(prim, args, params)  # NOTE [step aside]
+        if prim.interpret is not None:
+            return prim.interpret(self, args, params)
         return self._batch(prim, values, bdims, params)
 
     def process_primitive(self, prim, args, params):  # pragma: no cover - process covers it

@@ -332,6 +332,8 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
         device = _device_of(prim, args, params)
         depth = 1 + max((a.depth for a in args), default=0)
     if not prim.lazy:
+        if prim.interpret is not None:  # a lamina.Function below every transform
+            return prim.interpret(None, args, params)
         return _run_now(prim, args, params, device, None, "fallbacks")
     if config.eager:
         return _run_now(prim, args, params, device, _abstract_eval(prim, args, params),

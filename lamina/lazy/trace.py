@@ -79,7 +79,7 @@ def _mine() -> list[_Recorder]:
 def _recording_apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     out = _plain_apply(prim, args, params)
     mine = _mine() if _recorders else ()
-    if mine:
+    if mine and prim.interpret is None:  # a custom function's ops were recorded one by one
         if prim.view_reverse is not None and _graph.scope.copy_views:
             prim = _graph.copy_variant(prim)
         args = tuple(core.unwrap_all(a) for a in args)

@@ -1,0 +1,585 @@
+"""``lamina.Function``: custom rules, torch.autograd.Function style, under every transform.
+
+NOTE [custom functions on the layer stack]: ``Fn.apply(*args)`` binds one primitive,
+``custom_function``, whose operands are the tensor arguments. Each interpreter that owns an
+operand handles it with its own rule (``interpret`` below), one level at a time:
+
+- Grad: runs the function one level down, calls ``setup_context`` there with a fresh ``ctx``
+  and records a tape node whose vjp is the user's ``backward(ctx, *grads)``. ``backward``
+  runs in lamina ops after the level is gone, so outer levels differentiate it (higher order).
+- Jvp: runs the function one level down, then ``jvp(ctx, *tangents)`` there.
+- Vmap: calls the user's ``vmap(info, in_dims, *args)`` one level down, or with
+  ``generate_vmap_rule = True`` binds a generated Function whose forward, backward and jvp
+  are the user's, vmapped per batch element (so grad levels below the vmap still see one
+  custom function with its own backward).
+- Functionalize, and any interpreter without an operand of its own, pass it down.
+
+At the bottom of the stack (no operand is wrapped any more) the forward runs on plain tensors.
+Each level has its own ``ctx`` holding that level's values: this is what makes
+``grad(grad(Fn.apply))`` and ``vmap(grad(Fn.apply))`` work.
+
+The combined style, ``forward(ctx, *args)`` without ``setup_context``, is accepted too; there
+the forward runs at the level that needs the ctx, so levels below see its ops one by one.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from lamina.core import Primitive, bind, current_interpreters
+from lamina.errors import LaminaRuntimeError, LaminaTypeError
+from lamina.wrappers.tensor import Tensor, wrap
+
+__all__ = ["Function", "FunctionCtx", "VmapInfo", "custom_function_p"]
+
+
+class FunctionCtx:
+    """The ``ctx`` passed to ``setup_context``, ``backward`` and ``jvp``.
+
+    Attributes set by user code (``ctx.kernel_size = 3``) are kept, as in torch.
+    """
+
+    def __init__(self, needs_input_grad: tuple) -> None:
+        self.needs_input_grad = needs_input_grad
+        self.materialize_grads = True
+        self._saved: tuple = ()
+        self._non_differentiable: set[int] = set()
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors for ``backward`` (and ``jvp``); read them back as ``saved_tensors``."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise LaminaTypeError(
+                    f"save_for_backward can only save tensors (or None), but argument {i} is a "
+                    f"{type(t).__name__}. Store other values as ctx attributes "
+                    "(ctx.name = value)."
+                )
+        self._saved = tensors
+
+    save_for_forward = save_for_backward
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return tuple(self._saved)
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """These outputs get no gradient (integer indices, masks)."""
+        self._non_differentiable.update(id(o) for o in outputs)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, ``backward`` receives None (not zeros) for outputs without gradient."""
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        raise LaminaRuntimeError(
+            "mark_dirty: lamina.Function does not support in-place forward functions. Return "
+            "a new tensor instead of modifying an input."
+        )
+
+
+class VmapInfo:
+    """What a user's ``vmap`` staticmethod is told: the batch size and the randomness mode."""
+
+    __slots__ = ("batch_size", "randomness")
+
+    def __init__(self, batch_size: int, randomness: str) -> None:
+        self.batch_size = batch_size
+        self.randomness = randomness
+
+    def __repr__(self) -> str:
+        return f"VmapInfo(batch_size={self.batch_size}, randomness={self.randomness!r})"
+
+
+def _must_override(name: str):
+    def method(*args, **kwargs):
+        raise NotImplementedError(name)
+
+    method.__name__ = name
+    return staticmethod(method)
+
+
+class Function:
+    """A function with its own derivative and batching rules, as ``torch.autograd.Function``.
+
+    Override ``forward(*args)`` and ``setup_context(ctx, inputs, output)`` (or the combined
+    ``forward(ctx, *args)``), ``backward(ctx, *grads)`` for reverse mode, ``jvp(ctx,
+    *tangents)`` for forward mode, and ``vmap(info, in_dims, *args)`` or
+    ``generate_vmap_rule = True`` for vmap. Call it with ``Fn.apply(*args)``. The methods are
+    written in lamina ops, so the rules are differentiable themselves.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> class Cube(lm.Function):
+    ...     generate_vmap_rule = True
+    ...     @staticmethod
+    ...     def forward(x):
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def setup_context(ctx, inputs, output):
+    ...         ctx.save_for_backward(inputs[0])
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x ** 2 * g
+    ...     @staticmethod
+    ...     def jvp(ctx, t):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x ** 2 * t
+    >>> x = lm.asarray([1.0, 2.0])
+    >>> lm.grad(lambda x: Cube.apply(x).sum())(x)
+    Tensor([ 3., 12.], device='cpu')
+    >>> lm.vmap(lm.grad(lambda x: Cube.apply(x)))(x)      # 3 x^2, per element
+    Tensor([ 3., 12.], device='cpu')
+    >>> lm.grad(lm.grad(lambda x: Cube.apply(x)))(lm.asarray(2.0))   # 6 x
+    Tensor(12., device='cpu')
+    """
+
+    generate_vmap_rule = False
+
+    forward = _must_override("forward")
+    backward = _must_override("backward")
+    jvp = _must_override("jvp")
+    vmap = _must_override("vmap")
+
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple, output: Any) -> None:
+        raise NotImplementedError("setup_context")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise LaminaTypeError(
+            f"{type(self).__name__}: lamina.Function subclasses are not instantiated; call "
+            f"{type(self).__name__}.apply(*args)."
+        )
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run the function on ``args`` (tensors and static values) under the active
+        transforms."""
+        if kwargs:
+            raise LaminaTypeError(
+                f"{cls.__name__}.apply() takes positional arguments only (got keyword arguments "
+                f"{sorted(kwargs)}), as torch.autograd.Function.apply does."
+            )
+        if getattr(cls, "_lamina_overrides_forward", None) is not cls:
+            _check_definition(cls)
+        values = []
+        slots = []
+        for a in args:
+            if type(a) is Tensor:
+                slots.append(len(values))
+                values.append(a._lamina_read())
+            else:
+                slots.append(None)
+        call = _Call(cls, args, tuple(slots))
+        outs = _run_here(call, tuple(values), None)
+        handles = [wrap(v) for v in outs]
+        return handles[0] if call.single else tuple(handles)
+
+
+def _overrides(cls: type, name: str) -> bool:
+    return getattr(cls, name) is not getattr(Function, name)
+
+
+def _check_definition(cls: type) -> None:
+    if not _overrides(cls, "forward"):
+        raise NotImplementedError(
+            f"{cls.__name__}: you must implement the forward function for a custom "
+            "lamina.Function (a staticmethod forward(*args), with setup_context(ctx, inputs, "
+            "output), or forward(ctx, *args))."
+        )
+    cls._lamina_overrides_forward = cls
+
+
+class _Call:
+    """One application: the Function, the user's arguments (static ones kept as they are),
+    which of them are tensors (their index among the operands), and what forward returned."""
+
+    __slots__ = ("fn", "args", "slots", "single", "n_out")
+
+    def __init__(self, fn: type, args: tuple, slots: tuple) -> None:
+        self.fn = fn
+        self.args = args
+        self.slots = slots
+        self.single = True
+        self.n_out = None
+
+    def inputs(self, values: tuple, make=wrap) -> tuple:
+        """The forward's arguments with the tensor operands replaced by handles on ``values``."""
+        return tuple(a if s is None else make(values[s]) for a, s in zip(self.args, self.slots,
+                                                                           strict=True))
+
+    def needs(self, tracked: list) -> tuple:
+        return tuple(s is not None and tracked[s] for s in self.slots)
+
+    @property
+    def setup_style(self) -> bool:
+        return _overrides(self.fn, "setup_context")
+
+
+def _outputs(call: _Call, out: Any) -> tuple:
+    """The forward's result as a tuple of Tensors (remembering whether it was a single one)."""
+    single = type(out) is Tensor
+    outs = (out,) if single else out
+    if not isinstance(outs, (tuple, list)) or not all(type(o) is Tensor for o in outs):
+        raise LaminaTypeError(
+            f"{call.fn.__name__}.forward must return a Tensor or a tuple of Tensors, got "
+            f"{type(out).__name__}{'' if single or not isinstance(out, (tuple, list)) else ' containing ' + ', '.join(sorted({type(o).__name__ for o in outs}))}."  # noqa: E501
+        )
+    call.single = single
+    call.n_out = len(outs)
+    return tuple(outs)
+
+
+def _run_here(call: _Call, values: tuple, ctx: FunctionCtx | None) -> tuple:
+    """The output values of ``call`` on operand ``values`` at the current level. With a
+    ``ctx``, this level's context is filled (``setup_context`` or the combined forward)."""
+    fn = call.fn
+    if ctx is not None and not call.setup_style:
+        # The combined style: this level's forward fills the ctx; the levels below see its ops.
+        outs = _outputs(call, fn.forward(ctx, *call.inputs(values)))
+        ctx._outputs = outs
+        return tuple(o._lamina_read() for o in outs)
+    if current_interpreters() and values:
+        out_values = bind(custom_function_p, *values, call=call)
+    else:
+        out_values = _run_at_bottom(call, values)
+    if ctx is not None:
+        handles = tuple(wrap(v) for v in out_values)
+        ctx._outputs = handles
+        fn.setup_context(ctx, call.inputs(values), handles[0] if call.single else handles)
+    return out_values
+
+
+def _non_differentiable(ctx: FunctionCtx) -> list[bool]:
+    return [id(o) in ctx._non_differentiable for o in ctx._outputs]
+
+
+def _zeros_like(value: Any) -> Any:
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+
+    return full_value(tuple(value.shape), 0, value.dtype, value.device)
+
+
+# -- reverse mode ------------------------------------------------------------------------------
+
+def _grad_rule(interpreter, args: tuple, params: dict) -> Any:
+    from lamina.interpreters.grad import GradNode  # noqa: PLC0415
+    from lamina.wrappers.wrapper import TensorWrapper  # noqa: PLC0415
+
+    call = params["call"]
+    level = interpreter.level
+    parents = [a if type(a) is TensorWrapper and a.level is level else None for a in args]
+    inner = tuple(a if p is None else p.value for a, p in zip(args, parents, strict=True))
+    ctx = FunctionCtx(call.needs([p is not None for p in parents]))
+    out = interpreter.call_below(_run_here, call, inner, ctx)
+    dead = _non_differentiable(ctx)
+    keep = [not d and o.dtype.kind in "fc" for o, d in zip(out, dead, strict=True)]
+    if not any(keep):
+        return out
+    node = GradNode(custom_function_p, {"call": call, "ctx": ctx}, parents, inner, out, len(out))
+    wrapped = tuple(TensorWrapper(o, level, node, i) if k else o
+                    for i, (o, k) in enumerate(zip(out, keep, strict=True)))
+    from weakref import ref  # noqa: PLC0415
+
+    node.outputs = tuple(ref(w) if type(w) is TensorWrapper else None for w in wrapped)
+    return wrapped
+
+
+def _vjp_rule(gs: tuple, *primals: Any, out: tuple, call: _Call, ctx: FunctionCtx) -> tuple:
+    fn = call.fn
+    if not _overrides(fn, "backward"):
+        raise NotImplementedError(
+            f"You must implement either the backward or vjp method for your custom "
+            f"lamina.Function ({fn.__name__}) to use it with reverse-mode AD (grad, vjp, "
+            "jacrev)."
+        )
+    grads = []
+    for g, o in zip(gs, out, strict=True):
+        if g is None and ctx.materialize_grads:
+            g = _zeros_like(o)
+        grads.append(None if g is None else wrap(g))
+    result = fn.backward(ctx, *grads)
+    return _per_operand(call, result, primals, "backward", "gradient")
+
+
+def _per_operand(call: _Call, result: Any, primals: tuple, method: str, what: str) -> tuple:
+    """The user's per-input results (one per forward argument) as one value per operand."""
+    fn = call.fn
+    results = result if isinstance(result, tuple) else (result,)
+    n = len(call.args)
+    if len(results) != n:
+        raise LaminaRuntimeError(
+            f"function {fn.__name__}.{method} returned an incorrect number of {what}s "
+            f"(expected {n}, one per argument of forward, got {len(results)}). Return None for "
+            "the arguments that get none."
+        )
+    per_operand: list = [None] * len(primals)
+    for i, (r, s) in enumerate(zip(results, call.slots, strict=True)):
+        if r is None:
+            continue
+        if s is None:
+            raise LaminaRuntimeError(
+                f"function {fn.__name__}.{method} returned a {what} for argument {i}, which is "
+                f"not a tensor ({type(call.args[i]).__name__}); return None for it."
+            )
+        value = r._lamina_read() if type(r) is Tensor else None
+        if value is None:
+            raise LaminaTypeError(
+                f"function {fn.__name__}.{method} returned a {type(r).__name__} as the {what} "
+                f"of argument {i}; return a Tensor (or None)."
+            )
+        primal = primals[s]
+        if tuple(value.shape) != tuple(primal.shape):
+            raise LaminaRuntimeError(
+                f"function {fn.__name__}.{method} returned a {what} of shape "
+                f"{tuple(value.shape)} for argument {i}, which has shape {tuple(primal.shape)}."
+            )
+        if value.dtype != primal.dtype:
+            from lamina.ops.elementwise import astype_value  # noqa: PLC0415
+
+            value = astype_value(value, primal.dtype)
+        per_operand[s] = value
+    return tuple(per_operand)
+
+
+# -- forward mode ------------------------------------------------------------------------------
+
+def _jvp_rule(interpreter, args: tuple, params: dict) -> Any:
+    from lamina.wrappers.wrapper import TensorWrapper  # noqa: PLC0415
+
+    call = params["call"]
+    fn = call.fn
+    level = interpreter.level
+    primals, tangents = [], []
+    for a in args:
+        if type(a) is TensorWrapper and a.level is level:
+            primals.append(a.value)
+            tangents.append(a.tangent)
+        else:
+            primals.append(a)
+            tangents.append(None)
+    primals = tuple(primals)
+    ctx = FunctionCtx(call.needs([t is not None for t in tangents]))
+    out = interpreter.call_below(_run_here, call, primals, ctx)
+    if not _overrides(fn, "jvp"):
+        raise NotImplementedError(
+            f"To use the custom lamina.Function {fn.__name__} with forward-mode AD (jvp, "
+            "jacfwd, hessian), you must override its jvp staticmethod: jvp(ctx, *tangents) "
+            "returning one tangent per output."
+        )
+
+    def user_jvp():
+        per_input = []
+        for a, s in zip(call.args, call.slots, strict=True):
+            if s is None:
+                per_input.append(None)
+            else:
+                t = tangents[s]
+                per_input.append(wrap(t if t is not None else _zeros_like(primals[s])))
+        result = fn.jvp(ctx, *per_input)
+        results = result if isinstance(result, tuple) else (result,)
+        if len(results) != len(out):
+            raise LaminaRuntimeError(
+                f"function {fn.__name__}.jvp returned an incorrect number of tangents (expected "
+                f"{len(out)}, one per output of forward, got {len(results)})."
+            )
+        tangent_values = []
+        for i, (r, o) in enumerate(zip(results, out, strict=True)):
+            if r is None:
+                tangent_values.append(None)
+                continue
+            value = r._lamina_read() if type(r) is Tensor else None
+            if value is None or tuple(value.shape) != tuple(o.shape):
+                raise LaminaRuntimeError(
+                    f"function {fn.__name__}.jvp returned {type(r).__name__} "
+                    f"{'' if value is None else 'of shape ' + str(tuple(value.shape))} as the "
+                    f"tangent of output {i}, which is a tensor of shape {tuple(o.shape)}."
+                )
+            tangent_values.append(value)
+        return tangent_values
+
+    tangent_out = interpreter.call_below(user_jvp)
+    dead = _non_differentiable(ctx)
+    return tuple(
+        TensorWrapper(o, level, tangent=t) if t is not None and not d and o.dtype.kind in "fc"
+        else o
+        for o, t, d in zip(out, tangent_out, dead, strict=True)
+    )
+
+
+# -- vmap ----------------------------------------------------------------------------------
+
+def _vmap_rule(interpreter, args: tuple, params: dict) -> Any:
+    from lamina.wrappers.batched import BatchedTensor  # noqa: PLC0415
+
+    call = params["call"]
+    fn = call.fn
+    level = interpreter.level
+    values, bdims = [], []
+    for a in args:
+        if type(a) is BatchedTensor and a.level is level:
+            values.append(a.value)
+            bdims.append(a.bdim)
+        else:
+            values.append(a)
+            bdims.append(None)
+    if _overrides(fn, "vmap"):
+        info = VmapInfo(interpreter.axis_size, interpreter.randomness)
+        in_dims = tuple(None if s is None else bdims[s] for s in call.slots)
+
+        def user_vmap():
+            result = fn.vmap(info, in_dims, *call.inputs(tuple(values)))
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise LaminaRuntimeError(
+                    f"function {fn.__name__}.vmap must return (outputs, out_dims), got "
+                    f"{type(result).__name__}."
+                )
+            outs, out_dims = result
+            single = type(outs) is Tensor
+            outs = (outs,) if single else tuple(outs)
+            out_dims = (out_dims,) if single or not isinstance(out_dims, (tuple, list)) else (
+                tuple(out_dims))
+            if len(out_dims) == 1 and len(outs) > 1:
+                out_dims = out_dims * len(outs)
+            if len(out_dims) != len(outs):
+                raise LaminaRuntimeError(
+                    f"function {fn.__name__}.vmap returned {len(outs)} outputs but "
+                    f"{len(out_dims)} out_dims; give one out_dim (an int or None) per output."
+                )
+            call.single = single
+            return tuple(o._lamina_read() for o in outs), out_dims
+
+        outs, out_dims = interpreter.call_below(user_vmap)
+        return tuple(o if d is None else BatchedTensor(o, d % max(len(o.shape), 1), level)
+                     for o, d in zip(outs, out_dims, strict=True))
+    if fn.generate_vmap_rule:
+        if not call.setup_style:
+            raise LaminaRuntimeError(
+                f"{fn.__name__} sets generate_vmap_rule=True, which needs the forward(*args) + "
+                "setup_context(ctx, inputs, output) style (not forward(ctx, *args)), as "
+                "torch.func requires."
+            )
+        generated = _generated(fn, tuple(bdims), interpreter.axis_size, interpreter.randomness)
+        inner = _Call(generated, call.args, call.slots)
+        outs = interpreter.call_below(_run_here, inner, tuple(values), None)
+        call.single = inner.single
+        return tuple(BatchedTensor(o, 0, level) for o in outs)
+    raise LaminaRuntimeError(
+        f"You tried to vmap over {fn.__name__}, but it does not have vmap support. Please "
+        "override and implement the vmap staticmethod or set generate_vmap_rule=True."
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
+    """A Function running ``fn`` per batch element (NOTE [custom functions on the layer
+    stack]); its operands carry the batch at ``bdims``, its outputs at axis 0."""
+    from lamina.transforms.vmap import vmap  # noqa: PLC0415
+    from lamina.numpy import moveaxis as lnp_moveaxis  # noqa: PLC0415
+    from lamina.numpy import sum as lnp_sum  # noqa: PLC0415
+
+    def per_example(method, statics, n_in, n_out):
+        # One element: (inputs..., outputs..., extras...) -> method(ctx, *extras), as a tuple.
+        def run(*flat):
+            ins, outs, extra = flat[:n_in], flat[n_in:n_in + n_out], flat[n_in + n_out:]
+            it = iter(ins)
+            inputs = tuple(next(it) if s else a for a, s in statics)
+            ctx = FunctionCtx(tuple(s for _, s in statics))
+            ctx._outputs = outs
+            fn.setup_context(ctx, inputs, outs[0] if len(outs) == 1 else outs)
+            result = method(ctx, *extra)
+            return result if isinstance(result, tuple) else (result,)
+
+        return run
+
+    def batched_call(method, ctx, extras, extra_dims):
+        ins, outs = ctx._lamina_inputs, ctx._lamina_outputs
+        run = per_example(method, ctx._lamina_statics, len(ins), len(outs))
+        dims = bdims + (0,) * len(outs) + tuple(extra_dims)
+        return vmap(run, in_dims=dims, out_dims=0, randomness=randomness)(*ins, *outs, *extras)
+
+    class Generated(Function):
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(*args):
+            tensors = [a for a in args if type(a) is Tensor]
+            statics = tuple((None, True) if type(a) is Tensor else (a, False) for a in args)
+
+            def one(*xs):
+                it = iter(xs)
+                return fn.forward(*(next(it) if s else a for a, s in statics))
+
+            return vmap(one, in_dims=bdims, out_dims=0, randomness=randomness)(*tensors)
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx._lamina_statics = tuple((None, True) if type(a) is Tensor else (a, False)
+                                        for a in inputs)
+            ctx._lamina_inputs = tuple(a for a in inputs if type(a) is Tensor)
+            ctx._lamina_outputs = output if isinstance(output, tuple) else (output,)
+
+        @staticmethod
+        def backward(ctx, *grads):
+            grads = tuple(g if g is not None else _zeros_handle(o)
+                          for g, o in zip(grads, ctx._lamina_outputs, strict=True))
+            result = batched_call(fn.backward, ctx, grads, (0,) * len(grads))
+            # Each gradient has the batch first: move it where the operand has it, or sum it
+            # for an operand without one (every element contributed a gradient).
+            out = []
+            it = iter(bdims)
+            for r, (_, is_tensor) in zip(result, ctx._lamina_statics, strict=False):
+                if not is_tensor:
+                    out.append(r)
+                    continue
+                d = next(it)
+                if r is not None:
+                    r = lnp_sum(r, axis=0) if d is None else lnp_moveaxis(r, 0, d)
+                out.append(r)
+            return tuple(out) + tuple(result[len(out):])
+
+        @staticmethod
+        def jvp(ctx, *tangents):
+            ts = tuple(t for t, (_, s) in zip(tangents, ctx._lamina_statics, strict=True) if s)
+            result = batched_call(fn.jvp, ctx, ts, bdims)
+            return result if len(result) > 1 else result[0]
+
+    Generated.__name__ = Generated.__qualname__ = f"vmapped_{fn.__name__}"
+    return Generated
+
+
+def _zeros_handle(o: Tensor) -> Tensor:
+    return wrap(_zeros_like(o._lamina_read()))
+
+
+# -- the primitive -------------------------------------------------------------------------------
+
+def _interpret(interpreter, args: tuple, params: dict) -> Any:
+    if interpreter is None:  # the bottom of the stack: NOTE [custom functions on the layer stack]
+        return _run_at_bottom(params["call"], args)
+    rule = _RULES.get(interpreter.name)
+    if rule is None:
+        return interpreter.bind_below(custom_function_p, args, params)
+    return rule(interpreter, args, params)
+
+
+def _run_at_bottom(call: _Call, values: tuple) -> tuple:
+    fn = call.fn
+    inputs = call.inputs(values)
+    if call.setup_style:
+        out = fn.forward(*inputs)
+    else:
+        out = fn.forward(FunctionCtx((False,) * len(inputs)), *inputs)
+    return tuple(o._lamina_read() for o in _outputs(call, out))
+
+
+def _not_a_kernel(*args, **params):
+    raise LaminaRuntimeError("internal error in lamina: custom_function has no kernel")
+
+
+custom_function_p = Primitive("custom_function", _not_a_kernel, _not_a_kernel,
+                              multiple_results=True, lazy=False, register=False)
+custom_function_p.interpret = _interpret
+custom_function_p.vjp = _vjp_rule
+_RULES = {"grad": _grad_rule, "jvp": _jvp_rule, "vmap": _vmap_rule}
