@@ -1024,11 +1024,10 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
         nd, input, kernel_size, stride, padding, dilation, ceil_mode, what)
     if x.dtype.kind not in "iuf":
         raise LaminaTypeError(f"{what}: expected a real input, got dtype {x.dtype}.")
-    values, indices = _ops.max_pool(x._lamina_read(), kernel_size=kernel, stride=stride,
-                                    padding=pads, dilation=dilation, ceil_mode=ceil_mode)
-    if return_indices:
-        return handle(values), handle(indices)
-    return handle(values)
+    from lamina.nn._max_pool import MaxPool  # noqa: PLC0415
+
+    values, indices = MaxPool.apply(x, kernel, stride, pads, dilation, bool(ceil_mode))
+    return (values, indices) if return_indices else values
 
 
 def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,

@@ -26,7 +26,7 @@ Padding params are tuples of ``(low, high)`` pairs, one per spatial dimension, s
 The vjp rules (end of the file) are written with ``conv`` itself: the input cotangent of a
 convolution is a transposed convolution, the weight cotangent a correlation of the input with
 the output cotangent (a ``conv`` with stride and dilation swapped), the average pool's a
-transposed convolution with a ones kernel, the max pool's a scatter-add through its indices.
+transposed convolution with a ones kernel, the max pool's is a lamina.Function (NOTE [max pool backward kernels]).
 The batch rules (after them) fold the vmap batch into an axis each kernel already maps over
 (NOTE [conv batching]).
 """
@@ -44,8 +44,9 @@ from lamina.errors import LaminaValueError
 from lamina.ops.common import prod
 
 __all__ = [
-    "conv_p", "max_pool_p", "avg_pool_p", "erf_p", "conv", "conv_transpose", "max_pool",
-    "avg_pool", "erf", "conv_output_size", "pool_output_size",
+    "conv_p", "max_pool_p", "avg_pool_p", "erf_p", "pool_scatter_p", "pool_gather_p", "conv",
+    "conv_transpose", "max_pool", "pool_scatter", "pool_gather", "avg_pool", "erf",
+    "conv_output_size", "pool_output_size",
 ]
 
 
@@ -262,20 +263,6 @@ def _max_pool_impl(xp, x, *, kernel_size, stride, padding, dilation, ceil_mode):
     return xp.ascontiguousarray(values), xp.ascontiguousarray(flat.astype(np.int64, copy=False))
 
 
-@functools.lru_cache(maxsize=256)
-def _windows_without_input(lengths, kernel_size, stride, padding, dilation, out) -> bool:
-    """Whether some max-pool window lies entirely in the padding (its index is -1), from the
-    shapes and params alone."""
-    for n, k, s, p, d, o in zip(lengths, kernel_size, stride, padding, dilation, out,
-                                strict=True):
-        for j in range(o):
-            start = j * s - p
-            k_first = max(-start + d - 1, 0) // d
-            if k_first >= k or start + k_first * d >= n:
-                return True
-    return False
-
-
 max_pool_p = Primitive("max_pool", _max_pool_impl, _max_pool_abstract, multiple_results=True)
 
 
@@ -284,6 +271,58 @@ def max_pool(x: Any, *, kernel_size: tuple, stride: tuple, padding: tuple, dilat
     """Max pooling over the last ``len(kernel_size)`` axes: ``(values, int64 indices)``."""
     return bind(max_pool_p, x, kernel_size=tuple(kernel_size), stride=tuple(stride),
                 padding=tuple(padding), dilation=tuple(dilation), ceil_mode=bool(ceil_mode))
+
+
+# -- the max pool's backward kernels -------------------------------------------------------
+# NOTE [max pool backward kernels]: ``lamina.nn``'s max pooling is a ``lamina.Function``
+# (lamina/nn/_max_pool.py): its forward runs ``max_pool`` and saves the argmax indices; its
+# backward runs ``pool_scatter`` (each window's gradient added at the input position its index
+# names, within its plane; overlapping windows accumulate) and its jvp ``pool_gather`` (the
+# tangent read at those positions). The two are each other's transpose, which gives their own
+# vjp rules, so the gradient is differentiable again. Index -1 (a window entirely in the
+# padding) reads and writes nothing.
+
+def _planes(shape: tuple, nd: int) -> tuple[int, int]:
+    return prod(shape[: len(shape) - nd]), prod(shape[len(shape) - nd:])
+
+
+def _pool_scatter_impl(xp, g, indices, *, input_shape, nd):
+    planes, plane = _planes(input_shape, nd)
+    windows = _planes(indices.shape, nd)[1]
+    cols = indices.reshape(planes, windows)
+    valid = cols >= 0
+    offsets = xp.arange(planes, dtype=np.int64).reshape(planes, 1) * plane
+    flat = xp.where(valid, cols + offsets, 0).ravel()
+    weights = xp.where(valid, g.reshape(planes, windows), 0).ravel()
+    out = xp.bincount(flat, weights=weights, minlength=planes * plane)
+    return out.astype(g.dtype, copy=False).reshape(input_shape)
+
+
+def _pool_gather_impl(xp, x, indices, *, nd):
+    planes, plane = _planes(x.shape, nd)
+    cols = indices.reshape(planes, _planes(indices.shape, nd)[1])
+    valid = cols >= 0
+    picked = xp.take_along_axis(x.reshape(planes, plane), xp.where(valid, cols, 0), axis=1)
+    return xp.where(valid, picked, 0).astype(x.dtype, copy=False).reshape(indices.shape)
+
+
+pool_scatter_p = Primitive(
+    "pool_scatter", _pool_scatter_impl,
+    lambda g, indices, *, input_shape, nd: (tuple(input_shape), g.dtype),
+)
+pool_gather_p = Primitive(
+    "pool_gather", _pool_gather_impl, lambda x, indices, *, nd: (tuple(indices.shape), x.dtype),
+)
+
+
+def pool_scatter(g: Any, indices: Any, input_shape: tuple, nd: int) -> Any:
+    """The gradient of a max pool's input: ``g`` added at the ``indices`` of each plane."""
+    return bind(pool_scatter_p, g, indices, input_shape=tuple(input_shape), nd=nd)
+
+
+def pool_gather(x: Any, indices: Any, nd: int) -> Any:
+    """``x`` read at the ``indices`` of each plane (0 where an index is -1)."""
+    return bind(pool_gather_p, x, indices, nd=nd)
 
 
 # -- avg_pool ------------------------------------------------------------------------------
@@ -464,38 +503,6 @@ def _conv_vjp(g, x, w, *, out, stride, padding, dilation, groups):
     return gx, gw
 
 
-def _max_pool_vjp(g, x, *, out, kernel_size, stride, padding, dilation, ceil_mode):
-    """Each value's cotangent goes to the input position its index names: a scatter-add over
-    the flattened planes (overlapping windows that share a maximum add up). The indices output
-    has no cotangent."""
-    from lamina.ops.creation import full_value, iota_value  # noqa: PLC0415
-    from lamina.ops.indexing import scatter_p  # noqa: PLC0415
-    from lamina.ops.shape import reshape_value  # noqa: PLC0415
-
-    g_values = g[0]
-    if g_values is None or x.dtype.kind != "f":
-        return (None,)
-    nd = len(kernel_size)
-    lead = tuple(x.shape[: x.ndim - nd])
-    planes, plane = prod(lead), prod(x.shape[x.ndim - nd:])
-    windows = prod(g_values.shape[g_values.ndim - nd:])
-    rows = reshape_value(iota_value(planes, np.int64, x.device), (planes, 1))
-    cols = reshape_value(out[1], (planes, windows))
-    g_values = reshape_value(g_values, (planes, windows))
-    lengths = tuple(x.shape[x.ndim - nd:])
-    out_sp = tuple(out[1].shape[out[1].ndim - nd:])
-    if _windows_without_input(lengths, kernel_size, stride, padding, dilation, out_sp):
-        # NOTE [max_pool indices never point into the padding]: index -1 sends nothing.
-        from lamina.ops.ad import binary, where  # noqa: PLC0415
-
-        found = binary("greater_equal", cols, 0)
-        cols = where(found, cols, 0)
-        g_values = where(found, g_values, 0.0)
-    flat = bind(scatter_p, full_value((planes, plane), 0, x.dtype, x.device), g_values, rows,
-                cols, index=(("array", 0), ("array", 1)), accumulate=True)
-    return (reshape_value(flat, tuple(x.shape)),)
-
-
 def _avg_pool_vjp(g, x, *, out, kernel_size, stride, padding, ceil_mode, count_include_pad,
                   divisor_override):
     """``g / divisor`` spread evenly over each window: the input cotangent of a convolution
@@ -534,9 +541,18 @@ def _erf_vjp(g, x, *, out):
     return (cast(mul(g, slope), x.dtype),)
 
 
+def _pool_scatter_vjp(ct, g, indices, *, out, input_shape, nd):
+    return pool_gather(ct, indices, nd), None
+
+
+def _pool_gather_vjp(ct, x, indices, *, out, nd):
+    return pool_scatter(ct, indices, tuple(x.shape), nd), None
+
+
 def _install_vjp_rules() -> None:
     conv_p.vjp = _conv_vjp
-    max_pool_p.vjp = _max_pool_vjp
+    pool_scatter_p.vjp = _pool_scatter_vjp
+    pool_gather_p.vjp = _pool_gather_vjp
     avg_pool_p.vjp = _avg_pool_vjp
     erf_p.vjp = _erf_vjp
 
@@ -548,37 +564,6 @@ _install_vjp_rules()
 # NOTE [jvp rules] in lamina/interpreters/jvp.py. ``conv`` is bilinear in input and weight,
 # ``avg_pool`` linear; the max pool's value tangent is the input tangent gathered at the
 # argmax indices (the transpose of its vjp's scatter-add); ``erf``'s is 2/sqrt(pi) e^{-x^2} t.
-
-def _max_pool_jvp(primals, tangents, **params):
-    from lamina.ops.ad import binary, cast, where  # noqa: PLC0415
-    from lamina.ops.creation import iota_value  # noqa: PLC0415
-    from lamina.ops.indexing import gather_p  # noqa: PLC0415
-    from lamina.ops.shape import reshape_value  # noqa: PLC0415
-
-    (x,), (t,) = primals, tangents
-    values, indices = bind(max_pool_p, x, **params)
-    if t is None or x.dtype.kind != "f":
-        return (values, indices), (None, None)
-    kernel_size = params["kernel_size"]
-    nd = len(kernel_size)
-    lead = tuple(x.shape[: x.ndim - nd])
-    lengths = tuple(x.shape[x.ndim - nd:])
-    planes, plane = prod(lead), prod(lengths)
-    out_sp = tuple(values.shape[values.ndim - nd:])
-    windows = prod(out_sp)
-    rows = reshape_value(iota_value(planes, np.int64, x.device), (planes, 1))
-    cols = reshape_value(indices, (planes, windows))
-    masked = _windows_without_input(lengths, kernel_size, params["stride"], params["padding"],
-                                    params["dilation"], out_sp)
-    if masked:  # NOTE [max_pool indices never point into the padding]: -1 reads nothing
-        found = binary("greater_equal", cols, 0)
-        cols = where(found, cols, 0)
-    flat = reshape_value(cast(t, x.dtype), (planes, plane))
-    picked = bind(gather_p, flat, rows, cols, index=(("array", 0), ("array", 1)))
-    if masked:
-        picked = where(found, picked, 0.0)
-    return (values, indices), (reshape_value(picked, tuple(values.shape)), None)
-
 
 def _erf_jvp(primals, tangents):
     from lamina.ops.ad import cast, mul, neg, unary  # noqa: PLC0415
@@ -596,7 +581,8 @@ def _install_jvp_rules() -> None:
 
     conv_p.jvp = multilinear_jvp(conv_p)
     avg_pool_p.jvp = linear_jvp(avg_pool_p)
-    max_pool_p.jvp = _max_pool_jvp
+    pool_scatter_p.jvp = linear_jvp(pool_scatter_p)
+    pool_gather_p.jvp = linear_jvp(pool_gather_p)
     erf_p.jvp = _erf_jvp
 
 
@@ -669,15 +655,33 @@ def _pool_batch(prim, spatial_param):
     return rule
 
 
+def _pool_index_batch(prim):
+    """``pool_scatter``/``pool_gather`` map over the leading (plane) axes: the batch goes
+    first in both operands (indices without a batch are broadcast to it)."""
+    from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
+
+    def rule(args, bdims, **params):
+        (a, indices), (ba, bi) = args, bdims
+        size = (a.shape[ba] if ba is not None else indices.shape[bi])
+        a = bdim_to_front(a, ba, size)
+        indices = bdim_to_front(indices, bi, size)
+        if prim is pool_scatter_p:
+            params = dict(params, input_shape=(size,) + tuple(params["input_shape"]))
+        return bind(prim, a, indices, **params), 0
+
+    return rule
+
+
 def _erf_batch(args, bdims):
     return bind(erf_p, args[0]), bdims[0]  # elementwise: the axis stays put
 
 
 def _install_batch_rules() -> None:
     conv_p.batch = _conv_batch
-    max_pool_p.batch = _pool_batch(max_pool_p, "kernel_size")
     avg_pool_p.batch = _pool_batch(avg_pool_p, "kernel_size")
     erf_p.batch = _erf_batch
+    pool_scatter_p.batch = _pool_index_batch(pool_scatter_p)
+    pool_gather_p.batch = _pool_index_batch(pool_gather_p)
 
 
 _install_batch_rules()

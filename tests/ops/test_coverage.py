@@ -49,7 +49,34 @@ NO_ROW = {"random.seed": "tested in tests/api/test_random.py (state, not a funct
           "random.default_rng": "a Generator factory; its methods have rows"}
 ROW_NAMES = {info.name for info in OPS}
 # Primitives a CPU-only table cannot reach, with where they are tested instead.
-UNREACHED = {"device_put": "moving data between two devices; tests/api/test_devices.py (-m gpu)"}
+UNREACHED = {
+    "device_put": "moving data between two devices; tests/api/test_devices.py (-m gpu)",
+    # The max pool's backward kernels run only under transforms: the max_pool rows' grad, jvp
+    # and vmap tests reach them (test_max_pool_kernels_are_reached_by_transforms below).
+    "pool_scatter": "max_pool's backward kernel",
+    "pool_gather": "max_pool's jvp kernel",
+}
+
+
+def test_max_pool_kernels_are_reached_by_transforms():
+    import lamina as lm
+    import lamina.nn.functional as F
+
+    used: set[str] = set()
+    original = core._backend
+
+    def recording(prim, args, params):
+        used.add(prim.name)
+        return original(prim, args, params)
+
+    x = lm.asarray(np.random.default_rng(0).normal(size=(1, 2, 4, 4)))
+    core.set_backend(recording)
+    try:
+        lm.grad(lambda t: F.max_pool2d(t, 2).sum())(x)
+        lm.jvp(lambda t: F.max_pool2d(t, 2), (x,), (x,))
+    finally:
+        core.set_backend(original)
+    assert {"pool_scatter", "pool_gather"} <= used
 
 
 def _resolve(name: str):
