@@ -33,6 +33,8 @@ from lamina.transforms.jvp import hessian, jacfwd, jvp, linearize
 from lamina.transforms.functionalize import functionalize
 from lamina.lazy.trace import make_graph
 from lamina.transforms.custom import Function, FunctionCtx
+from lamina import library
+from lamina import testing
 
 __version__ = "0.1.0"
 
@@ -40,7 +42,7 @@ __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
     "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph",
-    "Function", "FunctionCtx",
+    "Function", "FunctionCtx", "library", "testing",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",

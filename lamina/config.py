@@ -31,15 +31,20 @@ class Config:
     - ``compile_after``: a graph seen this many times is compiled to a straight-line function;
       before that it is interpreted (cold graphs are not worth compiling).
     - ``default_device``: where new tensors live when no device is given.
+    - ``autograd_fallback``: what grad and jvp do with a custom op that has no autograd rule:
+      ``"warn"`` (zero gradient, with a warning), ``"nothing"`` (zero gradient, silently) or
+      ``"error"`` (NOTE [autograd fallback] in lamina/library.py).
     """
 
-    _fields = ("eager", "max_graph_depth", "compile_after", "default_device")
+    _fields = ("eager", "max_graph_depth", "compile_after", "default_device",
+               "autograd_fallback")
 
     def __init__(self) -> None:
         self.eager: bool = _env_flag("LAMINA_EAGER")
         self.max_graph_depth: int = int(os.environ.get("LAMINA_MAX_GRAPH_DEPTH", "1000"))
         self.compile_after: int = 2
         self.default_device: str = os.environ.get("LAMINA_DEVICE", "cpu")
+        self.autograd_fallback: str = "warn"
 
     def __setattr__(self, name: str, value: object) -> None:
         if name not in self._fields:

@@ -98,7 +98,7 @@ class GradInterpreter(Interpreter):
             if out.dtype.kind not in "fc":
                 return out  # integer or boolean results carry no gradient
             if prim.vjp is None:
-                raise missing_rule("grad", prim)
+                return _no_vjp(prim, out)
             node = GradNode(prim, params, parents, inner, out, 1)
             wrapper = TensorWrapper(out, level, node, 0)
             node.outputs = (ref(wrapper),)
@@ -106,7 +106,7 @@ class GradInterpreter(Interpreter):
         if not any(_differentiable(o.dtype) for o in out):
             return out
         if prim.vjp is None:
-            raise missing_rule("grad", prim)
+            return _no_vjp(prim, out)
         node = GradNode(prim, params, parents, inner, out, len(out))
         wrapped = tuple(
             TensorWrapper(o, level, node, i) if _differentiable(o.dtype) else o
@@ -114,6 +114,16 @@ class GradInterpreter(Interpreter):
         )
         node.outputs = tuple(ref(w) if type(w) is TensorWrapper else None for w in wrapped)
         return wrapped
+
+
+def _no_vjp(prim, out):
+    """A custom op without an autograd rule follows lm.config.autograd_fallback (its outputs
+    are constants at this level); any other primitive without one is a missing rule."""
+    from lamina.library import autograd_fallback  # noqa: PLC0415
+
+    if autograd_fallback(prim, "grad"):
+        return out
+    raise missing_rule("grad", prim)
 
 
 def _key(w: TensorWrapper) -> Any:

@@ -104,10 +104,11 @@ class VmapInterpreter(Interpreter):
 
     def _loop(self, prim, values, bdims, params):
         """The fallback: run the op once per batch element and stack the results."""
+        fix = (f"Register one with {prim.name.split('::')[-1]}.register_vmap(...)."
+               if "::" in prim.name else f"Add a batch rule next to '{prim.name}' in lamina/ops/.")
         warnings.warn(
             f"vmap: '{prim.name}' has no batch rule, so vmap runs it as a Python loop over the "
-            f"batch ({self.axis_size} calls), which is slow. Add a batch rule next to "
-            f"'{prim.name}' in lamina/ops/.",
+            f"batch ({self.axis_size} calls), which is slow. {fix}",
             VmapFallbackWarning,
             stacklevel=4,
         )

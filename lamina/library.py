@@ -1,0 +1,347 @@
+"""Custom ops over NumPy/CuPy kernels, shaped like ``torch.library``.
+
+``@custom_op("mylib::name", mutates_args=())`` turns a function of arrays into a lamina op:
+called with tensors, it runs the kernel on their NumPy (CPU) or CuPy (GPU) arrays. What the op
+can do grows with what is registered on it:
+
+- ``register_fake(fn)``: shape and dtype inference (``fn`` gets ``ShapeDtype`` objects for
+  the tensor arguments and returns one, or a tuple). With it the op is a node of the lazy graph
+  (compiled and cached with the rest); without it each call runs at once through the lazy
+  backend's eager fallback (counted as ``fallbacks`` in ``lm.lazy.metrics()``).
+- ``register_autograd(backward, setup_context=...)``: its vjp, as torch (``backward(ctx,
+  *grads)`` written in lamina ops, so it is differentiable again).
+- ``register_vmap(fn)``: its batch rule, ``fn(info, in_dims, *args) -> (out, out_dims)``;
+  without it vmap runs the op once per batch element, with a ``VmapFallbackWarning``.
+
+NOTE [autograd fallback]: under grad (or jvp), an op without an autograd rule follows
+``lm.config.autograd_fallback``, as PyTorch does for custom operators without an autograd
+kernel: ``"warn"`` (the default) warns that its inputs get zero gradient through it,
+``"nothing"`` does the same silently, ``"error"`` raises, naming ``register_autograd``.
+
+Arguments named in ``mutates_args`` are written in place by the kernel; lamina gives the kernel
+copies and writes the results back into the tensors (functionalization), so such ops compose
+with every transform.
+
+>>> import numpy as np
+>>> import lamina as lm
+>>> @lm.library.custom_op("demo::softclip", mutates_args=())
+... def softclip(x: np.ndarray, limit: float) -> np.ndarray:
+...     return limit * np.tanh(x / limit)
+>>> @softclip.register_fake
+... def _(x, limit):
+...     return x
+>>> def _setup(ctx, inputs, output):
+...     ctx.save_for_backward(inputs[0])
+...     ctx.limit = inputs[1]
+>>> def _backward(ctx, g):
+...     (x,) = ctx.saved_tensors
+...     return g * (1 - lm.numpy.tanh(x / ctx.limit) ** 2), None
+>>> softclip.register_autograd(_backward, setup_context=_setup)
+>>> x = lm.asarray([0.0, 1.0])
+>>> lm.grad(lambda x: softclip(x, 2.0).sum())(x).round(4)
+Tensor([1.    , 0.7864], device='cpu')
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lamina.config import config
+from lamina.core import Primitive, bind
+from lamina.errors import LaminaRuntimeError, LaminaTypeError, LaminaValueError
+from lamina.wrappers.tensor import Tensor, wrap
+
+__all__ = ["custom_op", "CustomOp", "ShapeDtype", "autograd_fallback"]
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*::[A-Za-z_][A-Za-z0-9_.]*$")
+_ops: dict[str, CustomOp] = {}
+
+
+class ShapeDtype:
+    """What ``register_fake`` functions see and return: a shape and a dtype."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: Any, dtype: Any) -> None:
+        self.shape = tuple(int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"ShapeDtype(shape={self.shape}, dtype={self.dtype})"
+
+
+def custom_op(name: str, fn: Callable | None = None, *, mutates_args: Any = ()) -> Any:
+    """Make a lamina op of ``fn``, a function of NumPy/CuPy arrays (used as a decorator).
+
+    ``name`` is ``"namespace::opname"``; ``mutates_args`` names the arguments the kernel
+    writes in place (``()`` for none).
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise LaminaValueError(
+            f"custom_op: the name must look like 'namespace::opname' (letters, digits and _), "
+            f"got {name!r}."
+        )
+    if mutates_args == "unknown" or isinstance(mutates_args, str):
+        raise LaminaValueError(
+            f"custom_op({name!r}): mutates_args must be a tuple of argument names (or () for a "
+            f"kernel that writes none of its inputs), got {mutates_args!r}."
+        )
+
+    def make(kernel: Callable) -> CustomOp:
+        if name in _ops:
+            raise LaminaRuntimeError(
+                f"custom_op: an op named {name!r} is already defined; pick another name (ops "
+                "are global, as in torch.library)."
+            )
+        op = CustomOp(name, kernel, tuple(mutates_args))
+        _ops[name] = op
+        return op
+
+    return make(fn) if fn is not None else make
+
+
+class CustomOp:
+    """A lamina op around a kernel of arrays; call it with tensors."""
+
+    def __init__(self, name: str, kernel: Callable, mutates_args: tuple) -> None:
+        self.name = self.__name__ = name
+        self.kernel = kernel
+        self.signature = inspect.signature(kernel)
+        unknown = [a for a in mutates_args if a not in self.signature.parameters]
+        if unknown:
+            raise LaminaValueError(
+                f"custom_op({name!r}): mutates_args names {unknown}, which are not parameters "
+                f"of {kernel.__name__}{self.signature}."
+            )
+        self.mutates_args = mutates_args
+        self._fake: Callable | None = None
+        self._backward: Callable | None = None
+        self._setup_context: Callable | None = None
+        self._vmap: Callable | None = None
+        self._single = True
+        self.prim = Primitive(name, self._impl, self._abstract, multiple_results=True,
+                              lazy=False, register=False)
+        self.__doc__ = kernel.__doc__
+
+    def __repr__(self) -> str:
+        return f"<lamina custom op {self.name}>"
+
+    # -- registration ---------------------------------------------------------------------
+
+    def register_fake(self, fn: Callable) -> Callable:
+        """Shape/dtype inference: the op becomes a node of the lazy graph."""
+        self._fake = fn
+        self.prim.lazy = True
+        return fn
+
+    def register_autograd(self, backward: Callable, *, setup_context: Callable | None = None
+                          ) -> None:
+        """The op's vjp: ``backward(ctx, *grads)`` returns one gradient per argument."""
+        self._backward = backward
+        self._setup_context = setup_context
+        self.prim.vjp = self._vjp
+
+    def register_vmap(self, fn: Callable) -> Callable:
+        """The op's batch rule: ``fn(info, in_dims, *args) -> (outputs, out_dims)``."""
+        self._vmap = fn
+        self.prim.batch = self._batch
+        return fn
+
+    # -- calling --------------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from lamina.numpy._handles import value_of  # noqa: PLC0415
+
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise LaminaTypeError(f"{self.name}: {exc} (signature {self.signature})") from None
+        bound.apply_defaults()
+        values, template, targets = [], [], []
+        for pname, a in bound.arguments.items():
+            if isinstance(a, Tensor) or hasattr(a, "__array_interface__") or hasattr(
+                    a, "__cuda_array_interface__"):
+                template.append(("tensor", len(values)))
+                values.append(value_of(a, self.name))
+                if pname in self.mutates_args:
+                    if not isinstance(a, Tensor):
+                        raise LaminaTypeError(
+                            f"{self.name}: argument {pname!r} is written in place "
+                            "(mutates_args), so it must be a lamina Tensor, got "
+                            f"{type(a).__name__}."
+                        )
+                    targets.append(a)
+            else:
+                if pname in self.mutates_args:
+                    raise LaminaTypeError(
+                        f"{self.name}: argument {pname!r} is written in place (mutates_args), "
+                        f"so it must be a lamina Tensor, got {type(a).__name__}."
+                    )
+                try:
+                    hash(a)
+                except TypeError:
+                    raise LaminaTypeError(
+                        f"{self.name}: non-tensor argument {pname!r} must be hashable (it is "
+                        f"part of the compiled graph's key), got {type(a).__name__}; pass a "
+                        "tuple instead of a list."
+                    ) from None
+                template.append(("static", a))
+        if not values:
+            raise LaminaValueError(
+                f"{self.name}: a custom op needs at least one tensor argument (it runs on the "
+                "tensors' device)."
+            )
+        outs = bind(self.prim, *values, template=tuple(template))
+        n = len(outs) - len(targets)
+        for t, v in zip(targets, outs[n:], strict=True):
+            t._assign(v, self.name)
+        if n == 0:
+            return None  # a kernel that only writes its arguments
+        results = [wrap(o) for o in outs[:n]]
+        return results[0] if self._single else tuple(results)
+
+    def _arguments(self, values: tuple, template: tuple) -> list:
+        return [values[x] if kind == "tensor" else x for kind, x in template]
+
+    def _impl(self, xp, *arrays, template):
+        args = self._arguments(arrays, template)
+        names = list(self.signature.parameters)
+        mutated = []
+        for i, name in enumerate(names[: len(args)]):
+            if name in self.mutates_args:
+                args[i] = xp.array(args[i], copy=True)  # the kernel writes a private copy
+                mutated.append(args[i])
+        result = self.kernel(*args)
+        single = not isinstance(result, (tuple, list))
+        self._single = single
+        outs = (result,) if single else tuple(result)
+        if result is None:
+            outs = ()
+            self._single = False
+        return tuple(xp.asarray(o) for o in outs) + tuple(mutated)
+
+    def _abstract(self, *avals, template):
+        args = self._arguments(tuple(ShapeDtype(a.shape, a.dtype) for a in avals), template)
+        result = self._fake(*args)
+        single = not isinstance(result, (tuple, list))
+        self._single = single
+        outs = (result,) if single else tuple(result)
+        for i, o in enumerate(outs):
+            if not (hasattr(o, "shape") and hasattr(o, "dtype")):
+                raise LaminaTypeError(
+                    f"{self.name}: the fake function returned {type(o).__name__} for output {i}; "
+                    "return objects with .shape and .dtype (lamina.library.ShapeDtype, or an "
+                    "input)."
+                )
+        names = list(self.signature.parameters)
+        mutated = [args[i] for i, n in enumerate(names[: len(args)]) if n in self.mutates_args]
+        return tuple((tuple(o.shape), np.dtype(o.dtype)) for o in (*outs, *mutated))
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def _call_record(self, template: tuple):
+        from lamina.transforms.custom import _Call  # noqa: PLC0415
+
+        args = tuple(None if kind == "tensor" else x for kind, x in template)
+        slots = tuple(x if kind == "tensor" else None for kind, x in template)
+        return _Call(self, args, slots)
+
+    def _vjp(self, gs, *primals, out, template):
+        from lamina.transforms.custom import FunctionCtx, _per_operand, _zeros_like  # noqa: PLC0415
+
+        names = list(self.signature.parameters)[: len(template)]
+        n = len(out) - sum(1 for name in names if name in self.mutates_args)
+        if any(g is not None for g in gs[n:]):
+            raise LaminaRuntimeError(
+                f"{self.name}: differentiating through the arguments the kernel writes in place "
+                f"({', '.join(self.mutates_args)}) is not supported; return the new value as "
+                "a result instead, and differentiate that."
+            )
+        outputs = tuple(wrap(o) for o in out[:n])
+        ctx = FunctionCtx(tuple(kind == "tensor" for kind, _ in template))
+        ctx._outputs = outputs
+        inputs = tuple(wrap(primals[x]) if kind == "tensor" else x for kind, x in template)
+        if self._setup_context is not None:
+            self._setup_context(ctx, inputs, outputs[0] if self._single else outputs)
+        grads = [wrap(g if g is not None else _zeros_like(o))
+                 for g, o in zip(gs[:n], out[:n], strict=True)]
+        result = self._backward(ctx, *grads)
+        return _per_operand(self._call_record(template), result, primals, "backward",
+                            "gradient")
+
+    def _batch(self, args, bdims, *, template):
+        from lamina.transforms.custom import VmapInfo  # noqa: PLC0415
+
+        size = next(a.shape[d] for a, d in zip(args, bdims, strict=True) if d is not None)
+        in_dims = tuple(bdims[x] if kind == "tensor" else None for kind, x in template)
+        inputs = tuple(wrap(args[x]) if kind == "tensor" else x for kind, x in template)
+        result = self._vmap(VmapInfo(size, "error"), in_dims, *inputs)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise LaminaRuntimeError(
+                f"{self.name}: the vmap rule must return (outputs, out_dims), got "
+                f"{type(result).__name__}."
+            )
+        outs, out_dims = result
+        outs = (outs,) if isinstance(outs, Tensor) else tuple(outs)
+        out_dims = (out_dims,) * len(outs) if not isinstance(out_dims, (tuple, list)) else tuple(
+            out_dims)
+        if len(out_dims) != len(outs):
+            raise LaminaRuntimeError(
+                f"{self.name}: the vmap rule returned {len(outs)} outputs but {len(out_dims)} "
+                "out_dims."
+            )
+        return tuple(o._lamina_read() for o in outs), out_dims
+
+
+_FALLBACKS = ("warn", "error", "nothing")
+
+
+def autograd_fallback(prim: Primitive, transform: str) -> bool:
+    """NOTE [autograd fallback]: what ``transform`` does with an op that has no rule. Returns
+    True when the op's outputs should be treated as constants (zero gradient); raises for
+    ``"error"``; False for ops that are not custom ops (their missing rule is a lamina bug)."""
+    op = _ops.get(prim.name)
+    if op is None or op.prim is not prim:
+        return False
+    if transform == "jvp" and op._backward is not None:
+        raise LaminaRuntimeError(
+            f"jvp: the custom op '{prim.name}' has a reverse-mode rule (register_autograd) but "
+            "no forward-mode one, so jvp, jacfwd and hessian cannot differentiate it. Use "
+            "grad, vjp or jacrev, or write it as a lamina.Function with a jvp staticmethod."
+        )
+    mode = config.autograd_fallback
+    if mode not in _FALLBACKS:
+        raise LaminaValueError(
+            f"lamina.config.autograd_fallback must be one of {_FALLBACKS}, got {mode!r}."
+        )
+    if mode == "error":
+        raise LaminaRuntimeError(
+            f"{transform}: the custom op '{prim.name}' has no autograd rule, so it cannot be "
+            f"differentiated. Register one with {prim.name.split('::')[-1]}.register_autograd("
+            "backward, setup_context=...), or set lamina.config.autograd_fallback = 'warn' to "
+            "treat it as having zero gradient."
+        )
+    if mode == "warn":
+        warnings.warn(
+            f"{transform}: the custom op '{prim.name}' has no autograd rule (register_autograd); "
+            "it is treated as having zero gradient for its inputs and will not be "
+            "differentiated. Set lamina.config.autograd_fallback = 'error' to make this an "
+            "error, or 'nothing' to silence it.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return True
