@@ -45,6 +45,10 @@ class LaminaRuntimeError(LaminaError, RuntimeError):
     """An operation that cannot run here: a missing rule, an impossible evaluation, ..."""
 
 
+class LaminaNotImplementedError(LaminaError, NotImplementedError):
+    """A method a user-defined rule (lamina.Function) must override was not overridden."""
+
+
 class LaminaZeroDivisionError(LaminaError, ZeroDivisionError):
     """A division by zero NumPy reports as an exception (``arange`` with step 0)."""
 

@@ -393,17 +393,17 @@ def make_graph(func: Callable) -> Callable[..., Graph]:
             _recorders.append(recorder)
         try:
             out = func(*call_args, **call_kwargs)
+            # Read the outputs while recording: a view whose base moved is replayed now.
+            out_leaves, out_spec = tree.flatten(out)
+            out_values = [core.unwrap_all(x._lamina_read()) if isinstance(x, Tensor) else x
+                          for x in out_leaves]
+            mutated = [(i, core.unwrap_all(h._storage.value)) for i, h in handles
+                       if h._storage.generation]
         finally:
             with _lock:
                 _recorders.remove(recorder)
                 if not _recorders:
                     core.set_backend(_plain_apply)
-        out_leaves, out_spec = tree.flatten(out)
-        out_values = [
-            core.unwrap_all(x._lamina_read()) if isinstance(x, Tensor) else x for x in out_leaves
-        ]
-        mutated = [(i, core.unwrap_all(h._storage.value)) for i, h in handles
-                   if h._storage.generation]
         return _build(name, recorder.records, inputs, out_values, out_spec, mutated)
 
     return traced

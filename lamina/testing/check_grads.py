@@ -183,7 +183,9 @@ def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str
     tensors = [a if hasattr(a, "_lamina_read") else _as_tensor(a) for a in args]
     # Finite differences are as precise as the least precise floating dtype involved, among
     # the inputs and the outputs (a float64 input cast to float32 is checked at float32).
-    floats = [t.dtype for t in tensors + tree.leaves(f(*tensors)) if t.dtype.kind in "fc"]
+    # (f runs on copies: a function that mutates its inputs must not move the point checked.)
+    probe = tree.leaves(f(*[t.copy() for t in tensors]))
+    floats = [t.dtype for t in tensors + probe if t.dtype.kind in "fc"]
     dtype = min(floats, key=lambda d: np.finfo(d).precision) if floats else np.dtype("f8")
     eps = _DEFAULT_EPS.get(dtype, 1e-5) if eps is None else eps
     atol = _DEFAULT_TOL.get(dtype, 1e-5) if atol is None else atol

@@ -28,7 +28,7 @@ import functools
 from typing import Any
 
 from lamina.core import Primitive, bind, current_interpreters
-from lamina.errors import LaminaRuntimeError, LaminaTypeError
+from lamina.errors import LaminaNotImplementedError, LaminaRuntimeError, LaminaTypeError
 from lamina.wrappers.tensor import Tensor, wrap
 
 __all__ = ["Function", "FunctionCtx", "VmapInfo", "custom_function_p"]
@@ -183,7 +183,7 @@ def _overrides(cls: type, name: str) -> bool:
 
 def _check_definition(cls: type) -> None:
     if not _overrides(cls, "forward"):
-        raise NotImplementedError(
+        raise LaminaNotImplementedError(
             f"{cls.__name__}: you must implement the forward function for a custom "
             "lamina.Function (a staticmethod forward(*args), with setup_context(ctx, inputs, "
             "output), or forward(ctx, *args))."
@@ -289,7 +289,7 @@ def _grad_rule(interpreter, args: tuple, params: dict) -> Any:
 def _vjp_rule(gs: tuple, *primals: Any, out: tuple, call: _Call, ctx: FunctionCtx) -> tuple:
     fn = call.fn
     if not _overrides(fn, "backward"):
-        raise NotImplementedError(
+        raise LaminaNotImplementedError(
             f"You must implement either the backward or vjp method for your custom "
             f"lamina.Function ({fn.__name__}) to use it with reverse-mode AD (grad, vjp, "
             "jacrev)."
@@ -363,7 +363,7 @@ def _jvp_rule(interpreter, args: tuple, params: dict) -> Any:
     ctx = FunctionCtx(call.needs([t is not None for t in tangents]))
     out = interpreter.call_below(_run_here, call, primals, ctx)
     if not _overrides(fn, "jvp"):
-        raise NotImplementedError(
+        raise LaminaNotImplementedError(
             f"To use the custom lamina.Function {fn.__name__} with forward-mode AD (jvp, "
             "jacfwd, hessian), you must override its jvp staticmethod: jvp(ctx, *tangents) "
             "returning one tangent per output."
@@ -479,24 +479,30 @@ def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
     from lamina.numpy import moveaxis as lnp_moveaxis  # noqa: PLC0415
     from lamina.numpy import sum as lnp_sum  # noqa: PLC0415
 
-    def per_example(method, statics, n_in, n_out):
+    def per_example(method, statics, n_in, n_out, needs, grads):
         # One element: (inputs..., outputs..., extras...) -> method(ctx, *extras), as a tuple.
         def run(*flat):
             ins, outs, extra = flat[:n_in], flat[n_in:n_in + n_out], flat[n_in + n_out:]
             it = iter(ins)
             inputs = tuple(next(it) if s else a for a, s in statics)
-            ctx = FunctionCtx(tuple(s for _, s in statics))
+            ctx = FunctionCtx(needs)
             ctx._outputs = outs
             fn.setup_context(ctx, inputs, outs[0] if len(outs) == 1 else outs)
+            if grads and ctx.materialize_grads:
+                extra = tuple(_zeros_handle(o) if g is None else g
+                              for g, o in zip(extra, outs, strict=True))
             result = method(ctx, *extra)
             return result if isinstance(result, tuple) else (result,)
 
         return run
 
-    def batched_call(method, ctx, extras, extra_dims):
+    def batched_call(method, ctx, extras, extra_dims, grads=False):
         ins, outs = ctx._lamina_inputs, ctx._lamina_outputs
-        run = per_example(method, ctx._lamina_statics, len(ins), len(outs))
-        dims = bdims + (0,) * len(outs) + tuple(extra_dims)
+        run = per_example(method, ctx._lamina_statics, len(ins), len(outs),
+                          ctx.needs_input_grad, grads)
+        # A None extra (an output without gradient) is an empty pytree for vmap: dim None.
+        dims = bdims + (0,) * len(outs) + tuple(
+            None if e is None else d for e, d in zip(extras, extra_dims, strict=True))
         return vmap(run, in_dims=dims, out_dims=0, randomness=randomness)(*ins, *outs, *extras)
 
     class Generated(Function):
@@ -515,6 +521,7 @@ def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
 
         @staticmethod
         def setup_context(ctx, inputs, output):
+            ctx.set_materialize_grads(False)  # the user's ctx decides, per element
             ctx._lamina_statics = tuple((None, True) if type(a) is Tensor else (a, False)
                                         for a in inputs)
             ctx._lamina_inputs = tuple(a for a in inputs if type(a) is Tensor)
@@ -522,9 +529,7 @@ def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
 
         @staticmethod
         def backward(ctx, *grads):
-            grads = tuple(g if g is not None else _zeros_handle(o)
-                          for g, o in zip(grads, ctx._lamina_outputs, strict=True))
-            result = batched_call(fn.backward, ctx, grads, (0,) * len(grads))
+            result = batched_call(fn.backward, ctx, grads, (0,) * len(grads), grads=True)
             # Each gradient has the batch first: move it where the operand has it, or sum it
             # for an operand without one (every element contributed a gradient).
             out = []

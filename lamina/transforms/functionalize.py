@@ -17,7 +17,7 @@ from typing import Any
 
 from lamina import tree
 from lamina.core import push_interpreter
-from lamina.errors import LaminaValueError
+from lamina.errors import LaminaRuntimeError, LaminaValueError
 from lamina.interpreters.functionalize import FunctionalizeInterpreter
 from lamina.lazy.graph import scope
 from lamina.wrappers.tensor import Storage, Tensor, wrap
@@ -33,7 +33,8 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
     Inputs that ``func`` mutates are updated when it returns (as with ``func`` itself);
     tensors it captures and mutates are left as they were. With
     ``remove="mutations_and_views"``, views are computed as copies too (``transpose_copy``
-    instead of ``transpose``), and outputs never alias inputs.
+    instead of ``transpose``), and outputs that were views of inputs come back as copies (an
+    input returned as it is stays the caller's tensor).
 
     >>> import lamina as lm
     >>> import lamina.numpy as lnp
@@ -90,8 +91,19 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
                     interpreter.restore()
         finally:
             scope.copy_views -= copy_views
-        for caller, value in writes:
-            _on_storage(caller, (), True)._assign(value, "functionalize", writeback=True)
+        for i, (caller, value) in enumerate(writes):
+            try:
+                _on_storage(caller, (), True)._assign(value, "functionalize", writeback=True)
+            except LaminaRuntimeError as exc:
+                if "batched" not in str(exc):
+                    raise
+                raise LaminaRuntimeError(
+                    f"functionalize({getattr(func, '__name__', 'f')}): the function wrote values "
+                    f"that vary over a vmap batch into its mutated input {i}, which is not "
+                    "batched, so the result cannot be written back to the caller's tensor. "
+                    "Batch that input too (in_dims), or copy it inside the function "
+                    "(x = x.copy()) so the mutation stays private."
+                ) from None
         return tree.unflatten(out_spec, [r() if callable(r) else r for r in results])
 
     return wrapped

@@ -204,7 +204,7 @@ def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what
                 )
             results.append(_unbatch(value, level, d, axis_size, what, i))
     for source, value in writes:
-        source._assign(value, "copyto")
+        source._assign(value, "copyto", writeback=True)
     return tree.unflatten(out_spec, [wrap(r) for r in results])
 
 
