@@ -26,14 +26,14 @@ Padding params are tuples of ``(low, high)`` pairs, one per spatial dimension, s
 The vjp rules (end of the file) are written with ``conv`` itself: the input cotangent of a
 convolution is a transposed convolution, the weight cotangent a correlation of the input with
 the output cotangent (a ``conv`` with stride and dilation swapped), the average pool's a
-transposed convolution with a ones kernel, the max pool's is a lamina.Function (NOTE [max pool backward kernels]).
+transposed convolution with a ones kernel; the max pool is a lamina.Function
+(NOTE [max pool backward kernels]).
 The batch rules (after them) fold the vmap batch into an axis each kernel already maps over
 (NOTE [conv batching]).
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 

@@ -371,7 +371,7 @@ def _jvp_rule(interpreter, args: tuple, params: dict) -> Any:
 
     def user_jvp():
         per_input = []
-        for a, s in zip(call.args, call.slots, strict=True):
+        for s in call.slots:
             if s is None:
                 per_input.append(None)
             else:
@@ -475,9 +475,9 @@ def _vmap_rule(interpreter, args: tuple, params: dict) -> Any:
 def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
     """A Function running ``fn`` per batch element (NOTE [custom functions on the layer
     stack]); its operands carry the batch at ``bdims``, its outputs at axis 0."""
-    from lamina.transforms.vmap import vmap  # noqa: PLC0415
     from lamina.numpy import moveaxis as lnp_moveaxis  # noqa: PLC0415
     from lamina.numpy import sum as lnp_sum  # noqa: PLC0415
+    from lamina.transforms.vmap import vmap  # noqa: PLC0415
 
     def per_example(method, statics, n_in, n_out, needs, grads):
         # One element: (inputs..., outputs..., extras...) -> method(ctx, *extras), as a tuple.

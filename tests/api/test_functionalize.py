@@ -9,9 +9,9 @@ import pytest
 
 import lamina as lm
 import lamina.numpy as lnp
-from lamina.testing import check_grads
 from lamina.core import current_interpreters
 from lamina.lazy.graph import scope
+from lamina.testing import check_grads
 
 
 def test_results_equal_the_function():
@@ -174,7 +174,8 @@ def test_vmap_of_functionalize_writes_batched_values_into_a_captured_buffer():
     with pytest.raises(lm.LaminaRuntimeError, match="functionalize"):
         lm.vmap(f)(xs)
     out = lm.vmap(lm.functionalize(f))(xs)
-    want = np.stack([2 * np.array([r.sum(), r[0], r[1], 0.0]) for r in np.arange(6.0).reshape(3, 2)])
+    rows = np.arange(6.0).reshape(3, 2)
+    want = np.stack([2 * np.array([r.sum(), r[0], r[1], 0.0]) for r in rows])
     np.testing.assert_array_equal(out.numpy(), want)
     np.testing.assert_array_equal(buffer.numpy(), np.zeros(4))
 
