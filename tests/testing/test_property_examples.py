@@ -92,3 +92,32 @@ def test_planted_wrong_batch_rule_is_found_by_the_property():
         mp.setattr(reduction.cumsum_p, "batch", _cumsum_batch_forgetting_the_batch_axis)
         with pytest.raises(AssertionError, match="differs between vmap and a Python loop"):
             prop_vmap_of_cumsum()
+
+
+class WrongSoftplus(lm.Function):
+    """softplus with a planted bug in its custom vjp: the gradient is halved
+    only for positive inputs, so a test on a few hand-picked points could miss it."""
+
+    @staticmethod
+    def forward(x):
+        return lm.numpy.logaddexp(x, 0.0)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        sigmoid = 1 / (1 + lm.numpy.exp(-x))
+        return g * lm.numpy.where(x > 0, 0.5 * sigmoid, sigmoid)
+
+
+def test_planted_wrong_custom_vjp_is_found_by_check_grads():
+    @PLANTED
+    @given(arrays(np.float64, shapes(min_dims=1, max_dims=2, min_side=2)))
+    def property_test(x):
+        check_grads(lambda x: WrongSoftplus.apply(x).sum(), (x,), order=1)
+
+    with pytest.raises(AssertionError):
+        property_test()
