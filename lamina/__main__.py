@@ -196,8 +196,61 @@ def jacobians_and_hessians() -> None:
     print(f"  linearize: jvp_fn(v) == J @ v: {float(lnp.max(lnp.abs(jvp_fn(v) - jf @ v))):.1e}")
 
 
+def mutation_and_graphs() -> None:
+    _title("functionalize and make_graph: mutation that composes with vmap")
+    buffer = lnp.zeros(4)
+
+    def fill(x):
+        buffer[1:3] = x          # writes a captured tensor
+        buffer[0] = x.sum()
+        return buffer * 2
+
+    xs = lm.asarray(np.arange(6.0).reshape(3, 2))
+    out = lm.vmap(lm.functionalize(fill))(xs)
+    print(f"  vmap(functionalize(fill)) -> shape {out.shape}; the captured buffer is still "
+          f"{buffer.tolist()}")
+
+    def f(x):
+        y = x.T
+        y[0] *= 2.0
+        return lnp.sin(x).sum()
+
+    print("  make_graph(functionalize(f, remove='mutations_and_views')):")
+    graph = lm.make_graph(lm.functionalize(f, remove="mutations_and_views"))(lnp.ones((2, 3)))
+    for line in str(graph).splitlines():
+        print("    " + line)
+
+
+def custom_rules() -> None:
+    _title("lamina.Function: a custom backward under grad and vmap")
+
+    class Clip(lm.Function):
+        """Gradient clipping in the backward pass: a custom rule a formula cannot express."""
+
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(x):
+            return x * 1.0
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            pass
+
+        @staticmethod
+        def backward(ctx, g):
+            return lnp.clip(g, -1.0, 1.0)
+
+    x = lm.asarray([0.5, 2.0, -3.0])
+    g = lm.grad(lambda x: (Clip.apply(x) ** 2).sum())(x)
+    print(f"  grad through a Function with a clipping backward: {g.tolist()}")
+    per_sample = lm.vmap(lm.grad(lambda x: (Clip.apply(x) ** 2).sum()))(x[:, None])
+    print(f"  and per sample, under vmap: {per_sample.ravel().tolist()}")
+
+
 SECTIONS = [tensors_and_devices, views_alias, lazy_graph, training_with_grad,
-            per_sample_gradients, jacobians_and_hessians, speed]
+            per_sample_gradients, jacobians_and_hessians, mutation_and_graphs, custom_rules,
+            speed]
 
 
 def main() -> None:
