@@ -22,7 +22,6 @@ from _timing import best  # noqa: E402
 
 import lamina as lm  # noqa: E402
 import lamina.nn.functional as F  # noqa: E402
-import lamina.numpy as lnp  # noqa: E402
 
 
 def make_params(rng):
