@@ -89,6 +89,14 @@ def custom_op(name: str, fn: Callable | None = None, *, mutates_args: Any = ()) 
 
     ``name`` is ``"namespace::opname"``; ``mutates_args`` names the arguments the kernel
     writes in place (``()`` for none).
+
+    >>> import numpy as np
+    >>> import lamina as lm
+    >>> @lm.library.custom_op("demo::double", mutates_args=())
+    ... def double(x: np.ndarray) -> np.ndarray:
+    ...     return 2 * x
+    >>> double(lm.asarray([1.0, 2.0]))
+    Tensor([2., 4.], device='cpu')
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise LaminaValueError(
