@@ -20,7 +20,7 @@ from lamina.core import push_interpreter
 from lamina.errors import LaminaRuntimeError, LaminaValueError
 from lamina.interpreters.functionalize import FunctionalizeInterpreter
 from lamina.lazy.graph import scope
-from lamina.wrappers.tensor import Storage, Tensor, wrap
+from lamina.wrappers.tensor import Storage, Tensor, on_storage, wrap
 
 __all__ = ["functionalize"]
 
@@ -76,7 +76,7 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
                     if pair is None:
                         pair = private[id(leaf._storage)] = (leaf._storage,
                                                              Storage(leaf._storage.value))
-                    handle = _on_storage(pair[1], leaf._views, leaf._writeable)
+                    handle = on_storage(pair[1], leaf._views, leaf._writeable)
                     handles[id(handle)] = leaf
                     call_leaves.append(handle)
                 try:
@@ -93,7 +93,7 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
             scope.copy_views -= copy_views
         for i, (caller, value) in enumerate(writes):
             try:
-                _on_storage(caller, (), True)._assign(value, "functionalize", writeback=True)
+                on_storage(caller, (), True)._assign(value, "functionalize", writeback=True)
             except LaminaRuntimeError as exc:
                 if "batched" not in str(exc):
                     raise
@@ -107,16 +107,6 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
         return tree.unflatten(out_spec, [r() if callable(r) else r for r in results])
 
     return wrapped
-
-
-def _on_storage(storage: Storage, views: tuple, writeable: bool) -> Tensor:
-    t = object.__new__(Tensor)
-    t._storage = storage
-    t._views = views
-    t._cached = None
-    t._generation = -1
-    t._writeable = writeable
-    return t
 
 
 def _result(x: Any, handles: dict, private: dict, interpreter: FunctionalizeInterpreter,
@@ -133,7 +123,7 @@ def _result(x: Any, handles: dict, private: dict, interpreter: FunctionalizeInte
             if copy_views:
                 return wrap(x._lamina_read())
             # A view of an input: the same view of the caller's tensor, as f would return.
-            return lambda: _on_storage(outer, x._views, x._writeable)
+            return lambda: on_storage(outer, x._views, x._writeable)
     if interpreter.is_private(x._storage) or (copy_views and x._views):
         return wrap(x._lamina_read())  # a captured tensor's private value, or a view as a copy
     return x

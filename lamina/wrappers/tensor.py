@@ -40,7 +40,7 @@ from lamina.core import Primitive, bind
 from lamina.errors import LaminaIndexError, LaminaRuntimeError, LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import Device
 
-__all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "read_only_error"]
+__all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "on_storage", "read_only_error"]
 
 
 class Storage:
@@ -347,13 +347,7 @@ class Tensor:
         """The tensor this one is a view of (None for a tensor that owns its storage)."""
         if not self._views:
             return None
-        t = object.__new__(Tensor)
-        t._storage = self._storage
-        t._views = ()
-        t._cached = None
-        t._generation = 0
-        t._writeable = True
-        return t
+        return on_storage(self._storage)
 
     # -- conversion -----------------------------------------------------------------------
 
@@ -657,12 +651,17 @@ def _rebuild(array: np.ndarray, device: str) -> Tensor:
 
 def wrap(value: Any) -> Tensor:
     """A new handle with its own storage on a value (a copy, in NumPy's terms)."""
+    return on_storage(Storage(value))
+
+
+def on_storage(storage: Storage, views: tuple = (), writeable: bool = True) -> Tensor:
+    """A handle on ``storage`` through the view chain ``views`` (read on first use)."""
     t = object.__new__(Tensor)
-    t._storage = Storage(value)
-    t._views = ()
+    t._storage = storage
+    t._views = views
     t._cached = None
-    t._generation = 0
-    t._writeable = True
+    t._generation = -1 if views else 0
+    t._writeable = writeable
     return t
 
 
