@@ -18,6 +18,10 @@ NOTE [autograd fallback]: under grad (or jvp), an op without an autograd rule fo
 kernel: ``"warn"`` (the default) warns that its inputs get zero gradient through it,
 ``"nothing"`` does the same silently, ``"error"`` raises, naming ``register_autograd``.
 
+Op names are global, as in torch.library: a name defined by one function cannot be defined by
+another. The same function defining its name again (a re-run notebook cell, a reloaded
+module) replaces the old definition.
+
 Arguments named in ``mutates_args`` are written in place by the kernel; lamina gives the kernel
 copies and writes the results back into the tensors (functionalization), so such ops compose
 with every transform.
@@ -57,14 +61,25 @@ from lamina.core import Primitive, bind
 from lamina.errors import LaminaRuntimeError, LaminaTypeError, LaminaValueError
 from lamina.wrappers.tensor import Tensor, wrap
 
-__all__ = ["custom_op", "CustomOp", "ShapeDtype", "autograd_fallback"]
+__all__ = ["custom_op", "CustomOp", "ShapeDtype"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*::[A-Za-z_][A-Za-z0-9_.]*$")
-_ops: dict[str, CustomOp] = {}
+_ops: dict[str, CustomOp] = {}  # the current definition of each name
+# Every op ever defined, by primitive: a superseded definition (a re-run notebook cell) stays
+# usable by code that still holds it.
+_ops_by_prim: dict[Primitive, CustomOp] = {}
 
 
 class ShapeDtype:
-    """What ``register_fake`` functions see and return: a shape and a dtype."""
+    """What ``register_fake`` functions see and return: a shape and a dtype.
+
+    >>> import lamina as lm
+    >>> s = lm.library.ShapeDtype((2, 3), "float32")
+    >>> s
+    ShapeDtype(shape=(2, 3), dtype=float32)
+    >>> s.ndim, s.size
+    (2, 6)
+    """
 
     __slots__ = ("shape", "dtype")
 
@@ -74,10 +89,22 @@ class ShapeDtype:
 
     @property
     def ndim(self) -> int:
+        """The number of axes, ``len(shape)``.
+
+        >>> import lamina as lm
+        >>> lm.library.ShapeDtype((2, 3), "float32").ndim
+        2
+        """
         return len(self.shape)
 
     @property
     def size(self) -> int:
+        """The number of elements, the product of the shape.
+
+        >>> import lamina as lm
+        >>> lm.library.ShapeDtype((2, 3), "float32").size
+        6
+        """
         return int(np.prod(self.shape, dtype=np.int64))
 
     def __repr__(self) -> str:
@@ -110,20 +137,44 @@ def custom_op(name: str, fn: Callable | None = None, *, mutates_args: Any = ()) 
         )
 
     def make(kernel: Callable) -> CustomOp:
-        if name in _ops:
+        old = _ops.get(name)
+        if old is not None and _where(old.kernel) != _where(kernel):
             raise LaminaRuntimeError(
-                f"custom_op: an op named {name!r} is already defined; pick another name (ops "
-                "are global, as in torch.library)."
+                f"custom_op: an op named {name!r} is already defined (by {_where(old.kernel)}); "
+                "pick another name (ops are global, as in torch.library)."
             )
+        # NOTE [redefining a custom op]: the same function defining the same name again is
+        # a re-run notebook cell or a reloaded module: the new definition replaces the old.
         op = CustomOp(name, kernel, tuple(mutates_args))
         _ops[name] = op
+        _ops_by_prim[op.prim] = op
         return op
 
     return make(fn) if fn is not None else make
 
 
+def _where(kernel: Callable) -> str:
+    """The kernel's definition site as a name: ``module.qualname``."""
+    return f"{getattr(kernel, '__module__', '?')}.{getattr(kernel, '__qualname__', '?')}"
+
+
 class CustomOp:
-    """A lamina op around a kernel of arrays; call it with tensors."""
+    """A lamina op around a kernel of arrays; call it with tensors.
+
+    ``custom_op`` makes one; the ``register_*`` methods add what it can do (module docstring).
+    Tensor arguments reach the kernel as NumPy (CPU) or CuPy (GPU) arrays; other arguments
+    pass through as they are and must be hashable (they key the compiled graph).
+
+    >>> import numpy as np
+    >>> import lamina as lm
+    >>> @lm.library.custom_op("demo::scale", mutates_args=())
+    ... def scale(x: np.ndarray, factor: float) -> np.ndarray:
+    ...     return x * factor
+    >>> scale
+    <lamina custom op demo::scale>
+    >>> scale(lm.asarray([1.0, 2.0]), 3.0)
+    Tensor([3., 6.], device='cpu')
+    """
 
     def __init__(self, name: str, kernel: Callable, mutates_args: tuple) -> None:
         self.name = self.__name__ = name
@@ -151,20 +202,79 @@ class CustomOp:
     # -- registration ---------------------------------------------------------------------
 
     def register_fake(self, fn: Callable) -> Callable:
-        """Shape/dtype inference: the op becomes a node of the lazy graph."""
+        """Shape/dtype inference: the op becomes a node of the lazy graph.
+
+        ``fn`` takes the op's arguments with ``ShapeDtype`` in place of each tensor and
+        returns a ``ShapeDtype`` (or an input with the output's shape and dtype), or a tuple
+        of them for several outputs. Used as a decorator. Without it, each call runs at once.
+
+        >>> import numpy as np
+        >>> import lamina as lm
+        >>> @lm.library.custom_op("demo::cube", mutates_args=())
+        ... def cube(x: np.ndarray) -> np.ndarray:
+        ...     return x ** 3
+        >>> @cube.register_fake
+        ... def _(x):
+        ...     return lm.library.ShapeDtype(x.shape, x.dtype)
+        >>> y = cube(lm.asarray([1.0, 2.0])) + 1   # graph nodes: nothing has run yet
+        >>> lm.lazy.is_pending(y)
+        True
+        >>> y
+        Tensor([2., 9.], device='cpu')
+        """
         self._fake = fn
         self.prim.lazy = True
         return fn
 
     def register_autograd(self, backward: Callable, *, setup_context: Callable | None = None
                           ) -> None:
-        """The op's vjp: ``backward(ctx, *grads)`` returns one gradient per argument."""
+        """The op's vjp: ``backward(ctx, *grads)`` returns one gradient per argument.
+
+        ``setup_context(ctx, inputs, output)`` runs after the forward and saves what
+        ``backward`` needs (``ctx.save_for_backward``, or plain attributes). ``backward``
+        returns one gradient per argument of the kernel, ``None`` for non-tensor ones. It is
+        written in lamina ops, so it is differentiable again (``grad(grad(op))``).
+
+        >>> import numpy as np
+        >>> import lamina as lm
+        >>> @lm.library.custom_op("demo::square", mutates_args=())
+        ... def square(x: np.ndarray) -> np.ndarray:
+        ...     return x * x
+        >>> def setup_context(ctx, inputs, output):
+        ...     ctx.save_for_backward(inputs[0])
+        >>> def backward(ctx, g):
+        ...     (x,) = ctx.saved_tensors
+        ...     return 2 * x * g
+        >>> square.register_autograd(backward, setup_context=setup_context)
+        >>> lm.grad(lambda x: square(x).sum())(lm.asarray([1.0, 3.0]))
+        Tensor([2., 6.], device='cpu')
+        >>> lm.grad(lm.grad(lambda x: square(x).sum()))(lm.asarray(3.0))
+        Tensor(2., device='cpu')
+        """
         self._backward = backward
         self._setup_context = setup_context
         self.prim.vjp = self._vjp
 
     def register_vmap(self, fn: Callable) -> Callable:
-        """The op's batch rule: ``fn(info, in_dims, *args) -> (outputs, out_dims)``."""
+        """The op's batch rule: ``fn(info, in_dims, *args) -> (outputs, out_dims)``.
+
+        ``in_dims`` holds each argument's batch axis (``None`` if it is not batched) and
+        ``info.batch_size`` the batch size; the rule receives the whole batch and says where
+        the batch axis of each output is. Used as a decorator. Without a rule, vmap runs the
+        op once per batch element, with a ``VmapFallbackWarning``.
+
+        >>> import numpy as np
+        >>> import lamina as lm
+        >>> @lm.library.custom_op("demo::rowsum", mutates_args=())
+        ... def rowsum(x: np.ndarray) -> np.ndarray:
+        ...     return x.sum(axis=-1)
+        >>> @rowsum.register_vmap
+        ... def _(info, in_dims, x):
+        ...     x = lm.numpy.moveaxis(x, in_dims[0], 0)   # the batch first,
+        ...     return rowsum(x), 0                         # one call for the whole batch
+        >>> lm.vmap(rowsum, in_dims=1)(lm.asarray([[1.0, 2.0], [3.0, 4.0]]))
+        Tensor([4., 6.], device='cpu')
+        """
         self._vmap = fn
         self.prim.batch = self._batch
         return fn
@@ -322,8 +432,8 @@ def autograd_fallback(prim: Primitive, transform: str) -> bool:
     """NOTE [autograd fallback]: what ``transform`` does with an op that has no rule. Returns
     True when the op's outputs should be treated as constants (zero gradient); raises for
     ``"error"``; False for ops that are not custom ops (their missing rule is a lamina bug)."""
-    op = _ops.get(prim.name)
-    if op is None or op.prim is not prim:
+    op = _ops_by_prim.get(prim)
+    if op is None:
         return False
     if transform == "jvp" and op._backward is not None:
         raise LaminaRuntimeError(

@@ -146,15 +146,43 @@ def test_mutated_arguments_are_written_back():
     assert z.tolist() == [0.0, 5.0, 5.0]
 
 
+def test_rerunning_the_defining_cell_replaces_the_op():
+    # A notebook cell run twice defines the same name with the same function again.
+    name = f"test::rerun{next(_ids)}"
+
+    def cell(factor):
+        @lm.library.custom_op(name)
+        def scale(x: np.ndarray) -> np.ndarray:
+            return x * factor
+
+        return scale
+
+    old, new = cell(2.0), cell(3.0)
+    x = lm.asarray(X)
+    assert_allclose(new(x), 3.0 * X)
+    assert_allclose(old(x), 2.0 * X)  # code still holding the old op keeps working
+    with lm.config.override(autograd_fallback="error"):
+        for op in (old, new):
+            with pytest.raises(lm.LaminaRuntimeError, match="no autograd rule"):
+                lm.grad(lambda x, op=op: op(x).sum())(x)
+
+
 def test_errors_say_what_was_wrong_and_the_fix():
     with pytest.raises(ValueError, match="namespace::opname"):
         lm.library.custom_op("no_namespace")(lambda x: x)
     with pytest.raises(ValueError, match="tuple of argument names"):
         lm.library.custom_op("test::bad", mutates_args="unknown")
     name = f"test::dup{next(_ids)}"
-    lm.library.custom_op(name)(lambda x: x)
-    with pytest.raises(lm.LaminaRuntimeError, match="already defined"):
-        lm.library.custom_op(name)(lambda x: x)
+
+    def first(x):
+        return x
+
+    def second(x):
+        return x
+
+    lm.library.custom_op(name)(first)
+    with pytest.raises(lm.LaminaRuntimeError, match=r"already defined \(by .*first\)"):
+        lm.library.custom_op(name)(second)
     with pytest.raises(ValueError, match="not parameters"):
         lm.library.custom_op(f"test::m{next(_ids)}", mutates_args=("y",))(lambda x: x)
 
