@@ -34,6 +34,17 @@ class Config:
     - ``autograd_fallback``: what grad and jvp do with a custom op that has no autograd rule:
       ``"warn"`` (zero gradient, with a warning), ``"nothing"`` (zero gradient, silently) or
       ``"error"`` (NOTE [autograd fallback] in lamina/library.py).
+
+    ``lm.config`` is the one instance:
+
+    >>> import lamina as lm
+    >>> lm.config  # doctest: +NORMALIZE_WHITESPACE
+    lamina.config(eager=False, max_graph_depth=1000, compile_after=2, default_device='cpu',
+                  autograd_fallback='warn')
+    >>> lm.config.eagr = True
+    Traceback (most recent call last):
+    ...
+    AttributeError: lamina.config has no setting 'eagr'; the settings are eager, ...
     """
 
     _fields = ("eager", "max_graph_depth", "compile_after", "default_device",
@@ -47,12 +58,15 @@ class Config:
         self.autograd_fallback: str = "warn"
 
     def __setattr__(self, name: str, value: object) -> None:
+        self._check_name(name)
+        object.__setattr__(self, name, value)
+
+    def _check_name(self, name: str) -> None:
         if name not in self._fields:
             known = ", ".join(self._fields)
             raise AttributeError(
                 f"lamina.config has no setting {name!r}; the settings are {known}."
             )
-        object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
@@ -60,7 +74,20 @@ class Config:
 
     @contextlib.contextmanager
     def override(self, **settings: object) -> Iterator[Config]:
-        """Change settings inside a ``with`` block, restoring them afterwards."""
+        """Change settings inside a ``with`` block, restoring them afterwards.
+
+        The settings come back also when the block raises; an unknown name raises before
+        anything changes.
+
+        >>> import lamina as lm
+        >>> with lm.config.override(autograd_fallback="error", compile_after=5):
+        ...     lm.config.autograd_fallback, lm.config.compile_after
+        ('error', 5)
+        >>> lm.config.autograd_fallback, lm.config.compile_after
+        ('warn', 2)
+        """
+        for name in settings:
+            self._check_name(name)
         saved = {name: getattr(self, name) for name in settings}
         try:
             for name, value in settings.items():

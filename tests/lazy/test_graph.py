@@ -199,6 +199,12 @@ def test_metrics_keys_report_and_reset():
 def test_config_rejects_unknown_settings():
     with pytest.raises(AttributeError, match="max_graph_depth"):
         lm.config.max_depth = 3
+    # override checks every name before it changes anything.
+    before = lm.config.eager
+    with pytest.raises(AttributeError, match="no setting 'max_depth'; the settings are eager"):
+        with lm.config.override(eager=not before, max_depth=3):
+            pass
+    assert lm.config.eager is before
 
 
 def test_multi_output_siblings_are_kept_when_one_is_evaluated():
