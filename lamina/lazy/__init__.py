@@ -14,20 +14,41 @@
 
 from lamina.lazy.compile import cache_clear, cache_size
 from lamina.lazy.devices import Device
-from lamina.lazy.graph import LazyTensor
 from lamina.lazy.counters import metrics, metrics_report, reset_metrics
 
-__all__ = ["Device", "LazyTensor", "metrics", "metrics_report", "reset_metrics", "cache_clear",
+__all__ = ["Device", "metrics", "metrics_report", "reset_metrics", "cache_clear",
            "cache_size", "is_pending", "graph_size"]
 
 
 def is_pending(tensor) -> bool:
-    """True while ``tensor`` (a lamina Tensor) has not been evaluated yet."""
+    """True while ``tensor`` (a lamina Tensor) has not been evaluated yet.
+
+    Arithmetic builds a graph; reading values (``repr``, ``.item()``, ``.numpy()``,
+    ``lm.eval``) evaluates it.
+
+    >>> import lamina as lm
+    >>> y = lm.asarray([1.0, 2.0]) * 2
+    >>> lm.lazy.is_pending(y)
+    True
+    >>> lm.eval(y)
+    >>> lm.lazy.is_pending(y)
+    False
+    """
     return tensor._lamina_read().data is None
 
 
 def graph_size(tensor) -> int:
-    """The number of pending nodes behind ``tensor`` (0 once it is evaluated)."""
+    """The number of pending nodes behind ``tensor`` (0 once it is evaluated).
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> z = lnp.sin(lm.asarray([1.0, 2.0])) + 1      # two ops
+    >>> lm.lazy.graph_size(z)
+    2
+    >>> _ = z.numpy()
+    >>> lm.lazy.graph_size(z)
+    0
+    """
     value = tensor._lamina_read()
     if value.data is not None:
         return 0

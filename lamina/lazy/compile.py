@@ -29,12 +29,25 @@ _cache: OrderedDict[tuple, Program] = OrderedDict()
 
 
 def cache_clear() -> None:
-    """Forget every compiled graph."""
+    """Forget every compiled graph (the next evaluation of each compiles again).
+
+    >>> import lamina as lm
+    >>> lm.lazy.cache_clear()
+    >>> lm.lazy.cache_size()
+    0
+    """
     _cache.clear()
 
 
 def cache_size() -> int:
-    """How many graphs the compile cache holds."""
+    """How many graphs the compile cache holds.
+
+    >>> import lamina as lm
+    >>> lm.lazy.cache_clear()
+    >>> _ = (lm.asarray([1.0, 2.0]) * 2).sum().item()
+    >>> lm.lazy.cache_size() > 0
+    True
+    """
     return len(_cache)
 
 

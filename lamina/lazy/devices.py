@@ -86,7 +86,18 @@ class Device:
     # The small backend interface of DESIGN.md section 4 (to_device / from_device / scope).
 
     def to_device(self, array: Any) -> Any:
-        """Return ``array`` (NumPy or CuPy) as an array of this device's module."""
+        """Return ``array`` (NumPy or CuPy) as an array of this device's module.
+
+        It is copied between host and GPU when it moves; an array already on this device
+        comes back as it is. Users move tensors with ``t.to(device)``; this is the backend's
+        step.
+
+        >>> import numpy as np
+        >>> import lamina as lm
+        >>> a = np.arange(3)
+        >>> lm.Device("cpu").to_device(a) is a
+        True
+        """
         if self.kind == "cpu":
             if isinstance(array, np.ndarray):
                 return array
@@ -95,11 +106,33 @@ class Device:
             return self.xp.asarray(array)
 
     def from_device(self, array: Any) -> np.ndarray:
-        """Return an array of this device as a NumPy array on the host."""
+        """Return an array of this device as a NumPy array on the host.
+
+        A CuPy array is copied to the host; on the CPU the array comes back as it is (users
+        call ``t.numpy()``, which also copies).
+
+        >>> import numpy as np
+        >>> import lamina as lm
+        >>> lm.Device("cpu").from_device(np.ones(2))
+        array([1., 1.])
+        """
         return array if self.kind == "cpu" else array.get()
 
     def scope(self):
-        """A context in which kernels run on this device (a no-op on the CPU)."""
+        """A context in which kernels run on this device (a no-op on the CPU).
+
+        On ``cuda:N`` it makes GPU N CuPy's current device, so arrays and kernels made inside
+        land there. Together with ``xp``, ``to_device`` and ``from_device`` it is the whole
+        interface the lazy backend uses:
+
+        >>> import numpy as np
+        >>> import lamina as lm
+        >>> dev = lm.Device("cpu")
+        >>> with dev.scope():
+        ...     out = dev.xp.add(dev.to_device(np.ones(2)), 1.0)
+        >>> dev.from_device(out)
+        array([2., 2.])
+        """
         if self.kind == "cpu":
             return contextlib.nullcontext()
         return self.xp.cuda.Device(self.index)

@@ -106,7 +106,14 @@ def note_inplace(old: Any, new: Any, what: str) -> None:
 # The graph users see.
 
 class Var:
-    """A value in a graph: a name with a shape and a dtype (``c:f64[3,4]``)."""
+    """A value in a graph: a name with a shape and a dtype (``c:f64[3,4]``).
+
+    >>> import lamina as lm
+    >>> g = lm.make_graph(lambda x: x.sum())(lm.asarray([[1.0, 2.0]]))
+    >>> (a,) = g.inputs
+    >>> a, a.name, a.shape, a.dtype
+    (a:f64[1,2], 'a', (1, 2), dtype('float64'))
+    """
 
     __slots__ = ("name", "shape", "dtype")
 
@@ -117,6 +124,12 @@ class Var:
 
     @property
     def type(self) -> str:
+        """Dtype code and shape as the graph prints them: ``f64[3,4]``, ``i64[]``, ``bool[2]``.
+
+        >>> import lamina as lm
+        >>> lm.make_graph(lambda x: x > 0)(lm.asarray([1, 2])).outputs[0].type
+        'bool[2]'
+        """
         return f"{_dtype_code(self.dtype)}[{','.join(map(str, self.shape))}]"
 
     def __repr__(self) -> str:
@@ -124,7 +137,13 @@ class Var:
 
 
 class Literal:
-    """A scalar constant written inline (``add(a, 1.0)``)."""
+    """A scalar constant written inline (``add(a, 1.0)``).
+
+    >>> import lamina as lm
+    >>> g = lm.make_graph(lambda x: x + 1.0)(lm.asarray([1.0]))
+    >>> g.equations[0].inputs
+    [a:f64[1], 1.0]
+    """
 
     __slots__ = ("value", "dtype")
 
@@ -141,6 +160,18 @@ class Equation:
 
     ``name`` is the lazy backend's node name, with a trailing underscore for an in-place op
     (``inplace`` is True); ``view`` is True for an op whose kernel returns a view of its input.
+    ``inputs`` holds ``Var`` and ``Literal`` objects, ``outputs`` ``Var`` objects, ``params``
+    the op's static parameters.
+
+    >>> import lamina as lm
+    >>> def f(x):
+    ...     x += 1.0
+    ...     return x.T
+    >>> g = lm.make_graph(f)(lm.asarray([[1.0, 2.0], [3.0, 4.0]]))
+    >>> [(eq.name, eq.view, eq.inplace) for eq in g.equations]
+    [('add_', False, True), ('transpose', True, False)]
+    >>> print(g.equations[-1])
+    c:f64[2,2] = transpose[axes=(1, 0)](b)  # view
     """
 
     __slots__ = ("name", "inputs", "outputs", "params", "view", "inplace")
@@ -170,6 +201,18 @@ class Graph:
     ``str(graph)`` prints it like a jaxpr; ``graph.equations`` lists ``Equation`` objects
     (``eq.name``, ``eq.view``, ``eq.inplace``); ``graph.mutated`` pairs each input the call
     mutated with the variable holding its new value.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> g = lm.make_graph(lambda x, y: lnp.sin(x) * y)(lm.asarray([1.0, 2.0]), lm.asarray(3.0))
+    >>> g
+    graph <lambda>(a:f64[2], b:f64[]) {
+      c:f64[2] = sin(a)
+      d:f64[2] = multiply(c, b)
+      return (d,)
+    }
+    >>> g.inputs, g.outputs
+    ([a:f64[2], b:f64[]], [d:f64[2]])
     """
 
     def __init__(self, name, inputs, constants, equations, outputs, out_spec, mutated) -> None:
@@ -183,7 +226,12 @@ class Graph:
 
     @property
     def op_names(self) -> list[str]:
-        """The names of the equations in order (``['mul', 'sum']``)."""
+        """The names of the equations in order.
+
+        >>> import lamina as lm
+        >>> lm.make_graph(lambda x: (x * x).sum())(lm.asarray([1.0, 2.0])).op_names
+        ['multiply', 'reduce_sum']
+        """
         return [eq.name for eq in self.equations]
 
     def _lines(self) -> list[str]:

@@ -158,20 +158,35 @@ def relu(input: Any, inplace: bool = False) -> Tensor:
     """``max(x, 0)``, elementwise (gradient 0 at 0, as torch).
 
     >>> import lamina.numpy as lnp
-    >>> relu(lnp.asarray([-1.0, 0.5]))
+    >>> import lamina.nn.functional as F
+    >>> F.relu(lnp.asarray([-1.0, 0.5]))
     Tensor([0. , 0.5], device='cpu')
     """
     return _inplace(input, _clamp(_tensor(input, "relu"), 0, None), inplace, "relu")
 
 
 def relu6(input: Any, inplace: bool = False) -> Tensor:
-    """``min(max(x, 0), 6)``, elementwise."""
+    """``min(max(x, 0), 6)``, elementwise.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.relu6(lnp.asarray([-1.0, 3.0, 8.0]))
+    Tensor([0., 3., 6.], device='cpu')
+    """
     return _inplace(input, _clamp(_tensor(input, "relu6"), 0, 6), inplace, "relu6")
 
 
 def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
-    """``x`` clamped to ``[min_val, max_val]``."""
+    """``x`` clamped to ``[min_val, max_val]``, elementwise (default ``[-1, 1]``).
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.hardtanh(lnp.asarray([-2.0, 0.5, 2.0]))
+    Tensor([-1. ,  0.5,  1. ], device='cpu')
+    >>> F.hardtanh(lnp.asarray([-2.0, 0.5, 2.0]), min_val=0.0, max_val=1.0)
+    Tensor([0. , 0.5, 1. ], device='cpu')
+    """
     if min_val > max_val:
         raise LaminaValueError("hardtanh: min_val cannot be greater than max_val.")
     return _inplace(input, _clamp(_tensor(input, "hardtanh"), min_val, max_val), inplace,
@@ -179,13 +194,25 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
 
 
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    """``x`` where positive, ``negative_slope * x`` elsewhere (default slope 0.01).
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.leaky_relu(lnp.asarray([-2.0, 3.0]), negative_slope=0.1)
+    Tensor([-0.2,  3. ], device='cpu')
+    """
     x = _tensor(input, "leaky_relu")
     return _inplace(input, lnp.where(x > 0, x, x * negative_slope), inplace, "leaky_relu")
 
 
 def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.elu(lnp.asarray([-1.0, 2.0])).round(4)
+    Tensor([-0.6321,  2.    ], device='cpu')
+    """
     x = _tensor(input, "elu")
     # where, not minimum: no overflow in the unused branch, and the gradient at 0 is the
     # negative branch's (NOTE [gradients at kinks]).
@@ -194,7 +221,13 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``, elementwise.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.celu(lnp.asarray([-1.0, 2.0]), alpha=2.0).round(4)
+    Tensor([-0.7869,  2.    ], device='cpu')
+    """
     if alpha == 0:
         raise LaminaValueError("celu: alpha cannot be 0.")
     x = _tensor(input, "celu")
@@ -207,12 +240,26 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input: Any, inplace: bool = False) -> Tensor:
-    """``scale * elu(x, alpha)`` with the self-normalizing constants."""
+    """``scale * elu(x, alpha)`` with the self-normalizing constants, elementwise.
+
+    ``alpha`` is 1.6732632... and ``scale`` 1.0507009..., as torch.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.selu(lnp.asarray([-1.0, 1.0])).round(4)
+    Tensor([-1.1113,  1.0507], device='cpu')
+    """
     return _inplace(input, elu(input, _SELU_ALPHA) * _SELU_SCALE, inplace, "selu")
 
 
 def erf(input: Any) -> Tensor:
-    """The error function (torch.special.erf), elementwise."""
+    """The error function (torch.special.erf), elementwise.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.erf(lnp.asarray([0.0, 0.5, 1.0])).round(4)
+    Tensor([0.    , 0.5205, 0.8427], device='cpu')
+    """
     return handle(_ops.erf(value_of(input, "erf")))
 
 
@@ -220,7 +267,8 @@ def gelu(input: Any, approximate: str = "none") -> Tensor:
     """``x * Phi(x)`` (``approximate='none'``, with erf) or its tanh approximation.
 
     >>> import lamina.numpy as lnp
-    >>> round(gelu(lnp.asarray(1.0)).item(), 6)
+    >>> import lamina.nn.functional as F
+    >>> round(F.gelu(lnp.asarray(1.0)).item(), 6)
     0.841345
     """
     x = _tensor(input, "gelu")
@@ -249,45 +297,91 @@ def _log1p_exp(x: Tensor) -> Tensor:
 
 
 def sigmoid(input: Any) -> Tensor:
-    """``1 / (1 + exp(-x))``, computed without overflow."""
+    """``1 / (1 + exp(-x))``, elementwise, computed without overflow.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.sigmoid(lnp.asarray([-1000.0, 0.0, 1000.0]))
+    Tensor([0. , 0.5, 1. ], device='cpu')
+    """
     x = _tensor(input, "sigmoid")
     e = lnp.exp(_neg_abs(x))  # in (0, 1]: never overflows
     return lnp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def silu(input: Any, inplace: bool = False) -> Tensor:
-    """``x * sigmoid(x)`` (swish)."""
+    """``x * sigmoid(x)`` (swish), elementwise.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.silu(lnp.asarray([-1.0, 0.0, 1.0])).round(4)
+    Tensor([-0.2689,  0.    ,  0.7311], device='cpu')
+    """
     x = _tensor(input, "silu")
     return _inplace(input, x * sigmoid(x), inplace, "silu")
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """``log(1 + exp(beta * x)) / beta``; linear where ``beta * x > threshold``."""
+    """``log(1 + exp(beta * x)) / beta``, elementwise; linear where ``beta * x > threshold``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.softplus(lnp.asarray([-1.0, 0.0, 1.0])).round(4)
+    Tensor([0.3133, 0.6931, 1.3133], device='cpu')
+    >>> F.softplus(lnp.asarray([30.0]))    # above threshold=20: x itself
+    Tensor([30.], device='cpu')
+    """
     x = _tensor(input, "softplus")
     bx = x * beta
     return lnp.where(bx > threshold, x, _log1p_exp(bx) / beta)
 
 
 def mish(input: Any, inplace: bool = False) -> Tensor:
-    """``x * tanh(softplus(x))``."""
+    """``x * tanh(softplus(x))``, elementwise.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.mish(lnp.asarray([-1.0, 0.0, 1.0])).round(4)
+    Tensor([-0.3034,  0.    ,  0.8651], device='cpu')
+    """
     x = _tensor(input, "mish")
     return _inplace(input, x * lnp.tanh(softplus(x)), inplace, "mish")
 
 
 def logsigmoid(input: Any) -> Tensor:
-    """``log(sigmoid(x)) = -softplus(-x)``, stable."""
+    """``log(sigmoid(x)) = -softplus(-x)``, elementwise, finite even for very negative ``x``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.logsigmoid(lnp.asarray([-1.0, 0.0])).round(4)
+    Tensor([-1.3133, -0.6931], device='cpu')
+    >>> F.logsigmoid(lnp.asarray(-1000.0)).item()    # log(F.sigmoid(x)) would give -inf
+    -1000.0
+    """
     x = _tensor(input, "logsigmoid")
     return -_log1p_exp(-x)
 
 
 def softsign(input: Any) -> Tensor:
-    """``x / (1 + |x|)``."""
+    """``x / (1 + |x|)``, elementwise.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.softsign(lnp.asarray([-3.0, 1.0]))
+    Tensor([-0.75,  0.5 ], device='cpu')
+    """
     x = _tensor(input, "softsign")
     return x / (lnp.abs(x) + 1)
 
 
 def tanh(input: Any) -> Tensor:
-    """The hyperbolic tangent, elementwise."""
+    """The hyperbolic tangent, elementwise (the same as ``lamina.numpy.tanh``).
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.tanh(lnp.asarray([0.0, 1.0])).round(4)
+    Tensor([0.    , 0.7616], device='cpu')
+    """
     return lnp.tanh(input)
 
 
@@ -313,7 +407,8 @@ def softmax(input: Any, dim: int | None = None, _stacklevel: int = 3,
     """``exp(x) / sum(exp(x))`` along ``dim``, shifted by the max for stability.
 
     >>> import lamina.numpy as lnp
-    >>> softmax(lnp.asarray([0.0, 0.0]), dim=0)
+    >>> import lamina.nn.functional as F
+    >>> F.softmax(lnp.asarray([0.0, 0.0]), dim=0)
     Tensor([0.5, 0.5], device='cpu')
     """
     x = _softmax_input(input, dtype, "softmax")
@@ -326,7 +421,13 @@ def softmax(input: Any, dim: int | None = None, _stacklevel: int = 3,
 
 def log_softmax(input: Any, dim: int | None = None, _stacklevel: int = 3,
                 dtype: Any = None) -> Tensor:
-    """``x - logsumexp(x)`` along ``dim`` (stable)."""
+    """``x - logsumexp(x)`` along ``dim``: the log of ``softmax``, computed stably.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.log_softmax(lnp.asarray([1.0, 2.0, 3.0]), dim=0).round(4)
+    Tensor([-2.4076, -1.4076, -0.4076], device='cpu')
+    """
     from lamina.special import logsumexp  # noqa: PLC0415
 
     x = _softmax_input(input, dtype, "log_softmax")
@@ -408,7 +509,18 @@ def _target_shape_check(x: Tensor, t: Tensor, cdim: int, what: str) -> None:
 
 def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Any = None,
              ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class-index targets, given log-probabilities ``input``."""
+    """Negative log-likelihood of class-index targets, given log-probabilities ``input``.
+
+    ``input`` holds log-probabilities (e.g. ``log_softmax``'s output), not logits:
+    ``nll_loss(log_softmax(x, dim=1), t)`` is ``cross_entropy(x, t)``. Layouts, ``weight``,
+    ``ignore_index`` and ``reduction`` are as in ``cross_entropy``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> logp = F.log_softmax(lnp.asarray([[2.0, 0.0], [0.0, 2.0]]), dim=1)
+    >>> round(F.nll_loss(logp, lnp.asarray([0, 1])).item(), 6)
+    0.126928
+    """
     what = "nll_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction, what)
     x = _floating(_tensor(input, what), what)
@@ -431,8 +543,9 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
     shape).
 
     >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
     >>> logits = lnp.asarray([[2.0, 0.0], [0.0, 2.0]])
-    >>> round(cross_entropy(logits, lnp.asarray([0, 1])).item(), 6)
+    >>> round(F.cross_entropy(logits, lnp.asarray([0, 1])).item(), 6)
     0.126928
     """
     what = "cross_entropy"
@@ -497,7 +610,16 @@ def _broadcast_warning(x: Tensor, t: Tensor, what: str) -> None:
 
 def mse_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
-    """Mean squared error ``(input - target) ** 2``, reduced by ``reduction``."""
+    """Mean squared error ``(input - target) ** 2``, reduced by ``reduction``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> x, t = lnp.asarray([1.0, 2.0, 3.0, 4.0]), lnp.asarray([0.0, 2.0, 3.0, 6.0])
+    >>> F.mse_loss(x, t)
+    Tensor(1.25, device='cpu')
+    >>> F.mse_loss(x, t, reduction='none')
+    Tensor([1., 0., 0., 4.], device='cpu')
+    """
     what = "mse_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction, what)
     x, t = _tensor(input, what), _tensor(target, what)
@@ -508,7 +630,13 @@ def mse_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = No
 
 def l1_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
             reduction: str = "mean") -> Tensor:
-    """Mean absolute error ``|input - target|``, reduced by ``reduction``."""
+    """Mean absolute error ``|input - target|``, reduced by ``reduction``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.l1_loss(lnp.asarray([1.0, 2.0, 3.0, 4.0]), lnp.asarray([0.0, 2.0, 3.0, 6.0]))
+    Tensor(0.75, device='cpu')
+    """
     what = "l1_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction, what)
     x, t = _tensor(input, what), _tensor(target, what)
@@ -525,7 +653,18 @@ def _clamped_log(p: Tensor) -> Tensor:
 
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any = None,
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
-    """Binary cross entropy of probabilities ``input`` in [0, 1] (logs clamped at -100)."""
+    """Binary cross entropy of probabilities ``input`` in [0, 1] (logs clamped at -100).
+
+    ``input`` holds probabilities; for logits use ``binary_cross_entropy_with_logits``, which is
+    stable. As in torch, each log is clamped at -100, so a certain wrong guess costs 100.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.binary_cross_entropy(lnp.asarray([0.8, 0.4]), lnp.asarray([1.0, 0.0])).round(4)
+    Tensor(0.367, device='cpu')
+    >>> F.binary_cross_entropy(lnp.asarray([0.0]), lnp.asarray([1.0]))
+    Tensor(100., device='cpu')
+    """
     what = "binary_cross_entropy"
     reduction = _legacy_reduction(size_average, reduce, reduction, what)
     x = _floating(_tensor(input, what), what)
@@ -543,6 +682,14 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     """``binary_cross_entropy(sigmoid(input), target)`` computed stably from logits.
 
     ``pos_weight`` weighs the positive term (broadcast along the last dimension, as torch).
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> x, t = lnp.asarray([2.0, -1.0]), lnp.asarray([1.0, 0.0])
+    >>> F.binary_cross_entropy_with_logits(x, t).round(4)
+    Tensor(0.2201, device='cpu')
+    >>> F.binary_cross_entropy(F.sigmoid(x), t).round(4)
+    Tensor(0.2201, device='cpu')
     """
     what = "binary_cross_entropy_with_logits"
     reduction = _legacy_reduction(size_average, reduce, reduction, what)
@@ -566,7 +713,8 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """``input @ weight.T + bias`` with ``weight`` of shape ``(out_features, in_features)``.
 
     >>> import lamina.numpy as lnp
-    >>> linear(lnp.ones((2, 3)), lnp.ones((4, 3)), lnp.zeros(4)).shape
+    >>> import lamina.nn.functional as F
+    >>> F.linear(lnp.ones((2, 3)), lnp.ones((4, 3)), lnp.zeros(4)).shape
     (2, 4)
     """
     x, w = _tensor(input, "linear"), _tensor(weight, "linear")
@@ -587,7 +735,22 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
 def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
-    With ``training=False`` the input is returned unchanged.
+    With ``training=False`` the input is returned unchanged. The mask is drawn from the global
+    generator of ``lamina.numpy.random``, so ``lnp.random.seed(s)`` makes it reproducible.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> x = lnp.ones(8)
+    >>> F.dropout(x, training=False) is x
+    True
+    >>> lnp.random.seed(0)
+    >>> y = F.dropout(x, p=0.5)
+    >>> set(y.tolist()) <= {0.0, 2.0}    # dropped, or kept and scaled by 1 / (1 - p)
+    True
+    >>> lnp.random.seed(0)
+    >>> bool((F.dropout(x, p=0.5) == y).all())
+    True
+    >>> lnp.random.seed()    # back to fresh entropy
     """
     if not 0.0 <= p <= 1.0:
         raise LaminaValueError(
@@ -612,7 +775,16 @@ def _normalized_shape(shape: Any) -> tuple:
 
 def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,
                eps: float = 1e-5) -> Tensor:
-    """Normalize over the last ``len(normalized_shape)`` dims, then scale and shift."""
+    """Normalize over the last ``len(normalized_shape)`` dims, then scale and shift.
+
+    Each slice gets zero mean and unit (biased) variance, then ``* weight + bias`` if given
+    (both of shape ``normalized_shape``).
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.layer_norm(lnp.asarray([[1.0, 2.0, 3.0]]), (3,)).round(4)
+    Tensor([[-1.2247,  0.    ,  1.2247]], device='cpu')
+    """
     what = "layer_norm"
     x = _floating(_tensor(input, what), what)
     shape = _normalized_shape(normalized_shape)
@@ -649,6 +821,16 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
     ``running_var`` (lamina Tensors) are updated in place:
     ``running = (1 - momentum) * running + momentum * batch_stat`` (unbiased variance). In
     evaluation mode the running statistics are used.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> x = lnp.asarray([[1.0], [3.0]])    # (N, C) = (2, 1)
+    >>> mean, var = lnp.zeros(1), lnp.ones(1)
+    >>> F.batch_norm(x, mean, var, training=True).round(4)
+    Tensor([[-1.],
+            [ 1.]], device='cpu')
+    >>> mean, var    # updated in place with momentum 0.1
+    (Tensor([0.2], device='cpu'), Tensor([1.1], device='cpu'))
     """
     what = "batch_norm"
     x = _floating(_tensor(input, what), what)
@@ -718,7 +900,8 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     """Rows of ``weight`` ``(num_embeddings, dim)`` picked by the integer ``input`` (a gather).
 
     >>> import lamina.numpy as lnp
-    >>> embedding(lnp.asarray([2, 0]), lnp.asarray([[0.0], [1.0], [2.0]]))
+    >>> import lamina.nn.functional as F
+    >>> F.embedding(lnp.asarray([2, 0]), lnp.asarray([[0.0], [1.0], [2.0]]))
     Tensor([[2.],
             [0.]], device='cpu')
     """
@@ -756,7 +939,8 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding of an integer tensor, in a new last dimension (no grad).
 
     >>> import lamina.numpy as lnp
-    >>> one_hot(lnp.asarray([0, 2]), 3)
+    >>> import lamina.nn.functional as F
+    >>> F.one_hot(lnp.asarray([0, 2]), 3)
     Tensor([[1, 0, 0],
             [0, 0, 1]], device='cpu')
     """
@@ -888,7 +1072,18 @@ def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups) -> Te
 
 def conv1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
-    """1-D cross-correlation: input ``(N, C, L)``, weight ``(O, C // groups, k)``."""
+    """1-D cross-correlation: input ``(N, C, L)``, weight ``(O, C // groups, k)``.
+
+    As in torch, the kernel is not flipped; ``padding`` is an int, a tuple, ``'same'`` or
+    ``'valid'``, and an unbatched ``(C, L)`` input gives an unbatched output.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.conv1d(lnp.asarray([[[1.0, 2.0, 4.0, 8.0]]]), lnp.asarray([[[1.0, 0.0, -1.0]]]))
+    Tensor([[[-3., -6.]]], device='cpu')
+    >>> F.conv1d(lnp.ones((4, 2, 10)), lnp.ones((3, 2, 3)), stride=2).shape
+    (4, 3, 4)
+    """
     return _conv(1, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -899,7 +1094,8 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
     ``padding`` is an int, a tuple, ``'same'`` or ``'valid'``.
 
     >>> import lamina.numpy as lnp
-    >>> conv2d(lnp.ones((1, 1, 4, 4)), lnp.ones((2, 1, 3, 3)), padding=1).shape
+    >>> import lamina.nn.functional as F
+    >>> F.conv2d(lnp.ones((1, 1, 4, 4)), lnp.ones((2, 1, 3, 3)), padding=1).shape
     (1, 2, 4, 4)
     """
     return _conv(2, input, weight, bias, stride, padding, dilation, groups)
@@ -908,7 +1104,16 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
 def conv3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """3-D cross-correlation: input ``(N, C, D, H, W)``, weight ``(O, C // groups, kD, kH,
-    kW)``."""
+    kW)``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> w = lnp.ones((3, 2, 3, 3, 3))
+    >>> F.conv3d(lnp.ones((1, 2, 4, 4, 4)), w, stride=2, padding=1).shape
+    (1, 3, 2, 2, 2)
+    >>> F.conv3d(lnp.ones((2, 4, 4, 4)), w, padding='same').shape    # unbatched (C, D, H, W)
+    (3, 4, 4, 4)
+    """
     return _conv(3, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -958,7 +1163,17 @@ def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, gr
 def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1,
                      dilation: Any = 1) -> Tensor:
-    """1-D transposed convolution; weight ``(C_in, C_out // groups, k)``."""
+    """1-D transposed convolution; weight ``(C_in, C_out // groups, k)``.
+
+    Each input element adds a scaled copy of the kernel to the output, ``stride`` apart; the
+    output length is ``(L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding +
+    1``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.conv_transpose1d(lnp.asarray([[[1.0, 2.0]]]), lnp.asarray([[[1.0, 1.0, 1.0]]]), stride=2)
+    Tensor([[[1., 1., 3., 2., 2.]]], device='cpu')
+    """
     return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
                            dilation)
 
@@ -969,7 +1184,8 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     """2-D transposed convolution; weight ``(C_in, C_out // groups, kH, kW)``.
 
     >>> import lamina.numpy as lnp
-    >>> conv_transpose2d(lnp.ones((1, 2, 3, 3)), lnp.ones((2, 4, 3, 3)), stride=2).shape
+    >>> import lamina.nn.functional as F
+    >>> F.conv_transpose2d(lnp.ones((1, 2, 3, 3)), lnp.ones((2, 4, 3, 3)), stride=2).shape
     (1, 4, 7, 7)
     """
     return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
@@ -979,7 +1195,13 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
 def conv_transpose3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1,
                      dilation: Any = 1) -> Tensor:
-    """3-D transposed convolution; weight ``(C_in, C_out // groups, kD, kH, kW)``."""
+    """3-D transposed convolution; weight ``(C_in, C_out // groups, kD, kH, kW)``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.conv_transpose3d(lnp.ones((1, 4, 2, 2, 2)), lnp.ones((4, 1, 2, 2, 2)), stride=2).shape
+    (1, 1, 4, 4, 4)
+    """
     return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
                            dilation)
 
@@ -1032,7 +1254,19 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
 
 def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False):
-    """1-D max pooling over ``(N, C, L)``; ``return_indices`` also returns flat positions."""
+    """1-D max pooling over ``(N, C, L)``; ``return_indices`` also returns flat positions.
+
+    ``stride`` defaults to ``kernel_size``; a last partial window is dropped unless
+    ``ceil_mode=True``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> x = lnp.asarray([[[1.0, 3.0, 2.0, 5.0, 4.0]]])
+    >>> F.max_pool1d(x, 2)
+    Tensor([[[3., 5.]]], device='cpu')
+    >>> F.max_pool1d(x, 2, ceil_mode=True, return_indices=True)
+    (Tensor([[[3., 5., 4.]]], device='cpu'), Tensor([[[1, 3, 4]]], device='cpu'))
+    """
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -1045,8 +1279,9 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     positions within each input plane (``h * W + w``), as torch.
 
     >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
     >>> x = lnp.reshape(lnp.asarray([[1.0, 5.0], [3.0, 2.0]]), (1, 1, 2, 2))
-    >>> v, i = max_pool2d(x, 2, return_indices=True)
+    >>> v, i = F.max_pool2d(x, 2, return_indices=True)
     >>> v.item(), i.item()
     (5.0, 1)
     """
@@ -1056,7 +1291,13 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
 def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False):
-    """3-D max pooling over ``(N, C, D, H, W)``."""
+    """3-D max pooling over ``(N, C, D, H, W)``; ``stride`` defaults to ``kernel_size``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.max_pool3d(lnp.ones((2, 3, 8, 8, 8)), 3, stride=2, padding=1).shape
+    (2, 3, 4, 4, 4)
+    """
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -1081,7 +1322,20 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
 
 def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    """1-D average pooling over ``(N, C, L)``."""
+    """1-D average pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size``.
+
+    Zero padding counts in the average unless ``count_include_pad=False``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> x = lnp.asarray([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> F.avg_pool1d(x, 2)
+    Tensor([[[1.5, 3.5]]], device='cpu')
+    >>> F.avg_pool1d(x, 2, padding=1)
+    Tensor([[[0.5, 2.5, 2. ]]], device='cpu')
+    >>> F.avg_pool1d(x, 2, padding=1, count_include_pad=False)
+    Tensor([[[1. , 2.5, 4. ]]], device='cpu')
+    """
     return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
@@ -1092,7 +1346,8 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     ``count_include_pad=False``.
 
     >>> import lamina.numpy as lnp
-    >>> avg_pool2d(lnp.ones((1, 1, 4, 4)), 2).shape
+    >>> import lamina.nn.functional as F
+    >>> F.avg_pool2d(lnp.ones((1, 1, 4, 4)), 2).shape
     (1, 1, 2, 2)
     """
     return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -1102,7 +1357,15 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True,
                divisor_override: int | None = None) -> Tensor:
-    """3-D average pooling over ``(N, C, D, H, W)``."""
+    """3-D average pooling over ``(N, C, D, H, W)``; ``stride`` defaults to ``kernel_size``.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.avg_pool3d(lnp.ones((1, 2, 5, 5, 5)), 2).shape
+    (1, 2, 2, 2, 2)
+    >>> F.avg_pool3d(lnp.ones((1, 2, 5, 5, 5)), 2, ceil_mode=True).shape
+    (1, 2, 3, 3, 3)
+    """
     return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override)
 
@@ -1152,7 +1415,16 @@ def _adaptive_avg_pool(nd, input, output_size) -> Tensor:
 
 
 def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:
-    """1-D adaptive average pooling to ``output_size``."""
+    """1-D adaptive average pooling over ``(N, C, L)`` to length ``output_size``.
+
+    Window ``i`` covers ``[floor(i * L / out), ceil((i + 1) * L / out))``, as torch, so windows
+    may overlap; ``output_size=1`` is global average pooling.
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.adaptive_avg_pool1d(lnp.asarray([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
+    Tensor([[[2., 4.]]], device='cpu')
+    """
     return _adaptive_avg_pool(1, input, output_size)
 
 
@@ -1160,13 +1432,24 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     """2-D adaptive average pooling to ``output_size`` (int, or tuple; ``None`` keeps a size).
 
     >>> import lamina.numpy as lnp
-    >>> adaptive_avg_pool2d(lnp.ones((1, 3, 5, 7)), (2, None)).shape
+    >>> import lamina.nn.functional as F
+    >>> F.adaptive_avg_pool2d(lnp.ones((1, 3, 5, 7)), (2, None)).shape
     (1, 3, 2, 7)
     """
     return _adaptive_avg_pool(2, input, output_size)
 
 
 def adaptive_avg_pool3d(input: Any, output_size: Any) -> Tensor:
-    """3-D adaptive average pooling to ``output_size``."""
+    """3-D adaptive average pooling over ``(N, C, D, H, W)`` to ``output_size``.
+
+    ``output_size`` is an int or a tuple of three (``None`` keeps that size).
+
+    >>> import lamina.numpy as lnp
+    >>> import lamina.nn.functional as F
+    >>> F.adaptive_avg_pool3d(lnp.ones((1, 3, 5, 6, 7)), 1).shape
+    (1, 3, 1, 1, 1)
+    >>> F.adaptive_avg_pool3d(lnp.ones((1, 3, 5, 6, 7)), (2, None, 3)).shape
+    (1, 3, 2, 6, 3)
+    """
     return _adaptive_avg_pool(3, input, output_size)
 

@@ -289,7 +289,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
 def setitem(t: Tensor, index: Any, new: Any) -> None:
     """``t[index] = new`` with NumPy's casting and broadcasting (see the module docstring)."""
     if not t._writeable:
-        raise read_only_error("setitem")
+        raise read_only_error("setitem", t)
     value = t._lamina_read()
     entries, arrays, special = _parse(index, value.device)
     v = _value_for(new, value)

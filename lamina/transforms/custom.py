@@ -38,6 +38,24 @@ class FunctionCtx:
     """The ``ctx`` passed to ``setup_context``, ``backward`` and ``jvp``.
 
     Attributes set by user code (``ctx.kernel_size = 3``) are kept, as in torch.
+    ``ctx.needs_input_grad`` says, per argument of ``apply``, whether it is a tensor that a
+    gradient can flow to (False for static arguments), so ``backward`` can skip work.
+
+    >>> import lamina as lm
+    >>> class Scale(lm.Function):
+    ...     @staticmethod
+    ...     def forward(x, factor):
+    ...         return x * factor
+    ...     @staticmethod
+    ...     def setup_context(ctx, inputs, output):
+    ...         ctx.factor = inputs[1]                 # a plain value: an attribute
+    ...         print("needs_input_grad:", ctx.needs_input_grad)
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * ctx.factor, None            # no gradient for the float
+    >>> lm.grad(lambda x: Scale.apply(x, 3.0).sum())(lm.asarray([1.0, 2.0]))
+    needs_input_grad: (True, False)
+    Tensor([3., 3.], device='cpu')
     """
 
     def __init__(self, needs_input_grad: tuple) -> None:
@@ -47,7 +65,27 @@ class FunctionCtx:
         self._non_differentiable: set[int] = set()
 
     def save_for_backward(self, *tensors: Any) -> None:
-        """Keep tensors for ``backward`` (and ``jvp``); read them back as ``saved_tensors``."""
+        """Keep tensors for ``backward`` (and ``jvp``); read them back as ``saved_tensors``.
+
+        Inputs, outputs or intermediates of ``forward`` may be saved; other values go on ctx
+        as attributes. ``save_for_forward`` is the same call (torch's name for ``jvp``).
+
+        >>> import lamina as lm
+        >>> import lamina.numpy as lnp
+        >>> class Exp(lm.Function):
+        ...     @staticmethod
+        ...     def forward(x):
+        ...         return lnp.exp(x)
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         ctx.save_for_backward(output)      # d/dx exp(x) = exp(x): reuse it
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (e,) = ctx.saved_tensors
+        ...         return g * e
+        >>> lm.grad(lambda x: Exp.apply(x))(lm.asarray(0.0))
+        Tensor(1., device='cpu')
+        """
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise LaminaTypeError(
@@ -61,17 +99,83 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
+        """The tensors given to ``save_for_backward``, in order (a tuple; unpack it).
+
+        >>> import lamina as lm
+        >>> class Mul(lm.Function):
+        ...     @staticmethod
+        ...     def forward(x, y):
+        ...         return x * y
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         ctx.save_for_backward(*inputs)
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         x, y = ctx.saved_tensors
+        ...         return g * y, g * x
+        >>> lm.grad(Mul.apply, argnums=(0, 1))(lm.asarray(2.0), lm.asarray(5.0))
+        (Tensor(5., device='cpu'), Tensor(2., device='cpu'))
+        """
         return tuple(self._saved)
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
-        """These outputs get no gradient (integer indices, masks)."""
+        """These outputs get no gradient (integer indices, masks).
+
+        ``backward`` still receives a gradient for each output; for these it is zeros (or
+        None after ``set_materialize_grads(False)``).
+
+        >>> import lamina as lm
+        >>> import lamina.numpy as lnp
+        >>> class MaxWithIndex(lm.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):                    # the combined form: ctx first
+        ...         i = lnp.argmax(x)
+        ...         ctx.mark_non_differentiable(i)
+        ...         ctx.save_for_backward(x, i)
+        ...         return x[i], i
+        ...     @staticmethod
+        ...     def backward(ctx, g, g_index):
+        ...         x, i = ctx.saved_tensors
+        ...         return lnp.where(lnp.arange(x.shape[0]) == i, g, 0.0)
+        >>> lm.grad(lambda x: MaxWithIndex.apply(x)[0])(lm.asarray([1.0, 5.0, 2.0]))
+        Tensor([0., 1., 0.], device='cpu')
+        """
         self._non_differentiable.update(id(o) for o in outputs)
 
     def set_materialize_grads(self, value: bool) -> None:
-        """With False, ``backward`` receives None (not zeros) for outputs without gradient."""
+        """With False, ``backward`` receives None (not zeros) for outputs without gradient.
+
+        The default (True) hands ``backward`` zeros for unused outputs, so it can always do
+        arithmetic on its arguments; False saves building them.
+
+        >>> import lamina as lm
+        >>> class Both(lm.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.set_materialize_grads(False)
+        ...         return 2 * x, 3 * x
+        ...     @staticmethod
+        ...     def backward(ctx, g2, g3):
+        ...         print("g3 is", g3)
+        ...         return 2 * g2 if g3 is None else 2 * g2 + 3 * g3
+        >>> lm.grad(lambda x: Both.apply(x)[0])(lm.asarray(1.0))
+        g3 is None
+        Tensor(2., device='cpu')
+        """
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors: Any) -> None:
+        """Not supported: ``forward`` may not modify its inputs in place (it raises).
+
+        Return a new tensor instead; under ``lm.functionalize`` the caller's tensor can still
+        be updated by assigning the result (``x[...] = Fn.apply(x)``).
+
+        >>> import lamina as lm
+        >>> lm.FunctionCtx(needs_input_grad=(True,)).mark_dirty()
+        Traceback (most recent call last):
+        ...
+        lamina.errors.LaminaRuntimeError: mark_dirty: lamina.Function does not support ...
+        """
         raise LaminaRuntimeError(
             "mark_dirty: lamina.Function does not support in-place forward functions. Return "
             "a new tensor instead of modifying an input."
@@ -91,12 +195,101 @@ class VmapInfo:
         return f"VmapInfo(batch_size={self.batch_size}, randomness={self.randomness!r})"
 
 
-def _must_override(name: str):
+def _must_override(name: str, doc: str):
     def method(*args, **kwargs):
         raise NotImplementedError(name)
 
     method.__name__ = name
+    method.__qualname__ = f"Function.{name}"
+    method.__doc__ = doc
     return staticmethod(method)
+
+
+_FORWARD_DOC = """Override: compute the outputs from ``apply``'s arguments, in lamina ops.
+
+    Two forms, as in torch: ``forward(*args)`` with a separate ``setup_context``, or
+    ``forward(ctx, *args)`` that fills ctx itself. Return a tensor or a tuple of tensors.
+
+    >>> import lamina as lm
+    >>> class Square(lm.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * g
+    >>> lm.grad(Square.apply)(lm.asarray(3.0))
+    Tensor(6., device='cpu')
+    """
+
+_BACKWARD_DOC = """Override: reverse mode. ``backward(ctx, *grads)`` gets one gradient per output
+    and returns one per argument of ``apply`` (``None`` for static ones, or a tuple).
+
+    Written in lamina ops, so it can be differentiated again. Used by grad, vjp, jacrev and
+    hessian.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> class ClipGrad(lm.Function):          # identity forward, clipped gradient
+    ...     @staticmethod
+    ...     def forward(x, limit):
+    ...         return x.copy()
+    ...     @staticmethod
+    ...     def setup_context(ctx, inputs, output):
+    ...         ctx.limit = inputs[1]
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return lnp.clip(g, -ctx.limit, ctx.limit), None
+    >>> lm.grad(lambda x: (10 * ClipGrad.apply(x, 1.0)).sum())(lm.asarray([1.0, 2.0]))
+    Tensor([1., 1.], device='cpu')
+    """
+
+_JVP_DOC = """Override: forward mode. ``jvp(ctx, *tangents)`` gets one tangent per tensor
+    argument of ``apply`` (None for static ones) and returns one per output.
+
+    Used by jvp, jacfwd and hessian. Save what it needs with ``ctx.save_for_forward``.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> class Sin(lm.Function):
+    ...     @staticmethod
+    ...     def forward(x):
+    ...         return lnp.sin(x)
+    ...     @staticmethod
+    ...     def setup_context(ctx, inputs, output):
+    ...         ctx.save_for_forward(inputs[0])
+    ...     @staticmethod
+    ...     def jvp(ctx, t):
+    ...         (x,) = ctx.saved_tensors
+    ...         return lnp.cos(x) * t
+    >>> lm.jvp(Sin.apply, (lm.asarray(0.0),), (lm.asarray(2.0),))
+    (Tensor(0., device='cpu'), Tensor(2., device='cpu'))
+    """
+
+_VMAP_DOC = """Override: the batch rule. ``vmap(info, in_dims, *args)`` gets the whole batch,
+    each argument's batch axis (None if unbatched) and ``info.batch_size``; it returns
+    ``(outputs, out_dims)``.
+
+    Or set ``generate_vmap_rule = True`` to have lamina batch ``forward`` (and the rules)
+    itself. Without either, vmap over ``apply`` raises.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> class Total(lm.Function):
+    ...     @staticmethod
+    ...     def forward(x):
+    ...         return x.sum()
+    ...     @staticmethod
+    ...     def setup_context(ctx, inputs, output):
+    ...         pass
+    ...     @staticmethod
+    ...     def vmap(info, in_dims, x):
+    ...         return lnp.sum(x, axis=1 if in_dims[0] == 0 else 0), 0
+    >>> lm.vmap(Total.apply)(lm.asarray([[1.0, 2.0], [3.0, 4.0]]))
+    Tensor([3., 7.], device='cpu')
+    """
 
 
 class Function:
@@ -137,13 +330,35 @@ class Function:
 
     generate_vmap_rule = False
 
-    forward = _must_override("forward")
-    backward = _must_override("backward")
-    jvp = _must_override("jvp")
-    vmap = _must_override("vmap")
+    forward = _must_override("forward", _FORWARD_DOC)
+    backward = _must_override("backward", _BACKWARD_DOC)
+    jvp = _must_override("jvp", _JVP_DOC)
+    vmap = _must_override("vmap", _VMAP_DOC)
 
     @staticmethod
     def setup_context(ctx: FunctionCtx, inputs: tuple, output: Any) -> None:
+        """Override (with a ``forward`` that takes no ctx): save what the rules need.
+
+        ``inputs`` is the tuple of ``apply``'s arguments, ``output`` what ``forward``
+        returned. Keep tensors with ``ctx.save_for_backward`` and other values as attributes.
+
+        >>> import lamina as lm
+        >>> class Power(lm.Function):
+        ...     @staticmethod
+        ...     def forward(x, p):
+        ...         return x ** p
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         x, p = inputs
+        ...         ctx.save_for_backward(x)
+        ...         ctx.p = p
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return g * ctx.p * x ** (ctx.p - 1), None
+        >>> lm.grad(lambda x: Power.apply(x, 3))(lm.asarray(2.0))
+        Tensor(12., device='cpu')
+        """
         raise NotImplementedError("setup_context")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -155,7 +370,28 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the function on ``args`` (tensors and static values) under the active
-        transforms."""
+        transforms.
+
+        Tensors are differentiated and batched through the class's rules; other arguments
+        (numbers, tuples, NumPy arrays) are static, as in torch. Positional arguments only.
+
+        >>> import lamina as lm
+        >>> class Double(lm.Function):
+        ...     generate_vmap_rule = True
+        ...     @staticmethod
+        ...     def forward(x):
+        ...         return 2 * x
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         pass
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         return 2 * g
+        >>> Double.apply(lm.asarray([1.0, 2.0]))
+        Tensor([2., 4.], device='cpu')
+        >>> lm.vmap(lm.grad(Double.apply))(lm.asarray([1.0, 2.0]))
+        Tensor([2., 2.], device='cpu')
+        """
         if kwargs:
             raise LaminaTypeError(
                 f"{cls.__name__}.apply() takes positional arguments only (got keyword arguments "

@@ -28,8 +28,10 @@ zero-memory stand-in array to ask NumPy itself (``_layout``).
 
 from __future__ import annotations
 
+import html
 import numbers
 import operator as _operator
+import weakref
 from typing import Any
 
 import numpy as np
@@ -46,11 +48,14 @@ __all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "on_storage", "read_only_err
 class Storage:
     """The current value of a base array, and a counter of the writes into it."""
 
-    __slots__ = ("value", "generation", "born_in", "__weakref__")
+    __slots__ = ("value", "generation", "born_in", "owner", "__weakref__")
 
     def __init__(self, value: Any) -> None:
         self.value = value
         self.generation = 0
+        # A weak reference to the handle views were first taken from: ``Tensor.base`` returns
+        # that very tensor (``x[1:].base is x``), as NumPy does.
+        self.owner: weakref.ref | None = None
         # The transforms active when this storage was made: an in-place op inside a grad or
         # jvp transform may only mutate storages born inside it (NOTE [captured mutation]).
         self.born_in = _core._state.stack if _core.active_transforms else ()
@@ -105,12 +110,22 @@ def _unsized(what: str):
     return LaminaTypeError(f"{what} of unsized object (a 0-d tensor has no length)")
 
 
-def read_only_error(what: str) -> LaminaValueError:
-    """NumPy's error for a write into a read-only view (raise the returned exception)."""
-    return LaminaValueError(
-        f"{what}: assignment destination is read-only (this tensor is a read-only view, e.g. "
-        "from broadcast_to or diagonal). Take a .copy() first to get a writable tensor."
-    )
+def _read_only_view(t: Tensor) -> bool:
+    """Whether a view op NumPy makes read-only (broadcast_to, diagonal, ...) is in the chain."""
+    return any(meta.prim.view_reverse is None or meta.prim.name in _READ_ONLY_VIEWS
+               for meta in t._views)
+
+
+def read_only_error(what: str, t: Tensor) -> LaminaValueError:
+    """NumPy's error for a write into a read-only tensor, with the reason and the way out
+    (raise the returned exception)."""
+    if _read_only_view(t):
+        why = ("this tensor is a read-only view, e.g. from broadcast_to or diagonal. Take a "
+               ".copy() first to get a writable tensor.")
+    else:
+        why = ("its write flag is off: setflags(write=False) was called on it or on the tensor "
+               "it views. Call .setflags(write=True) to allow writes, or write to a .copy().")
+    return LaminaValueError(f"{what}: assignment destination is read-only ({why})")
 
 
 class Flags:
@@ -132,10 +147,7 @@ class Flags:
     @writeable.setter
     def writeable(self, flag: bool) -> None:
         t = self._tensor
-        if flag and not t._writeable and any(
-            meta.prim.view_reverse is None or meta.prim.name in _READ_ONLY_VIEWS
-            for meta in t._views
-        ):
+        if flag and not t._writeable and _read_only_view(t):
             raise LaminaValueError("cannot set WRITEABLE flag to True of this array")
         t._writeable = bool(flag)
 
@@ -210,6 +222,8 @@ class Tensor:
 
     def _make_view(self, value: Any, meta: ViewMeta, writeable: bool = True) -> Tensor:
         """A new handle on this storage, one view step further (``value`` already computed)."""
+        if not self._views:
+            _own(self)
         t = object.__new__(Tensor)
         t._storage = self._storage
         t._views = self._views + (meta,)
@@ -250,7 +264,7 @@ class Tensor:
         (not an in-place op of the user's program, so a graph being made does not show one).
         """
         if not self._writeable:
-            raise read_only_error(what)
+            raise read_only_error(what, self)
         storage = self._storage
         if _core.active_transforms:
             _check_mutation(storage, new_value, what)
@@ -279,18 +293,46 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The length of each axis, as a tuple of ints (``()`` for a 0-d tensor).
+
+        >>> import lamina as lm
+        >>> lm.asarray([[1, 2, 3], [4, 5, 6]]).shape
+        (2, 3)
+        >>> lm.asarray(5.0).shape
+        ()
+        """
         return self._lamina_read().shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The type of the elements, a ``numpy.dtype`` (NumPy 2's rules choose it).
+
+        >>> import lamina as lm
+        >>> lm.asarray([1, 2]).dtype
+        dtype('int64')
+        >>> lm.asarray([1.0, 2.0], dtype="float32").dtype
+        dtype('float32')
+        """
         return self._lamina_read().dtype
 
     @property
     def ndim(self) -> int:
+        """The number of axes (``len(t.shape)``).
+
+        >>> import lamina as lm
+        >>> lm.asarray([[1, 2, 3], [4, 5, 6]]).ndim
+        2
+        """
         return len(self._lamina_read().shape)
 
     @property
     def size(self) -> int:
+        """The number of elements (the product of the shape; 1 for a 0-d tensor).
+
+        >>> import lamina as lm
+        >>> lm.asarray([[1, 2, 3], [4, 5, 6]]).size
+        6
+        """
         n = 1
         for d in self._lamina_read().shape:
             n *= d
@@ -298,22 +340,63 @@ class Tensor:
 
     @property
     def itemsize(self) -> int:
+        """The size of one element in bytes.
+
+        >>> import lamina as lm
+        >>> lm.asarray([1.0, 2.0], dtype="float32").itemsize
+        4
+        """
         return self.dtype.itemsize
 
     @property
     def nbytes(self) -> int:
+        """The size of the elements in bytes (``size * itemsize``; a view counts its own).
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> x.nbytes, x[0].nbytes
+        (48, 24)
+        """
         return self.size * self.dtype.itemsize
 
     @property
     def device(self) -> Device:
+        """The ``lamina.Device`` holding the data; it compares equal to its name.
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1.0, 2.0])
+        >>> x.device
+        Device('cpu')
+        >>> x.device == "cpu"
+        True
+        """
         return self._lamina_read().device
 
     @property
     def T(self) -> Tensor:
+        """The tensor with its axes reversed, a view (``transpose()``; 1-d stays as it is).
+
+        >>> import lamina as lm
+        >>> lm.asarray([[1, 2, 3], [4, 5, 6]]).T
+        Tensor([[1, 4],
+                [2, 5],
+                [3, 6]], device='cpu')
+        """
         return _lnp.transpose(self)
 
     @property
     def mT(self) -> Tensor:
+        """The transpose of the last two axes, a view: ``.T`` of each matrix in a batch.
+
+        Needs ``ndim >= 2``, as NumPy's ``mT``.
+
+        >>> import lamina.numpy as lnp
+        >>> x = lnp.zeros((4, 2, 3))
+        >>> x.mT.shape
+        (4, 3, 2)
+        >>> x.T.shape  # .T reverses every axis
+        (3, 2, 4)
+        """
         if self.ndim < 2:
             raise LaminaValueError(
                 f"Tensor.mT: matrix transpose with ndim < 2 is undefined (shape {self.shape}); "
@@ -323,6 +406,16 @@ class Tensor:
 
     @property
     def real(self) -> Tensor:
+        """The real part, a writable view; ``t.real = v`` writes into ``t``.
+
+        >>> import lamina as lm
+        >>> z = lm.asarray([1 + 2j, 3 - 1j])
+        >>> z.real
+        Tensor([1., 3.], device='cpu')
+        >>> z.real = 0
+        >>> z
+        Tensor([0.+2.j, 0.-1.j], device='cpu')
+        """
         return _lnp.real(self)
 
     @real.setter
@@ -331,6 +424,18 @@ class Tensor:
 
     @property
     def imag(self) -> Tensor:
+        """The imaginary part, a writable view; ``t.imag = v`` writes into ``t``.
+
+        For a real tensor it is read-only zeros, as NumPy.
+
+        >>> import lamina as lm
+        >>> z = lm.asarray([1 + 2j, 3 - 1j])
+        >>> z.imag
+        Tensor([ 2., -1.], device='cpu')
+        >>> z.imag *= -1
+        >>> z
+        Tensor([1.-2.j, 3.+1.j], device='cpu')
+        """
         return _lnp.imag(self)
 
     @imag.setter
@@ -339,20 +444,51 @@ class Tensor:
 
     @property
     def flags(self) -> Flags:
-        """NumPy's ``flags`` (``t.flags.writeable``, ``t.flags["OWNDATA"]``, ...)."""
+        """NumPy's ``flags`` (``t.flags.writeable``, ``t.flags["OWNDATA"]``, ...).
+
+        Only ``writeable`` can be set (see ``setflags``); a lamina tensor is always
+        C-contiguous and aligned.
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1.0, 2.0, 3.0])
+        >>> x[1:].flags
+          WRITEABLE : True
+          OWNDATA : False
+        >>> x.flags["OWNDATA"]
+        True
+        """
         return Flags(self)
 
     @property
     def base(self) -> Tensor | None:
-        """The tensor this one is a view of (None for a tensor that owns its storage)."""
+        """The tensor this one is a view of (None for a tensor that owns its storage).
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1, 2, 3])
+        >>> x.base is None
+        True
+        >>> x[1:].base
+        Tensor([1, 2, 3], device='cpu')
+        """
         if not self._views:
             return None
-        return on_storage(self._storage)
+        storage = self._storage
+        owner = storage.owner() if storage.owner is not None else None
+        return owner if owner is not None else _own(on_storage(storage))
 
     # -- conversion -----------------------------------------------------------------------
 
     def numpy(self) -> np.ndarray:
-        """A NumPy copy of the data, on the host (also for CUDA tensors)."""
+        """A NumPy copy of the data, on the host (also for CUDA tensors).
+
+        The copy is the caller's to write. ``np.asarray(t)`` instead shares the data without
+        copying, read-only, and only for a tensor on the CPU.
+
+        >>> import lamina as lm
+        >>> lm.asarray([[1.0, 2.0], [3.0, 4.0]]).numpy()
+        array([[1., 2.],
+               [3., 4.]])
+        """
         array = self._array()
         device = self._lamina_read().device
         return device.from_device(array).copy() if device.kind == "cpu" else device.from_device(
@@ -381,28 +517,86 @@ class Tensor:
         return array
 
     def to(self, device: Any) -> Tensor:
-        """This tensor on ``device`` ('cpu', 'cuda', 'cuda:1' or a Device); a copy if it moves."""
+        """This tensor on ``device`` ('cpu', 'cuda', 'cuda:1' or a Device); a copy if it moves.
+
+        A tensor already on ``device`` comes back as it is, not copied.
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1.0, 2.0])
+        >>> x.to("cpu") is x
+        True
+        >>> x.to(lm.Device("cpu")).device
+        Device('cpu')
+        """
         return _lnp.asarray(self, device=device)
 
     def cpu(self) -> Tensor:
+        """This tensor on the CPU (``to("cpu")``): a host copy of a CUDA tensor, else itself.
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1.0, 2.0])
+        >>> x.cpu()
+        Tensor([1., 2.], device='cpu')
+        >>> x.cpu() is x
+        True
+        """
         return self.to("cpu")
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
-        """The array API's name for ``to``."""
+        """The array API's name for ``to`` (``stream`` is accepted and ignored).
+
+        >>> import lamina as lm
+        >>> lm.asarray([1.0, 2.0]).to_device("cpu").device
+        Device('cpu')
+        """
         return self.to(device)
 
     def tobytes(self, order: str = "C") -> bytes:
-        """The raw bytes of the data, as ``ndarray.tobytes`` (evaluates)."""
+        """The raw bytes of the data, as ``ndarray.tobytes`` (evaluates).
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([[1, 2], [3, 255]], dtype="uint8")
+        >>> x.tobytes()
+        b'\\x01\\x02\\x03\\xff'
+        >>> x.tobytes(order="F")
+        b'\\x01\\x03\\x02\\xff'
+        """
         return self.numpy().tobytes(order)
 
     def setflags(self, write: bool | None = None, align: Any = None, uic: Any = None) -> None:
-        """``ndarray.setflags``: only ``write`` means something for a lamina tensor."""
+        """Set the writeable flag, as ``ndarray.setflags`` (``align`` and ``uic`` are ignored).
+
+        Only ``write`` means something for a lamina tensor: ``write=False`` makes writes
+        through this handle raise; ``write=True`` undoes it (except on a view NumPy makes
+        read-only, such as ``broadcast_to`` or ``diagonal``).
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1.0, 2.0])
+        >>> x.setflags(write=False)
+        >>> x[0] = 5.0  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        lamina.errors.LaminaValueError: setitem: assignment destination is read-only ...
+        >>> x.setflags(write=True)
+        >>> x[0] = 5.0
+        >>> x
+        Tensor([5., 2.], device='cpu')
+        """
         if write is not None:
             self.flags.writeable = write
 
     def item(self, *index: Any) -> Any:
-        """The element as a Python scalar; ``item(i)`` takes a flat index, ``item(i, j)`` one
-        index per axis, as ``ndarray.item``."""
+        """One element as a Python scalar, as ``ndarray.item`` (evaluates).
+
+        With no argument the tensor must hold one element; ``item(i)`` takes a flat index,
+        ``item(i, j)`` one index per axis.
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.sum().item()
+        10.0
+        >>> x.item(3), x.item(0, 1)
+        (4.0, 2.0)
+        """
         if len(index) == 1 and isinstance(index[0], tuple):
             index = index[0]
         if len(index) == 1:
@@ -427,7 +621,12 @@ class Tensor:
         return self._array().reshape(()).item()
 
     def tolist(self) -> Any:
-        """The data as nested Python lists of Python scalars (a scalar for a 0-d tensor)."""
+        """The data as nested Python lists of Python scalars (a scalar for a 0-d tensor).
+
+        >>> import lamina as lm
+        >>> lm.asarray([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self.numpy().tolist()
 
     def __float__(self) -> float:
@@ -511,6 +710,29 @@ class Tensor:
     def __str__(self) -> str:
         return str(np.asarray(self.device.from_device(self._array())))
 
+    def _repr_html_(self) -> str | None:
+        """Jupyter's rich display: a header with what the values do not show at a glance
+        (shape, dtype, device; "view" and "read-only" where they hold), then NumPy's text.
+        Large tensors are summarized as NumPy summarizes them (``np.set_printoptions``).
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([[1, 2], [3, 4]])
+        >>> print(x[0]._repr_html_())  # doctest: +ELLIPSIS
+        <div class="lamina-tensor"><div...>Tensor · shape (2,) · int64 · cpu · view</div>...[1 2]...
+        """
+        if isinstance(self._lamina_read(), _core.Wrapper):
+            return None  # inside a transform: the functorch-style text repr says more
+        array = np.asarray(self.device.from_device(self._array()))
+        facts = [f"shape {array.shape}", _dtype_name(array.dtype), str(self.device)]
+        if self._views:
+            facts.append("view")
+        if not self._writeable:
+            facts.append("read-only")
+        header = html.escape(" · ".join(["Tensor", *facts]))
+        body = html.escape(str(array) if array.size else f"[] (empty, shape {array.shape})")
+        return (f'<div class="lamina-tensor"><div style="font-family:monospace;color:#666">'
+                f'{header}</div><pre style="margin:0.2em 0">{body}</pre></div>')
+
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:
             return format(self.item(), spec)
@@ -535,8 +757,18 @@ class Tensor:
         return (_rebuild, (self.numpy(), str(self.device)))
 
     def view(self, dtype: Any = None) -> Tensor:
-        """A new view of the same data (``t[...]``); reinterpreting the bytes as another
-        dtype is not supported."""
+        """A new view of the same data (``t[...]``): writes through it reach this tensor.
+
+        Reinterpreting the bytes as another dtype (``t.view(np.int32)``) is not supported:
+        use ``astype`` to convert the values.
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1, 2, 3])
+        >>> v = x.view()
+        >>> v[0] = 10
+        >>> x
+        Tensor([10,  2,  3], device='cpu')
+        """
         if dtype is not None and np.dtype(dtype) != self.dtype:
             raise LaminaTypeError(
                 f"Tensor.view({dtype!r}): lamina cannot reinterpret the bytes of a tensor as "
@@ -563,6 +795,14 @@ class Tensor:
     # -- in-place helpers -----------------------------------------------------------------
 
     def fill(self, value: Any) -> None:
+        """Set every element to ``value``, in place (cast to this tensor's dtype, as NumPy).
+
+        >>> import lamina as lm
+        >>> x = lm.asarray([1.0, 2.0, 3.0])
+        >>> x.fill(0.5)
+        >>> x
+        Tensor([0.5, 0.5, 0.5], device='cpu')
+        """
         _lnp.copyto(self, value, casting="unsafe")
 
 
@@ -654,6 +894,14 @@ def wrap(value: Any) -> Tensor:
     return on_storage(Storage(value))
 
 
+def _own(t: Tensor) -> Tensor:
+    """Make ``t`` (a handle with no views) its storage's owner unless a live one exists."""
+    storage = t._storage
+    if storage.owner is None or storage.owner() is None:
+        storage.owner = weakref.ref(t)
+    return t
+
+
 def on_storage(storage: Storage, views: tuple = (), writeable: bool = True) -> Tensor:
     """A handle on ``storage`` through the view chain ``views`` (read on first use)."""
     t = object.__new__(Tensor)
@@ -731,13 +979,20 @@ def _unary(name: str):
     return op
 
 
-def _method(name: str):
+def _method(name: str, what: str, call: str, result: str):
+    """``Tensor.<name>``, calling ``lamina.numpy.<name>``; its docstring says ``what`` it does
+    and runs the example ``call`` (lines of code), which prints ``result``."""
+
     def method(self, *args, **kwargs):
         return getattr(_lnp, name)(self, *args, **kwargs)
 
     method.__name__ = name
     method.__qualname__ = f"Tensor.{name}"
-    method.__doc__ = f"Same as ``lamina.numpy.{name}(self, ...)``."
+    code = "\n".join(f">>> {line}" for line in call.splitlines())
+    method.__doc__ = (
+        f"{what}.\n\nSame as ``lamina.numpy.{name}(self, ...)``, whose docstring lists the "
+        f"parameters.\n\n>>> import lamina as lm\n{code}\n{result}\n"
+    )
     return method
 
 
@@ -770,16 +1025,122 @@ def _rdivmod(self, other):
 Tensor.__divmod__ = _divmod
 Tensor.__rdivmod__ = _rdivmod
 
-_METHODS = (
-    "all any argmax argmin argsort astype clip conj conjugate copy cumprod cumsum diagonal dot "
-    "max mean min nonzero prod ptp ravel repeat reshape round searchsorted squeeze std sum "
-    "swapaxes take trace transpose var"
-).split()
-for _name in _METHODS:
-    setattr(Tensor, _name, _method(_name))
+# Methods that are ``lamina.numpy`` functions of the tensor, and their docstrings (doctest
+# collects each from the class: the functions are made in this module). ``astype``,
+# ``reshape`` and ``transpose`` take ndarray's own argument forms: written out below.
+_METHODS = {  # name: (what it does, an example call (lines), its output)
+    "all": ("Whether every element is true, over ``axis`` (all of them by default)",
+            "lm.asarray([[True, False], [True, True]]).all(axis=1)",
+            "Tensor([False,  True], device='cpu')"),
+    "any": ("Whether any element is true, over ``axis`` (all of them by default)",
+            "lm.asarray([0, 0, 3]).any()",
+            "Tensor(True, device='cpu')"),
+    "argmax": ("Index of the largest element over ``axis`` (in the flattened tensor by "
+               "default)",
+               "lm.asarray([[1, 5], [7, 2]]).argmax(axis=1)",
+               "Tensor([1, 0], device='cpu')"),
+    "argmin": ("Index of the smallest element over ``axis`` (in the flattened tensor by "
+               "default)",
+               "lm.asarray([[1, 5], [7, 2]]).argmin(axis=1)",
+               "Tensor([0, 1], device='cpu')"),
+    "argsort": ("The indices that sort the tensor along ``axis`` (the last by default)",
+                "lm.asarray([3, 1, 2]).argsort()",
+                "Tensor([1, 2, 0], device='cpu')"),
+    "clip": ("The elements limited to the interval ``[min, max]``",
+             "lm.asarray([-2.0, 0.5, 3.0]).clip(0, 1)",
+             "Tensor([0. , 0.5, 1. ], device='cpu')"),
+    "conj": ("The complex conjugate, elementwise (``conjugate`` is the same)",
+             "lm.asarray([1 + 2j, 3 - 1j]).conj()",
+             "Tensor([1.-2.j, 3.+1.j], device='cpu')"),
+    "conjugate": ("The complex conjugate, elementwise (``conj`` is the same)",
+                  "lm.asarray([1 + 2j, 3 - 1j]).conjugate()",
+                  "Tensor([1.-2.j, 3.+1.j], device='cpu')"),
+    "copy": ("A copy with its own data: writes to it do not reach this tensor",
+             "x = lm.asarray([1, 2])\ny = x.copy()\ny[0] = 10\nx",
+             "Tensor([1, 2], device='cpu')"),
+    "cumprod": ("Cumulative product along ``axis`` (of the flattened tensor by default)",
+                "lm.asarray([1, 2, 3, 4]).cumprod()",
+                "Tensor([ 1,  2,  6, 24], device='cpu')"),
+    "cumsum": ("Cumulative sum along ``axis`` (of the flattened tensor by default)",
+               "lm.asarray([1, 2, 3]).cumsum()",
+               "Tensor([1, 3, 6], device='cpu')"),
+    "diagonal": ("The diagonal (``offset`` above or below it), a read-only view as in NumPy",
+                 "lm.asarray([[1, 2], [3, 4]]).diagonal()",
+                 "Tensor([1, 4], device='cpu')"),
+    "dot": ("Dot product, as ``numpy.dot``: inner for 1-d tensors, matrix product for 2-d",
+            "lm.asarray([1.0, 2.0]).dot(lm.asarray([3.0, 4.0]))",
+            "Tensor(11., device='cpu')"),
+    "max": ("Maximum over ``axis`` (of all elements by default; NaN propagates)",
+            "lm.asarray([[1, 5], [7, 2]]).max(axis=0)",
+            "Tensor([7, 5], device='cpu')"),
+    "mean": ("Arithmetic mean over ``axis`` (of all elements by default; ints give float64)",
+             "lm.asarray([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1)",
+             "Tensor([1.5, 3.5], device='cpu')"),
+    "min": ("Minimum over ``axis`` (of all elements by default; NaN propagates)",
+            "lm.asarray([[1, 5], [7, 2]]).min(axis=1)",
+            "Tensor([1, 2], device='cpu')"),
+    "nonzero": ("The indices of the non-zero elements, as a tuple of one tensor per axis",
+                "lm.asarray([[0, 5], [3, 0]]).nonzero()",
+                "(Tensor([0, 1], device='cpu'), Tensor([1, 0], device='cpu'))"),
+    "prod": ("Product of the elements over ``axis`` (of all of them by default)",
+             "lm.asarray([1, 2, 3, 4]).prod()",
+             "Tensor(24, device='cpu')"),
+    "ptp": ("Range (maximum minus minimum) over ``axis`` (of all elements by default)",
+            "lm.asarray([4, 9, 1]).ptp()",
+            "Tensor(8, device='cpu')"),
+    "ravel": ("The elements as a 1-d tensor: a view where NumPy gives one (``flatten`` "
+              "always copies)",
+              "lm.asarray([[1, 2], [3, 4]]).ravel()",
+              "Tensor([1, 2, 3, 4], device='cpu')"),
+    "repeat": ("Each element repeated ``repeats`` times (in the flattened tensor, or along "
+               "``axis``)",
+               "lm.asarray([1, 2]).repeat(2)",
+               "Tensor([1, 1, 2, 2], device='cpu')"),
+    "round": ("The elements rounded to ``decimals`` decimals (halves to even, as NumPy)",
+              "lm.asarray([0.5, 1.5, 2.5]).round()",
+              "Tensor([0., 2., 2.], device='cpu')"),
+    "searchsorted": ("Where to insert ``v`` into this sorted 1-d tensor to keep it sorted",
+                     "lm.asarray([1, 3, 5, 7]).searchsorted([4, 8])",
+                     "Tensor([2, 4], device='cpu')"),
+    "squeeze": ("The tensor without its length-1 axes (or only ``axis``), a view",
+                "lm.asarray([[[1], [2]]]).squeeze()",
+                "Tensor([1, 2], device='cpu')"),
+    "std": ("Standard deviation over ``axis`` (``ddof=0`` as NumPy; torch's default is 1)",
+            "lm.asarray([1.0, 3.0]).std()",
+            "Tensor(1., device='cpu')"),
+    "sum": ("Sum of the elements over ``axis`` (of all of them by default; bools count)",
+            "lm.asarray([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)",
+            "Tensor([4., 6.], device='cpu')"),
+    "swapaxes": ("The tensor with ``axis1`` and ``axis2`` interchanged, a view",
+                 "lm.asarray([[1, 2, 3]]).swapaxes(0, 1)",
+                 "Tensor([[1],\n        [2],\n        [3]], device='cpu')"),
+    "take": ("The elements at ``indices`` (of the flattened tensor, or along ``axis``)",
+             "lm.asarray([10, 20, 30]).take([2, 0])",
+             "Tensor([30, 10], device='cpu')"),
+    "trace": ("Sum along the diagonal (``offset`` above or below it)",
+              "lm.asarray([[1, 2], [3, 4]]).trace()",
+              "Tensor(5, device='cpu')"),
+    "var": ("Variance over ``axis`` (``ddof=0`` as NumPy; torch's default is 1)",
+            "lm.asarray([1.0, 2.0, 3.0, 4.0]).var()",
+            "Tensor(1.25, device='cpu')"),
+}
+for _name, _doc in _METHODS.items():
+    setattr(Tensor, _name, _method(_name, *_doc))
 
 
 def _reshape_method(self, *shape, order="C", copy=None):
+    """The same elements in a new shape: a view where NumPy gives one, else a copy.
+
+    The shape is given as ``reshape(2, 3)`` or ``reshape((2, 3))``; one ``-1`` is inferred.
+    Same as ``lamina.numpy.reshape(self, shape, ...)``, whose docstring lists the parameters.
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.arange(6).reshape(2, 3)
+    Tensor([[0, 1, 2],
+            [3, 4, 5]], device='cpu')
+    >>> lnp.arange(6).reshape((3, -1)).shape
+    (3, 2)
+    """
     # ndarray.reshape accepts both t.reshape(2, 3) and t.reshape((2, 3)).
     if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
         shape = shape[0]
@@ -787,6 +1148,19 @@ def _reshape_method(self, *shape, order="C", copy=None):
 
 
 def _transpose_method(self, *axes):
+    """The axes permuted, a view: reversed with no argument (``.T``), else as ``axes`` says.
+
+    The axes are given as ``transpose(2, 0, 1)`` or ``transpose((2, 0, 1))``. Same as
+    ``lamina.numpy.transpose(self, axes)``.
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> lm.asarray([[1, 2], [3, 4]]).transpose()
+    Tensor([[1, 3],
+            [2, 4]], device='cpu')
+    >>> lnp.zeros((2, 3, 4)).transpose(2, 0, 1).shape
+    (4, 2, 3)
+    """
     if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], numbers.Integral)):
         axes = axes[0]
     return _lnp.transpose(self, axes if axes != () else None)
@@ -797,6 +1171,15 @@ Tensor.transpose = _transpose_method
 
 
 def _astype_method(self, dtype, copy=True):
+    """A copy with the elements cast to ``dtype`` (floats to ints truncate toward zero).
+
+    With ``copy=False``, a tensor that already has ``dtype`` comes back as it is. Same as
+    ``lamina.numpy.astype(self, dtype, copy=copy)``.
+
+    >>> import lamina as lm
+    >>> lm.asarray([1.7, -2.2]).astype("int32")
+    Tensor([ 1, -2], dtype=int32, device='cpu')
+    """
     return _lnp.astype(self, dtype, copy=copy)
 
 
@@ -804,17 +1187,36 @@ Tensor.astype = _astype_method
 
 
 def _sort_method(self, axis=-1, kind=None, order=None):
-    """Sort in place, as ``ndarray.sort`` (``lamina.numpy.sort`` returns a sorted copy)."""
+    """Sort in place along ``axis`` (the last by default), as ``ndarray.sort``.
+
+    ``lamina.numpy.sort`` returns a sorted copy instead.
+
+    >>> import lamina as lm
+    >>> x = lm.asarray([[3, 1], [2, 0]])
+    >>> x.sort()
+    >>> x
+    Tensor([[1, 3],
+            [0, 2]], device='cpu')
+    """
     self[...] = _lnp.sort(self, axis=axis, kind=kind)
 
 
 def _flatten_method(self, order="C"):
-    """A flattened copy (``ravel`` gives a view where it can)."""
+    """The elements as a new 1-d tensor, always a copy (``ravel`` gives a view where it can).
+
+    >>> import lamina as lm
+    >>> lm.asarray([[1, 2], [3, 4]]).flatten()
+    Tensor([1, 2, 3, 4], device='cpu')
+    """
     return _lnp.ravel(self, order=order).copy()
 
 
 Tensor.sort = _sort_method
 Tensor.flatten = _flatten_method
+for _name in ("reshape", "transpose", "astype", "sort", "flatten"):
+    # help() and tracebacks name the method, not the helper that implements it.
+    getattr(Tensor, _name).__name__ = _name
+    getattr(Tensor, _name).__qualname__ = f"Tensor.{_name}"
 
 # Late imports: these modules use Tensor, and Tensor's methods use them at call time.
 import lamina.numpy as _lnp  # noqa: E402

@@ -60,8 +60,12 @@ def test_flags():
     v = t[1:]
     assert v.flags.writeable and not v.flags["OWNDATA"]
     v.flags.writeable = False
-    with pytest.raises(ValueError, match="assignment destination is read-only"):
+    # The message says why the tensor is read-only, and the way out for that reason.
+    with pytest.raises(ValueError, match=r"assignment destination is read-only \(its write "
+                       r"flag is off.*setflags\(write=True\)"):
         v[0] = 1.0
+    with pytest.raises(ValueError, match="write flag is off"):
+        v += 1.0
     v.flags.writeable = True
     v[0] = 1.0
     assert t[1].item() == 1.0
@@ -69,6 +73,8 @@ def test_flags():
     assert not b.flags.writeable
     with pytest.raises(ValueError, match="cannot set WRITEABLE flag to True"):
         b.flags.writeable = True
+    with pytest.raises(ValueError, match="read-only view, e.g. from broadcast_to.*copy"):
+        b[0, 0] = 1.0
 
 
 # -- operators ---------------------------------------------------------------------------------
@@ -374,6 +380,45 @@ def test_repr_is_numpys_with_tensor_and_device(a):
 @pytest.mark.parametrize("a", ARRAYS, ids=_id)
 def test_str_is_numpys(a):
     assert str(lnp.asarray(a)) == str(a)
+
+
+def _html_parts(t):
+    html = t._repr_html_()
+    header = html.split("</div>")[0].rsplit(">", 1)[1]
+    body = html.split("<pre", 1)[1].split(">", 1)[1].rsplit("</pre>", 1)[0]
+    return header, body
+
+
+@pytest.mark.parametrize("a", ARRAYS, ids=_id)
+def test_html_repr_for_notebooks(a):
+    # Jupyter shows a header with shape, dtype and device over NumPy's text of the values.
+    header, body = _html_parts(lnp.asarray(a))
+    assert header == f"Tensor · shape {a.shape} · {a.dtype} · cpu"
+    assert body == (str(a) if a.size else f"[] (empty, shape {a.shape})")
+
+
+def test_html_repr_says_view_and_read_only_and_summarizes():
+    x = lnp.asarray(np.arange(12.0).reshape(3, 4))
+    assert _html_parts(x[1])[0].endswith("· view")
+    assert _html_parts(lnp.broadcast_to(x[0], (2, 4)))[0].endswith("· view · read-only")
+    big = np.arange(5000.0)
+    assert _html_parts(lnp.asarray(big))[1] == str(big)  # NumPy's "..." summary
+    assert "..." in str(big)
+    # Values are escaped: the only markup is ours.
+    header, body = _html_parts(lnp.asarray(np.array([True])))
+    assert "<" not in header + body
+
+
+def test_html_repr_inside_a_transform_falls_back_to_text():
+    seen = []
+
+    def f(x):
+        seen.append((x._repr_html_(), repr(x)))
+        return x.sum()
+
+    lm.vmap(f)(lnp.ones((2, 3)))
+    html, text = seen[0]
+    assert html is None and text.startswith("BatchedTensor(lvl=")
 
 
 def test_format():

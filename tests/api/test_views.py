@@ -528,6 +528,13 @@ def test_broadcast_arrays_are_read_only():
 def test_views_share_storage_and_base():
     x = lnp.asarray(np.arange(6.0))
     v = x[1:]
-    assert v.base is not None and x.base is None
+    assert v.base is x and x.base is None
+    # As in NumPy, the base of a view of a view is the tensor that owns the data.
+    assert v[1:].T.base is x and x.reshape(2, 3)[0].base is x
+    # Without a live owner handle, base is one tensor on the data, the same on each access.
+    y = lnp.arange(4.0)[1:]
+    assert y.base is y.base and y.base.tolist() == [0.0, 1.0, 2.0, 3.0]
+    y.base[0] = 9.0
+    assert y.base.tolist()[0] == 9.0
     assert not v.flags.owndata and x.flags.owndata
     assert x[[0, 1]].base is None  # advanced indexing copies
