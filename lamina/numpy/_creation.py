@@ -7,11 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from lamina.core import Wrapper
 from lamina.lazy.devices import as_device
 from lamina.numpy._handles import handle, value_of
 from lamina.ops import creation as cr
+from lamina.ops import elementwise as ew
 from lamina.ops.common import check_dtype, is_value
 from lamina.ops.elementwise import astype_value
+from lamina.wrappers.batched import BatchedTensor
 from lamina.wrappers.tensor import Tensor
 
 __all__ = ["asarray", "array", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
@@ -163,7 +166,30 @@ def _like(a: Any, dtype: Any, shape: Any, device: Any, what: str):
     dt = v.dtype if dtype is None else check_dtype(dtype, what)
     shp = v.shape if shape is None else cr._check_shape(shape, what)
     dev = v.device if device is None else as_device(device)
-    return dt, shp, dev
+    return v, dt, shp, dev
+
+
+def _filled_like(a: Any, fill: Any, dtype: Any, shape: Any, device: Any, what: str) -> Tensor:
+    v, dt, shp, dev = _like(a, dtype, shape, device, what)
+    if isinstance(fill, np.generic):
+        fill = fill.item()
+    out = cr.full_value(shp, np.asarray(fill).astype(dt).item(), dt, dev)
+    if shape is None and dev == v.device and _batched(v):
+        # NOTE [creation under vmap]: like torch.func, ``zeros_like(x)`` of a batched ``x`` is
+        # batched, so each batch element gets its own buffer to write into (``y =
+        # zeros_like(x); y[0] = x[0]`` works under vmap). ``where`` with a constant True
+        # condition takes the value's batching and no data or derivative from it.
+        out = astype_value(ew.where(True, out, v), dt)
+    return handle(out)
+
+
+def _batched(value: Any) -> bool:
+    """Whether a live vmap level batches ``value`` (under any wrappers of other transforms)."""
+    while isinstance(value, Wrapper):
+        if isinstance(value, BatchedTensor) and value.level.alive:
+            return True
+        value = value.value
+    return False
 
 
 def zeros_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
@@ -174,8 +200,7 @@ def zeros_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = No
     >>> lnp.zeros_like(lm.asarray([1, 2]))
     Tensor([0, 0], device='cpu')
     """
-    dt, shp, dev = _like(a, dtype, shape, device, "zeros_like")
-    return handle(cr.full_value(shp, 0, dt, dev))
+    return _filled_like(a, 0, dtype, shape, device, "zeros_like")
 
 
 def ones_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
@@ -185,8 +210,7 @@ def ones_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = Non
     >>> lnp.ones_like(lnp.asarray([[1, 2, 3]]))
     Tensor([[1, 1, 1]], device='cpu')
     """
-    dt, shp, dev = _like(a, dtype, shape, device, "ones_like")
-    return handle(cr.full_value(shp, 1, dt, dev))
+    return _filled_like(a, 1, dtype, shape, device, "ones_like")
 
 
 def empty_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Tensor:
@@ -207,7 +231,4 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
     >>> lnp.full_like(lnp.asarray([1, 2, 3]), 2.7)
     Tensor([2, 2, 2], device='cpu')
     """
-    dt, shp, dev = _like(a, dtype, shape, device, "full_like")
-    if isinstance(fill_value, np.generic):
-        fill_value = fill_value.item()
-    return handle(cr.full_value(shp, np.asarray(fill_value).astype(dt).item(), dt, dev))
+    return _filled_like(a, fill_value, dtype, shape, device, "full_like")

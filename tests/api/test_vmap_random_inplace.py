@@ -247,6 +247,52 @@ def test_writing_into_a_tensor_made_from_unbatched_values_raises():
         lm.vmap(f, in_dims=(None, 0))(lnp.zeros(3), lnp.ones(B))
 
 
+_LIKE = {
+    "zeros_like": lambda x: lnp.zeros_like(x),
+    "ones_like": lambda x: lnp.ones_like(x, dtype=np.float32),
+    "empty_like": lambda x: lnp.empty_like(x),
+    "full_like": lambda x: lnp.full_like(x, 7.5),
+}
+
+
+@pytest.mark.parametrize("name", list(_LIKE))
+def test_like_creation_of_a_batched_tensor_is_batched(name):
+    # NOTE [creation under vmap]: as in torch.func, each element gets its own buffer, so
+    # writing per-element values into it matches a loop.
+    make = _LIKE[name]
+
+    def f(x):
+        y = make(x)
+        y[1:3] = x[:2] * 2
+        y += x[0]
+        return y
+
+    x = np.random.default_rng(13).normal(size=(B, 5))
+    np.testing.assert_allclose(lm.vmap(f)(lnp.asarray(x)).numpy(), _loop(f, x))
+    np.testing.assert_allclose(lm.vmap(f, in_dims=1)(lnp.asarray(x.T)).numpy(), _loop(f, x))
+    assert lm.vmap(make)(lnp.asarray(x)).dtype == make(lnp.asarray(x[0])).dtype
+    # Through grad and nested vmap: the buffer passes gradients of what was written only.
+    g = lm.vmap(lm.grad(lambda x: (f(x) ** 2).sum()))(lnp.asarray(x))
+    g_loop = [lm.grad(lambda x: (f(x) ** 2).sum())(lnp.asarray(r)).numpy() for r in x]
+    np.testing.assert_allclose(g.numpy(), np.stack(g_loop))
+    xx = np.random.default_rng(14).normal(size=(2, B, 5))
+    np.testing.assert_allclose(lm.vmap(lm.vmap(f))(lnp.asarray(xx)).numpy(),
+                               np.stack([_loop(f, r) for r in xx]))
+
+
+def test_like_creation_stays_unbatched_where_nothing_batches_it():
+    captured = lnp.ones(3)
+    seen = []
+
+    def f(x):
+        for y in (lnp.zeros_like(captured), lnp.zeros_like(x, shape=(2,))):
+            seen.append(repr(y))
+        return x
+
+    lm.vmap(f)(lnp.ones((B, 3)))
+    assert all(text.startswith("Tensor(") for text in seen), seen  # plain, not BatchedTensor
+
+
 # -- the in-place rows of the OpInfo table, with their target batched --------------------------
 # NOTE [in-place rows under vmap] (tests/ops/rows/shape.py): test_vmap xfails these rows because
 # one placement batches only the written value; here every placement that batches the target
