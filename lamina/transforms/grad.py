@@ -55,6 +55,23 @@ def _unwrap_level(value: Any, level: Any) -> Any:
     return value
 
 
+def mutated_inputs(sources: list, handles: list, level: Any) -> list:
+    """NOTE [input mutations]: ``f`` may write into its inputs in place (``x += 1``); the
+    caller's tensors then see the new values once the transform returns, as they would after
+    calling ``f`` itself (vmap and functionalize do the same). The transform's handles have
+    their own storages, so the writes are collected here, unwrapped from ``level``: pairs of
+    (caller's Tensor, its new value), for ``write_back`` after the level is popped. The
+    derivatives are those of ``f`` at the values the inputs had when it was called."""
+    return [(source, _unwrap_level(handle._storage.value, level))
+            for source, handle in zip(sources, handles, strict=True)
+            if handle._storage.generation and type(source) is Tensor]
+
+
+def write_back(writes: list) -> None:
+    for source, value in writes:
+        source._assign(value, "copyto", writeback=True)
+
+
 def _output_values(out: Any, what: str) -> tuple[list, Any]:
     leaves, spec = tree.flatten(out)
     values = []
@@ -126,8 +143,10 @@ def _record(f: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...], ha
     """Run ``f`` with the ``argnums`` arguments wrapped at a new Grad level."""
     diff_leaves = []
     diff_specs = []
+    sources = []
     for n in argnums:
         leaves, spec = tree.flatten(args[n])
+        sources.extend(leaves)
         values = []
         for i, leaf in enumerate(leaves):
             position = f"argument {n}" + (f" (leaf {i})" if len(leaves) > 1 else "")
@@ -140,15 +159,19 @@ def _record(f: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...], ha
     with push_interpreter(interpreter):
         level = interpreter.level
         inputs = []
+        handles = []
         call_args = list(args)
         for n, values, spec in zip(argnums, diff_leaves, diff_specs, strict=True):
             wrappers = [TensorWrapper(v, level) for v in values]
             inputs.extend(wrappers)
-            call_args[n] = tree.unflatten(spec, [wrap(w) for w in wrappers])
+            handles.extend(wrap(w) for w in wrappers)
+            call_args[n] = tree.unflatten(spec, handles[len(handles) - len(wrappers):])
         out = f(*call_args, **kwargs)
         out, aux = _split_aux(out, has_aux, what)
         out_values, out_spec = _output_values(out, what)
         aux = _aux_out(aux, level) if has_aux else None
+        writes = mutated_inputs(sources, handles, level)
+    write_back(writes)
     return _Recorded(level, inputs, out_values, out_spec, aux), diff_specs, aux
 
 

@@ -17,6 +17,7 @@ from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.interpreters.jvp import JvpInterpreter
+from lamina.transforms.grad import mutated_inputs, write_back
 from lamina.wrappers.tensor import Tensor, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
@@ -102,6 +103,8 @@ def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
             from lamina.transforms.grad import _aux_out  # noqa: PLC0415
 
             aux = _aux_out(aux, level)
+        writes = mutated_inputs(p_leaves, handles, level)
+    write_back(writes)  # NOTE [input mutations] in lamina/transforms/grad.py
     from lamina.ops.jvp_util import instantiate  # noqa: PLC0415
 
     tangent_out = [instantiate(t, p) for t, p in zip(tangent_out, primal_out, strict=True)]
@@ -169,12 +172,17 @@ def _basis_jacobian(func, args, argnums, has_aux, randomness, what):
             call[n] = d
         return func(*call)
 
+    # The primals are made outside vmap, so that jvp writes f's in-place changes of its inputs
+    # into them (unbatched), to be written back to the caller (NOTE [input mutations]).
+    primals = [wrap(v) for v in values]
+
     def push(*ts):
-        result = jvp(partial, tuple(tree.unflatten(d_spec, [wrap(v) for v in values])),
+        result = jvp(partial, tuple(tree.unflatten(d_spec, primals)),
                      tuple(tree.unflatten(d_spec, list(ts))), has_aux=has_aux)
         return result[1] if not has_aux else (result[1], result[2])
 
     cols = vmap(push, randomness=randomness)(*tangents)
+    write_back(mutated_inputs(d_leaves, primals, None))
     aux = None
     if has_aux:
         cols, aux = cols

@@ -20,6 +20,7 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.interpreters.vmap import VmapInterpreter
 from lamina.ops.batching import move_bdim
 from lamina.ops.common import is_value, to_value
+from lamina.transforms.grad import write_back
 from lamina.wrappers.batched import BatchedTensor
 from lamina.wrappers.tensor import Tensor, wrap
 
@@ -203,8 +204,7 @@ def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what
                     "Tensors or pytrees of Tensors (wrap numbers with lamina.asarray)."
                 )
             results.append(_unbatch(value, level, d, axis_size, what, i))
-    for source, value in writes:
-        source._assign(value, "copyto", writeback=True)
+    write_back(writes)  # NOTE [input mutations] in lamina/transforms/grad.py
     return tree.unflatten(out_spec, [wrap(r) for r in results])
 
 
