@@ -179,7 +179,8 @@ def _filled_like(a: Any, fill: Any, dtype: Any, shape: Any, device: Any, what: s
         # batched, so each batch element gets its own buffer to write into (``y =
         # zeros_like(x); y[0] = x[0]`` works under vmap). ``where`` with a constant True
         # condition takes the value's batching and no data or derivative from it.
-        out = astype_value(ew.where(True, out, v), dt)
+        always = cr.full_value((), True, np.bool_, dev)
+        out = astype_value(ew.where(always, out, v), dt)
     return handle(out)
 
 

@@ -108,3 +108,20 @@ def test_numpy_inputs_are_not_written():
     a = X.copy()
     lm.grad(_scalar(mutating))(a)
     np.testing.assert_array_equal(a, X)
+
+
+@pytest.mark.gpu
+def test_on_cuda_with_a_zeros_like_buffer_under_vmap():
+    xs = np.stack([X, 2 * X])
+    x = lm.asarray(xs, device="cuda")
+
+    def f(x):
+        y = lnp.zeros_like(x)  # batched under vmap (NOTE [creation under vmap])
+        y[0] = x[0] * 2.0
+        x *= 3.0
+        return (y ** 2).sum()
+
+    g = lm.vmap(lm.grad(f))(x)
+    assert g.device == "cuda" and x.device == "cuda"
+    np.testing.assert_allclose(x.numpy(), 3 * xs)
+    np.testing.assert_allclose(g.numpy(), np.stack([[8 * r[0], 0, 0] for r in xs]))
