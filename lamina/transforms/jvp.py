@@ -15,7 +15,7 @@ import numpy as np
 
 from lamina import tree
 from lamina.core import push_interpreter
-from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.errors import LaminaNotImplementedError, LaminaTypeError, LaminaValueError
 from lamina.interpreters.jvp import JvpInterpreter
 from lamina.transforms.grad import mutated_inputs, write_back
 from lamina.wrappers.tensor import Tensor, wrap
@@ -126,11 +126,16 @@ def linearize(func: Callable, *primals: Any):
     """
     from lamina.transforms.grad import vjp  # noqa: PLC0415
 
+    # The primals' values now (values are immutable), for the fallback below: f may write
+    # into its inputs, and the caller's tensors receive those writes.
+    p_leaves, p_spec = tree.flatten(primals)
+    p_values = _values(p_leaves, "linearize", "primal")
     out, vjp_fn = vjp(func, *primals)
     o_leaves, o_spec = tree.flatten(out)
     from lamina.ops.jvp_util import zeros_like  # noqa: PLC0415
 
     u0 = tree.unflatten(o_spec, [wrap(zeros_like(o._lamina_read())) for o in o_leaves])
+    by_jvp = []  # set once the transposition is found impossible
 
     def jvp_fn(*tangents: Any) -> Any:
         if len(tangents) != len(primals):
@@ -138,9 +143,18 @@ def linearize(func: Callable, *primals: Any):
                 f"linearize: jvp_fn expects one tangent per primal ({len(primals)}), got "
                 f"{len(tangents)}."
             )
-        _, transpose = vjp(lambda u: vjp_fn(u), u0)
-        (jv,) = transpose(tuple(tangents))
-        return jv
+        if not by_jvp:
+            try:
+                _, transpose = vjp(lambda u: vjp_fn(u), u0)
+                (jv,) = transpose(tuple(tangents))
+                return jv
+            except LaminaNotImplementedError:
+                # A lamina.Function with a jvp rule but no backward: the vjp cannot be
+                # transposed, so each call runs f under jvp instead, as JAX's linearize
+                # (forward mode) would, on fresh handles of the primal values.
+                by_jvp.append(True)
+        fresh = tree.unflatten(p_spec, [wrap(v) for v in p_values])
+        return jvp(func, fresh, tuple(tangents))[1]
 
     return out, jvp_fn
 

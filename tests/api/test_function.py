@@ -399,13 +399,24 @@ def test_linearize(fn):
     _close(jvp_fn(lm.asarray(V)), 3 * X ** 2 * V)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lamina.linearize transposes the vjp, so it calls the Function's backward instead of its "
-    "jvp: a Function with only a jvp rule raises the missing-backward error under linearize, "
-    "a forward-mode transform (JAX's linearize uses the custom jvp rule)"))
-def test_linearize_uses_the_jvp_rule():
-    out, jvp_fn = lm.linearize(NoBackward.apply, lm.asarray(X))
-    _close(jvp_fn(lm.asarray(V)), 2 * V)
+def test_linearize_of_a_function_with_only_a_jvp_rule_uses_it():
+    # linearize transposes the vjp where it can; without a backward it runs jvp per call.
+    x = lm.asarray(X)
+    out, jvp_fn = lm.linearize(lambda x: NoBackward.apply(x) * x, x)
+    _close(out, 2 * X ** 2)
+    for v in (V, 2 * V):
+        _close(jvp_fn(lm.asarray(v)), 4 * X * v)
+    assert not current_interpreters()
+
+    def scaled_in_place(x):
+        x *= 3.0
+        return NoBackward.apply(x)
+
+    x = lm.asarray(X)
+    _, jvp_fn = lm.linearize(scaled_in_place, x)
+    _close(jvp_fn(lm.asarray(V)), 6 * V)
+    _close(jvp_fn(lm.asarray(V)), 6 * V)
+    _close(x, 3 * X)  # written back once, by linearize; the jvp calls run on fresh handles
 
 
 @pytest.mark.parametrize("fn", CUBES)
