@@ -116,7 +116,8 @@ def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
 def linearize(func: Callable, *primals: Any):
     """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` evaluates ``J @ tangents``
     without running ``f`` again: it transposes the vjp (a linear function of the cotangent)
-    recorded once here.
+    recorded once here. (Where that is impossible, a ``lamina.Function`` with a jvp rule but
+    no backward, each call runs ``f`` under ``jvp`` instead.)
 
     >>> import lamina as lm
     >>> import lamina.numpy as lnp
