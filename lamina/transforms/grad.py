@@ -19,7 +19,7 @@ from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.interpreters.grad import GradInterpreter, backward
 from lamina.ops.common import is_value, to_value
-from lamina.wrappers.tensor import Tensor, wrap
+from lamina.wrappers.tensor import Tensor, read_only_reason, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
 __all__ = ["vjp", "grad", "grad_and_value", "value_and_grad"]
@@ -53,6 +53,17 @@ def _unwrap_level(value: Any, level: Any) -> Any:
     if isinstance(value, TensorWrapper) and value.level is level:
         return value.value
     return value
+
+
+def input_handle(value: Any, source: Any) -> Tensor:
+    """The handle ``f`` receives for an input: a new storage holding ``value`` (the caller's
+    value, wrapped by the transform), read-only where the caller's tensor is, so an in-place
+    op on it raises where ``f`` makes it, as it would outside the transform."""
+    handle = wrap(value)
+    if type(source) is Tensor and not source._writeable:
+        handle._writeable = False
+        handle._read_only_why = read_only_reason(source)
+    return handle
 
 
 def mutated_inputs(sources: list, handles: list, level: Any) -> list:
@@ -164,8 +175,9 @@ def _record(f: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...], ha
         for n, values, spec in zip(argnums, diff_leaves, diff_specs, strict=True):
             wrappers = [TensorWrapper(v, level) for v in values]
             inputs.extend(wrappers)
-            handles.extend(wrap(w) for w in wrappers)
-            call_args[n] = tree.unflatten(spec, handles[len(handles) - len(wrappers):])
+            start = len(handles)
+            handles.extend([input_handle(w, sources[start + i]) for i, w in enumerate(wrappers)])
+            call_args[n] = tree.unflatten(spec, handles[start:])
         out = f(*call_args, **kwargs)
         out, aux = _split_aux(out, has_aux, what)
         out_values, out_spec = _output_values(out, what)

@@ -17,7 +17,7 @@ from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaNotImplementedError, LaminaTypeError, LaminaValueError
 from lamina.interpreters.jvp import JvpInterpreter
-from lamina.transforms.grad import mutated_inputs, write_back
+from lamina.transforms.grad import input_handle, mutated_inputs, write_back
 from lamina.wrappers.tensor import Tensor, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
@@ -77,8 +77,8 @@ def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
     interpreter = JvpInterpreter()
     with push_interpreter(interpreter):
         level = interpreter.level
-        handles = [wrap(TensorWrapper(p, level, tangent=t))
-                   for p, t in zip(p_values, t_values, strict=True)]
+        handles = [input_handle(TensorWrapper(p, level, tangent=t), source)
+                   for p, t, source in zip(p_values, t_values, p_leaves, strict=True)]
         out = func(*tree.unflatten(p_spec, handles))
         aux = None
         if has_aux:
@@ -189,7 +189,7 @@ def _basis_jacobian(func, args, argnums, has_aux, randomness, what):
 
     # The primals are made outside vmap, so that jvp writes f's in-place changes of its inputs
     # into them (unbatched), to be written back to the caller (NOTE [input mutations]).
-    primals = [wrap(v) for v in values]
+    primals = [input_handle(v, source) for v, source in zip(values, d_leaves, strict=True)]
 
     def push(*ts):
         result = jvp(partial, tuple(tree.unflatten(d_spec, primals)),

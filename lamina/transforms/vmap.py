@@ -20,7 +20,7 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.interpreters.vmap import VmapInterpreter
 from lamina.ops.batching import move_bdim
 from lamina.ops.common import is_value, to_value
-from lamina.transforms.grad import write_back
+from lamina.transforms.grad import input_handle, write_back
 from lamina.wrappers.batched import BatchedTensor
 from lamina.wrappers.tensor import Tensor, wrap
 
@@ -175,8 +175,9 @@ def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what
     with push_interpreter(interpreter):
         level = interpreter.level
         call_leaves = [
-            wrap(BatchedTensor(v[0], v[1], level)) if isinstance(v, tuple) else v
-            for v in values
+            input_handle(BatchedTensor(v[0], v[1], level), source) if isinstance(v, tuple)
+            else v
+            for v, source in zip(values, sources, strict=True)
         ]
         out = func(*tree.unflatten(spec, call_leaves), **kwargs)
         writes = [

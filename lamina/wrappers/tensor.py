@@ -42,7 +42,8 @@ from lamina.core import Primitive, bind
 from lamina.errors import LaminaIndexError, LaminaRuntimeError, LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import Device
 
-__all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "on_storage", "read_only_error"]
+__all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "on_storage", "read_only_error",
+           "read_only_reason"]
 
 
 class Storage:
@@ -116,16 +117,24 @@ def _read_only_view(t: Tensor) -> bool:
                for meta in t._views)
 
 
+def read_only_reason(t: Tensor) -> str:
+    """Why ``t`` is read-only, and the way out, for ``read_only_error``. A transform's handle
+    for a read-only input carries its caller tensor's reason (``_read_only_why``)."""
+    why = getattr(t, "_read_only_why", None)
+    if why is not None:
+        return why
+    if _read_only_view(t):
+        return ("this tensor is a read-only view, e.g. from broadcast_to or diagonal. Take a "
+                ".copy() first to get a writable tensor.")
+    return ("its write flag is off: setflags(write=False) was called on it or on the tensor "
+            "it views. Call .setflags(write=True) to allow writes, or write to a .copy().")
+
+
 def read_only_error(what: str, t: Tensor) -> LaminaValueError:
     """NumPy's error for a write into a read-only tensor, with the reason and the way out
     (raise the returned exception)."""
-    if _read_only_view(t):
-        why = ("this tensor is a read-only view, e.g. from broadcast_to or diagonal. Take a "
-               ".copy() first to get a writable tensor.")
-    else:
-        why = ("its write flag is off: setflags(write=False) was called on it or on the tensor "
-               "it views. Call .setflags(write=True) to allow writes, or write to a .copy().")
-    return LaminaValueError(f"{what}: assignment destination is read-only ({why})")
+    return LaminaValueError(
+        f"{what}: assignment destination is read-only ({read_only_reason(t)})")
 
 
 class Flags:
@@ -195,7 +204,8 @@ class Tensor:
     578.0
     """
 
-    __slots__ = ("_storage", "_views", "_cached", "_generation", "_writeable", "__weakref__")
+    __slots__ = ("_storage", "_views", "_cached", "_generation", "_writeable", "_read_only_why",
+                 "__weakref__")
     __array_priority__ = 1000  # NumPy defers binary operators to us
 
     _storage: Storage
@@ -230,6 +240,10 @@ class Tensor:
         t._cached = value
         t._generation = self._storage.generation
         t._writeable = self._writeable and writeable
+        if not self._writeable:
+            why = getattr(self, "_read_only_why", None)
+            if why is not None:
+                t._read_only_why = why
         return t
 
     # -- reading and writing the value ----------------------------------------------------

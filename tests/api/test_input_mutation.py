@@ -125,3 +125,34 @@ def test_on_cuda_with_a_zeros_like_buffer_under_vmap():
     assert g.device == "cuda" and x.device == "cuda"
     np.testing.assert_allclose(x.numpy(), 3 * xs)
     np.testing.assert_allclose(g.numpy(), np.stack([[8 * r[0], 0, 0] for r in xs]))
+
+
+@pytest.mark.parametrize("name", ["grad", "jvp", "jacfwd", "vmap"])
+def test_a_read_only_input_raises_at_the_write_with_the_callers_reason(name):
+    # As calling f itself would: the in-place op raises, naming the op and the reason.
+    calls = {**TRANSFORMS, "vmap": lambda f, x: lm.vmap(f)(x)}
+    broadcast = lnp.broadcast_to(lm.asarray(X), (2, 3))
+    with pytest.raises(ValueError, match=r"^multiply: .*read-only view, e\.g\. from "
+                                         r"broadcast_to"):
+        calls[name](mutating, broadcast if name == "vmap" else broadcast[0])
+    frozen = lm.asarray(np.stack([X, X]) if name == "vmap" else X)
+    frozen.setflags(write=False)
+    with pytest.raises(ValueError, match=r"^multiply: .*setflags\(write=True\)"):
+        calls[name](mutating, frozen)
+    assert frozen.numpy().ravel().tolist()[:3] == X.tolist()
+
+
+def test_each_pytree_leaf_keeps_its_own_write_flag():
+    free, frozen = lm.asarray(X), lm.asarray(X)
+    frozen.setflags(write=False)
+
+    def f(pair, which):
+        leaf = pair[which]
+        leaf *= 2.0
+        return (pair[0] * pair[1]).sum()
+
+    g = lm.grad(f)((free, frozen), 0)
+    assert_allclose(free, 2 * X)
+    assert_allclose(g, (2 * X, 2 * X))  # d(2a . b): at the values f was called with
+    with pytest.raises(ValueError, match="setflags"):
+        lm.grad(f)((free, frozen), 1)
