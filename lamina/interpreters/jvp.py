@@ -31,12 +31,15 @@ class JvpInterpreter(Interpreter):
     def lift(self, value: Any) -> TensorWrapper:
         return TensorWrapper(value, self.level, tangent=None)
 
-    def process(self, prim, args, params):
+    def split(self, values) -> tuple[list, list, bool]:
+        """``(primals, tangents, tracked)`` of ``values`` at this level: a value this level
+        does not wrap is its own primal with tangent None (zero); ``tracked`` says whether
+        any was wrapped. Used by ``process``, the lamina.Function rule and ``jvp``'s outputs."""
         level = self.level
         primals = []
         tangents = []
         tracked = False
-        for a in args:
+        for a in values:
             if type(a) is TensorWrapper and a.level is level:
                 primals.append(a.value)
                 tangents.append(a.tangent)
@@ -44,6 +47,11 @@ class JvpInterpreter(Interpreter):
             else:
                 primals.append(a)
                 tangents.append(None)
+        return primals, tangents, tracked
+
+    def process(self, prim, args, params):
+        level = self.level
+        primals, tangents, tracked = self.split(args)
         if not tracked:
             return self.bind_below(prim, args, params)  # NOTE [step aside]
         if prim.interpret is not None:

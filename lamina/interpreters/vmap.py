@@ -43,7 +43,10 @@ class VmapInterpreter(Interpreter):
     def lift(self, value: Any) -> Any:
         return value  # unbatched values stay unbatched; rules treat bdim None as broadcast
 
-    def process(self, prim, args, params):
+    def split(self, args) -> tuple[list, list, bool]:
+        """``(values, bdims, batched)`` of ``args`` at this level: a value this level does not
+        batch is itself with bdim None; ``batched`` says whether any was batched. Used by
+        ``process`` and the lamina.Function rule."""
         level = self.level
         values = []
         bdims = []
@@ -56,6 +59,10 @@ class VmapInterpreter(Interpreter):
             else:
                 values.append(a)
                 bdims.append(None)
+        return values, bdims, batched
+
+    def process(self, prim, args, params):
+        values, bdims, batched = self.split(args)
         if prim.name in RANDOM_NAMES:
             return self._random(prim, values, bdims, params)
         if not batched:

@@ -587,14 +587,7 @@ def _jvp_rule(interpreter, args: tuple, params: dict) -> Any:
     call = params["call"]
     fn = call.fn
     level = interpreter.level
-    primals, tangents = [], []
-    for a in args:
-        if type(a) is TensorWrapper and a.level is level:
-            primals.append(a.value)
-            tangents.append(a.tangent)
-        else:
-            primals.append(a)
-            tangents.append(None)
+    primals, tangents, _ = interpreter.split(args)
     primals = tuple(primals)
     ctx = FunctionCtx(call.needs([t is not None for t in tangents]))
     out = interpreter.call_below(_run_here, call, primals, ctx)
@@ -652,14 +645,7 @@ def _vmap_rule(interpreter, args: tuple, params: dict) -> Any:
     call = params["call"]
     fn = call.fn
     level = interpreter.level
-    values, bdims = [], []
-    for a in args:
-        if type(a) is BatchedTensor and a.level is level:
-            values.append(a.value)
-            bdims.append(a.bdim)
-        else:
-            values.append(a)
-            bdims.append(None)
+    values, bdims, _ = interpreter.split(args)
     if _overrides(fn, "vmap"):
         info = VmapInfo(interpreter.axis_size, interpreter.randomness)
         in_dims = tuple(None if s is None else bdims[s] for s in call.slots)

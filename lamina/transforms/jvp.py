@@ -87,18 +87,11 @@ def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
                                        "(output, aux).")
             out, aux = out
         o_leaves, o_spec = tree.flatten(out)
-        primal_out, tangent_out = [], []
         for i, leaf in enumerate(o_leaves):
             if type(leaf) is not Tensor:
                 raise LaminaTypeError(f"{what}: output {i} is a {type(leaf).__name__}; f must "
                                       "return Tensors or pytrees of Tensors.")
-            v = leaf._lamina_read()
-            if type(v) is TensorWrapper and v.level is level:
-                primal_out.append(v.value)
-                tangent_out.append(v.tangent)
-            else:
-                primal_out.append(v)
-                tangent_out.append(None)
+        primal_out, tangent_out, _ = interpreter.split([o._lamina_read() for o in o_leaves])
         if has_aux:
             from lamina.transforms.grad import _aux_out  # noqa: PLC0415
 
