@@ -71,7 +71,8 @@ def mutated_inputs(sources: list, handles: list, level: Any) -> list:
     caller's tensors then see the new values once the transform returns, as they would after
     calling ``f`` itself (vmap and functionalize do the same). The transform's handles have
     their own storages, so the writes are collected here, unwrapped from ``level``: pairs of
-    (caller's Tensor, its new value), for ``write_back`` after the level is popped. The
+    (caller's Tensor, its new value), for ``write_back`` after the level is popped
+    (``level`` None: handles made outside any level of ours, as jacfwd's primals). The
     derivatives are those of ``f`` at the values the inputs had when it was called."""
     return [(source, _unwrap_level(handle._storage.value, level))
             for source, handle in zip(sources, handles, strict=True)
