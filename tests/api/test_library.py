@@ -103,10 +103,10 @@ def test_fallback_error_names_the_op_and_register_autograd():
 
 
 def test_bad_fallback_setting_is_refused_with_the_choices():
-    cube = make_cube(fake=True)
-    with lm.config.override(autograd_fallback="ignore"):
-        with pytest.raises(ValueError, match="'warn', 'error', 'nothing'"):
-            lm.grad(lambda x: cube(x).sum())(lm.asarray(X))
+    # Refused when set (NOTE [settings are checked when set] in lamina/config.py).
+    with pytest.raises(ValueError, match="'warn', 'error', 'nothing'"):
+        with lm.config.override(autograd_fallback="ignore"):
+            pass  # pragma: no cover - never entered
 
 
 def test_jvp_of_an_op_with_only_a_vjp_raises_instead_of_giving_zero():
