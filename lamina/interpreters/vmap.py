@@ -28,14 +28,37 @@ class VmapFallbackWarning(UserWarning):
     """vmap ran an op without a batch rule as a Python loop over the batch (slow)."""
 
 
+class SameDraws:
+    """The draws of a chunked ``vmap(..., randomness="same")``: the first chunk records its
+    unbatched draws in order and every later chunk replays them, so the whole batch shares
+    one draw, as without chunks."""
+
+    def __init__(self) -> None:
+        self.values: list = []
+        self.position = 0
+
+    def draw(self, make: Any) -> Any:
+        if self.position < len(self.values):
+            value = self.values[self.position]
+        else:
+            value = make()
+            self.values.append(value)
+        self.position += 1
+        return value
+
+
 class VmapInterpreter(Interpreter):
     name = "vmap"
     sees_every_op = RANDOM_NAMES
 
-    def __init__(self, axis_size: int, randomness: str) -> None:
+    def __init__(self, axis_size: int, randomness: str, same_draws: SameDraws | None = None
+                 ) -> None:
         super().__init__()
         self.axis_size = axis_size
         self.randomness = randomness
+        self.same_draws = same_draws
+        if same_draws is not None:
+            same_draws.position = 0  # a new chunk replays from the first draw
 
     def owns(self, value: Any) -> bool:
         return type(value) is BatchedTensor and value.level is self.level
@@ -99,6 +122,9 @@ class VmapInterpreter(Interpreter):
                 "shared by the whole batch), or draw outside vmap and pass the numbers in."
             )
         if self.randomness == "same" and not any(d is not None for d in bdims):
+            if self.same_draws is not None:
+                return self.same_draws.draw(
+                    lambda: self.bind_below(prim, tuple(values), params))
             return self.bind_below(prim, tuple(values), params)
         rule = prim.batch
         if rule is None:

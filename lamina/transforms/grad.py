@@ -19,7 +19,8 @@ from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.interpreters.grad import GradInterpreter, backward
 from lamina.ops.common import is_value, to_value
-from lamina.wrappers.tensor import Tensor, read_only_reason, wrap
+from lamina.transforms.inputs import InputHandles, write_back
+from lamina.wrappers.tensor import Tensor, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
 __all__ = ["vjp", "grad", "grad_and_value", "value_and_grad"]
@@ -55,35 +56,6 @@ def _unwrap_level(value: Any, level: Any) -> Any:
     return value
 
 
-def input_handle(value: Any, source: Any) -> Tensor:
-    """The handle ``f`` receives for an input: a new storage holding ``value`` (the caller's
-    value, wrapped by the transform), read-only where the caller's tensor is, so an in-place
-    op on it raises where ``f`` makes it, as it would outside the transform."""
-    handle = wrap(value)
-    if type(source) is Tensor and not source._writeable:
-        handle._writeable = False
-        handle._read_only_why = read_only_reason(source)
-    return handle
-
-
-def mutated_inputs(sources: list, handles: list, level: Any) -> list:
-    """NOTE [input mutations]: ``f`` may write into its inputs in place (``x += 1``); the
-    caller's tensors then see the new values once the transform returns, as they would after
-    calling ``f`` itself (vmap and functionalize do the same). The transform's handles have
-    their own storages, so the writes are collected here, unwrapped from ``level``: pairs of
-    (caller's Tensor, its new value), for ``write_back`` after the level is popped
-    (``level`` None: handles made outside any level of ours, as jacfwd's primals). The
-    derivatives are those of ``f`` at the values the inputs had when it was called."""
-    return [(source, _unwrap_level(handle._storage.value, level))
-            for source, handle in zip(sources, handles, strict=True)
-            if handle._storage.generation and type(source) is Tensor]
-
-
-def write_back(writes: list) -> None:
-    for source, value in writes:
-        source._assign(value, "copyto", writeback=True)
-
-
 def _output_values(out: Any, what: str) -> tuple[list, Any]:
     leaves, spec = tree.flatten(out)
     values = []
@@ -92,6 +64,15 @@ def _output_values(out: Any, what: str) -> tuple[list, Any]:
             values.append(leaf._lamina_read())
         elif is_value(leaf):
             values.append(leaf)
+        elif isinstance(leaf, (bool, int, float, complex, np.ndarray, np.generic)):
+            # A constant: the output does not depend on the inputs, so its derivative is zero
+            # (autograd gives zeros too). Integers and booleans count as float64 constants.
+            value = to_value(leaf, what)
+            if value.dtype.kind in "biu":
+                from lamina.ops.elementwise import astype_value  # noqa: PLC0415
+
+                value = astype_value(value, np.dtype(np.float64))
+            values.append(value)
         else:
             raise LaminaTypeError(
                 f"{what}: expected f to return a Tensor or a pytree of Tensors, but output leaf "
@@ -153,39 +134,50 @@ class _Recorded:
 def _record(f: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...], has_aux: bool,
             what: str) -> tuple[_Recorded, list, Any]:
     """Run ``f`` with the ``argnums`` arguments wrapped at a new Grad level."""
-    diff_leaves = []
-    diff_specs = []
-    sources = []
+    flat = [tree.flatten(a) for a in args]
+    kw_leaves, kw_spec = tree.flatten(kwargs)
+    diff_values: dict[int, list] = {}
     for n in argnums:
-        leaves, spec = tree.flatten(args[n])
-        sources.extend(leaves)
+        leaves = flat[n][0]
         values = []
         for i, leaf in enumerate(leaves):
             position = f"argument {n}" + (f" (leaf {i})" if len(leaves) > 1 else "")
             value = _value_of_input(leaf, what, position)
             _check_differentiable(value, what, position)
             values.append(value)
-        diff_leaves.append(values)
-        diff_specs.append(spec)
+        diff_values[n] = values
     interpreter = GradInterpreter()
     with push_interpreter(interpreter):
         level = interpreter.level
         inputs = []
-        handles = []
-        call_args = list(args)
-        for n, values, spec in zip(argnums, diff_leaves, diff_specs, strict=True):
-            wrappers = [TensorWrapper(v, level) for v in values]
-            inputs.extend(wrappers)
-            start = len(handles)
-            handles.extend([input_handle(w, sources[start + i]) for i, w in enumerate(wrappers)])
-            call_args[n] = tree.unflatten(spec, handles[start:])
-        out = f(*call_args, **kwargs)
+        sources: list = []
+        values: list = []
+        for n, (leaves, _) in enumerate(flat):
+            sources.extend(leaves)
+            if n in diff_values:
+                wrappers = [TensorWrapper(v, level) for v in diff_values[n]]
+                inputs.extend(wrappers)
+                values.extend(wrappers)
+            else:
+                values.extend([InputHandles.NO_VALUE] * len(leaves))
+        sources.extend(kw_leaves)
+        values.extend([InputHandles.NO_VALUE] * len(kw_leaves))
+        # NOTE [input handles]: aliased inputs (f(x, x)) alias inside too.
+        given = InputHandles(sources, values)
+        handles = given.handles
+        call_args = []
+        start = 0
+        for leaves, spec in flat:
+            call_args.append(tree.unflatten(spec, handles[start:start + len(leaves)]))
+            start += len(leaves)
+        call_kwargs = tree.unflatten(kw_spec, handles[start:])
+        out = f(*call_args, **call_kwargs)
         out, aux = _split_aux(out, has_aux, what)
         out_values, out_spec = _output_values(out, what)
         aux = _aux_out(aux, level) if has_aux else None
-        writes = mutated_inputs(sources, handles, level)
+        writes = given.writes(lambda value, _: _unwrap_level(value, level))
     write_back(writes)
-    return _Recorded(level, inputs, out_values, out_spec, aux), diff_specs, aux
+    return _Recorded(level, inputs, out_values, out_spec, aux), [flat[n][1] for n in argnums], aux
 
 
 def _regroup(flat: list, specs: list) -> list:
@@ -221,6 +213,15 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False):
     recorded, specs, aux = _record(func, primals, {}, tuple(range(len(primals))), has_aux, what)
     primal_out = tree.unflatten(recorded.out_spec,
                                 [wrap(v) for v in recorded.primal_outputs()])
+    vjp_fn = pullback_fn(recorded, specs, what)
+    if has_aux:
+        return primal_out, vjp_fn, aux
+    return primal_out, vjp_fn
+
+
+def pullback_fn(recorded: _Recorded, specs: list, what: str) -> Callable:
+    """``vjp_fn`` of a recorded call: cotangents shaped like the output -> a tuple with one
+    cotangent pytree per differentiated argument."""
 
     def vjp_fn(cotangents: Any) -> tuple:
         leaves, spec = tree.flatten(cotangents)
@@ -244,6 +245,14 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False):
                         f"{what}: vjp_fn got a cotangent of dtype {g.dtype} for output {i} of "
                         f"dtype {out.dtype}; pass a floating point cotangent."
                     )
+                if g.dtype.kind == "c" and out.dtype.kind != "c":
+                    # JAX and torch refuse it too: the imaginary part has nowhere to go, and
+                    # dropping it silently would give the derivative of another function.
+                    raise LaminaTypeError(
+                        f"{what}: vjp_fn got a complex cotangent (dtype {g.dtype}) for output "
+                        f"{i}, which is real (dtype {out.dtype}). Pass a real cotangent (e.g. "
+                        "its .real), or make the output complex."
+                    )
                 from lamina.ops.elementwise import astype_value  # noqa: PLC0415
 
                 g = astype_value(g, out.dtype)
@@ -251,9 +260,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False):
         grads = recorded.pullback(values)
         return tuple(_regroup(grads, specs))
 
-    if has_aux:
-        return primal_out, vjp_fn, aux
-    return primal_out, vjp_fn
+    return vjp_fn
 
 
 def _normalize_argnums(argnums: Any, n_args: int, what: str) -> tuple[int, ...]:
@@ -304,6 +311,14 @@ def _grad_core(func: Callable, argnums: Any, has_aux: bool, name: str, args: tup
         raise LaminaTypeError(
             f"{what}: Expected f(*args) to return a floating point scalar, got dtype "
             f"{out.dtype}."
+        )
+    if out.dtype.kind == "c":
+        # JAX, autograd and torch refuse it too: the gradient of a complex output is not
+        # defined by one seed (the imaginary part would be dropped silently).
+        raise LaminaTypeError(
+            f"{what}: Expected f(*args) to return a real scalar, got dtype {out.dtype}. grad "
+            "needs a real-valued function: return e.g. its .real or abs(...) ** 2, or use "
+            "lm.vjp(f, *args) and pull back a complex cotangent of your choice."
         )
     from lamina.ops.creation import full_value  # noqa: PLC0415
 

@@ -17,7 +17,8 @@ from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaNotImplementedError, LaminaTypeError, LaminaValueError
 from lamina.interpreters.jvp import JvpInterpreter
-from lamina.transforms.grad import input_handle, mutated_inputs, write_back
+from lamina.transforms.grad import _unwrap_level
+from lamina.transforms.inputs import InputHandles, write_back
 from lamina.wrappers.tensor import Tensor, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
@@ -74,12 +75,40 @@ def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
                 f"{what}: tangent {i} has dtype {t.dtype}, but its primal has dtype {p.dtype}; "
                 "each tangent must have its primal's dtype."
             )
+    return _run_jvp(func, primals, range(len(primals)), p_values, t_values, has_aux, what)
+
+
+def _run_jvp(func: Callable, args: tuple, diff: Any, p_values: list, t_values: list,
+             has_aux: bool, what: str) -> tuple:
+    """``f(*args)`` and its tangent. The leaves of the arguments ``diff`` (indices) are the
+    primals, with values ``p_values`` and tangents ``t_values`` (one per leaf, in order,
+    validated by the caller). Every
+    other argument's tensors get handles too (NOTE [input handles]), so that inputs aliasing
+    each other alias inside and writes into any input reach the caller."""
+    flat = [tree.flatten(a) for a in args]
     interpreter = JvpInterpreter()
     with push_interpreter(interpreter):
         level = interpreter.level
-        handles = [input_handle(TensorWrapper(p, level, tangent=t), source)
-                   for p, t, source in zip(p_values, t_values, p_leaves, strict=True)]
-        out = func(*tree.unflatten(p_spec, handles))
+        sources: list = []
+        values: list = []
+        diff = set(diff)
+        pairs = iter(zip(p_values, t_values, strict=True))
+        for n, (leaves, _) in enumerate(flat):
+            sources.extend(leaves)
+            if n in diff:
+                for _leaf in leaves:
+                    p, t = next(pairs)
+                    values.append(TensorWrapper(p, level, tangent=t))
+            else:
+                values.extend([InputHandles.NO_VALUE] * len(leaves))
+        given = InputHandles(sources, values)
+        handles = given.handles
+        call_args = []
+        start = 0
+        for leaves, spec in flat:
+            call_args.append(tree.unflatten(spec, handles[start:start + len(leaves)]))
+            start += len(leaves)
+        out = func(*call_args)
         aux = None
         if has_aux:
             if not isinstance(out, tuple) or len(out) != 2:
@@ -96,8 +125,8 @@ def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
             from lamina.transforms.grad import _aux_out  # noqa: PLC0415
 
             aux = _aux_out(aux, level)
-        writes = mutated_inputs(p_leaves, handles, level)
-    write_back(writes)  # NOTE [input mutations] in lamina/transforms/grad.py
+        writes = given.writes(lambda value, _: _unwrap_level(value, level))
+    write_back(writes)  # NOTE [input mutations] in lamina/transforms/inputs.py
     from lamina.ops.jvp_util import instantiate  # noqa: PLC0415
 
     tangent_out = [instantiate(t, p) for t, p in zip(tangent_out, primal_out, strict=True)]
@@ -161,6 +190,13 @@ def _basis_jacobian(func, args, argnums, has_aux, randomness, what):
     diff = [args[n] for n in nums]
     d_leaves, d_spec = tree.flatten(tuple(diff))
     values = _values(d_leaves, what, "argument")
+    for i, v in enumerate(values):
+        if v.dtype.kind not in "fc":
+            raise LaminaTypeError(
+                f"{what}: argument {i} has dtype {v.dtype}; only floating point (or complex) "
+                "inputs can be differentiated. Cast it with .astype(float), or leave it out of "
+                "argnums."
+            )
     sizes = [int(np.prod(v.shape)) for v in values]
     total = sum(sizes)
     from lamina.numpy import eye  # noqa: PLC0415
@@ -174,23 +210,25 @@ def _basis_jacobian(func, args, argnums, has_aux, randomness, what):
                         .astype(v.dtype))
         start += n
 
-    def partial(*diff_args):
-        call = list(args)
-        for n, d in zip(nums, diff_args, strict=True):
-            call[n] = d
-        return func(*call)
-
-    # The primals are made outside vmap, so that jvp writes f's in-place changes of its inputs
-    # into them (unbatched), to be written back to the caller (NOTE [input mutations]).
-    primals = [input_handle(v, source) for v, source in zip(values, d_leaves, strict=True)]
+    # Handles for every input, made outside vmap, so that jvp writes f's in-place changes of
+    # its inputs into them (unbatched), to be written back to the caller when all is done
+    # (NOTE [input mutations]); aliased inputs alias (NOTE [input handles]).
+    flat = [tree.flatten(a) for a in args]
+    sources = [leaf for leaves, _ in flat for leaf in leaves]
+    given = InputHandles(sources, [InputHandles.NO_VALUE] * len(sources))
+    call_args = []
+    start = 0
+    for leaves, spec in flat:
+        call_args.append(tree.unflatten(spec, given.handles[start:start + len(leaves)]))
+        start += len(leaves)
 
     def push(*ts):
-        result = jvp(partial, tuple(tree.unflatten(d_spec, primals)),
-                     tuple(tree.unflatten(d_spec, list(ts))), has_aux=has_aux)
+        result = _run_jvp(func, tuple(call_args), nums, values,
+                          [t._lamina_read() for t in ts], has_aux, what)
         return result[1] if not has_aux else (result[1], result[2])
 
     cols = vmap(push, randomness=randomness)(*tangents)
-    write_back(mutated_inputs(d_leaves, primals, None))
+    write_back(given.writes(lambda value, _: value))
     aux = None
     if has_aux:
         cols, aux = cols

@@ -17,10 +17,10 @@ import numpy as np
 from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
-from lamina.interpreters.vmap import VmapInterpreter
+from lamina.interpreters.vmap import SameDraws, VmapInterpreter
 from lamina.ops.batching import move_bdim
 from lamina.ops.common import is_value, to_value
-from lamina.transforms.grad import input_handle, write_back
+from lamina.transforms.inputs import InputHandles, write_back
 from lamina.wrappers.batched import BatchedTensor
 from lamina.wrappers.tensor import Tensor, wrap
 
@@ -162,33 +162,34 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
         if chunk_size is not None and chunk_size < axis_size:
             return _chunked(func, values, spec, kwargs, axis_size, chunk_size, out_dims,
                             randomness, what, leaves)
-        return _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what,
-                          leaves)
+        out, writes = _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness,
+                                 what, leaves)
+        write_back(writes)  # NOTE [input mutations] in lamina/transforms/inputs.py
+        return out
 
     return wrapped
 
 
-def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what, sources):
-    """One vmap call; ``sources`` are the caller's leaves, which receive the in-place writes
-    ``func`` makes into its batched inputs (as torch.func's vmap does)."""
-    interpreter = VmapInterpreter(axis_size, randomness)
+def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what, sources,
+               same_draws=None):
+    """One vmap call; returns ``(outputs, writes)``: the caller's leaves ``sources`` receive
+    the in-place writes ``func`` made into its inputs (as torch.func's vmap does) when the
+    caller applies ``writes`` (``write_back``)."""
+    interpreter = VmapInterpreter(axis_size, randomness, same_draws)
     with push_interpreter(interpreter):
         level = interpreter.level
-        call_leaves = [
-            input_handle(BatchedTensor(v[0], v[1], level), source) if isinstance(v, tuple)
-            else v
-            for v, source in zip(values, sources, strict=True)
-        ]
-        out = func(*tree.unflatten(spec, call_leaves), **kwargs)
-        writes = [
-            (source, _unbatch(leaf._storage.value, level, v[1], axis_size, what, i))
-            for i, (source, leaf, v) in enumerate(zip(sources, call_leaves, values, strict=True))
-            if isinstance(v, tuple) and leaf._storage.generation and type(source) is Tensor
-        ]
-        out_leaves, out_spec = tree.flatten(out)
-        if not out_leaves and out is not None:
-            raise LaminaTypeError(f"{what}: the function returned {type(out).__name__}; vmap "
-                                  "needs a Tensor or a pytree of Tensors.")
+        # NOTE [input handles]: aliased inputs alias inside when they are batched alike.
+        given = InputHandles(
+            sources,
+            [BatchedTensor(v[0], v[1], level) if isinstance(v, tuple) else InputHandles.NO_VALUE
+             for v in values],
+            [v[1] if isinstance(v, tuple) else None for v in values],
+        )
+        out = func(*tree.unflatten(spec, given.handles), **kwargs)
+        writes = given.writes(
+            lambda value, i: value if not isinstance(values[i], tuple)
+            else _unbatch(value, level, values[i][1], axis_size, what, i))
+        out_leaves, out_spec = tree.flatten(out)  # (), None, {}: returned as they are
         try:
             odims = _broadcast_dims(out_dims, out, what, "out_dims", "")
         except LaminaValueError as exc:
@@ -205,8 +206,7 @@ def _vmap_once(func, values, spec, kwargs, axis_size, out_dims, randomness, what
                     "Tensors or pytrees of Tensors (wrap numbers with lamina.asarray)."
                 )
             results.append(_unbatch(value, level, d, axis_size, what, i))
-    write_back(writes)  # NOTE [input mutations] in lamina/transforms/grad.py
-    return tree.unflatten(out_spec, [wrap(r) for r in results])
+    return tree.unflatten(out_spec, [wrap(r) for r in results]), writes
 
 
 def _unbatch(value, level, out_dim, axis_size, what, i):
@@ -238,25 +238,38 @@ def _unbatch(value, level, out_dim, axis_size, what, i):
 
 def _chunked(func, values, spec, kwargs, axis_size, chunk_size, out_dims, randomness, what,
              leaves):
+    """vmap one chunk of the batch at a time: the same result as one call. Every chunk
+    starts from the caller's values, randomness="same" replays the first chunk's draws in
+    the others (one draw for the whole batch), and the writes into the inputs reach the
+    caller only when every chunk has succeeded."""
     from lamina.core import bind  # noqa: PLC0415
     from lamina.ops.indexing import encode, getitem_p  # noqa: PLC0415
     from lamina.ops.shape import concatenate_values  # noqa: PLC0415
 
     pieces = []
+    # The chunks' writes by target: a chunk's view of a batched input is its own target; an
+    # unbatched input is the same target in every chunk, written the same value (a value
+    # that varied over the batch could not be written into it), so it is written once.
+    writes: dict[int, tuple] = {}
+    same_draws = SameDraws() if randomness == "same" else None
     for start in range(0, axis_size, chunk_size):
         stop = min(start + chunk_size, axis_size)
         chunk, sources = [], []
         for v, leaf in zip(values, leaves, strict=True):
             if not isinstance(v, tuple):
                 chunk.append(v)
-                sources.append(None)
+                sources.append(leaf)
                 continue
             index = (slice(None),) * v[1] + (slice(start, stop),)
             chunk.append((bind(getitem_p, v[0], index=encode(index)), v[1]))
             # The chunk's own view of the caller's tensor receives its in-place writes.
-            sources.append(leaf[index] if type(leaf) is Tensor else None)
-        pieces.append(_vmap_once(func, chunk, spec, kwargs, stop - start, out_dims,
-                                 randomness, what, sources))
+            sources.append(leaf[index] if type(leaf) is Tensor else leaf)
+        piece, chunk_writes = _vmap_once(func, chunk, spec, kwargs, stop - start, out_dims,
+                                         randomness, what, sources, same_draws)
+        pieces.append(piece)
+        for target, value in chunk_writes:
+            writes[id(target)] = (target, value)
+    write_back(list(writes.values()))
     first_leaves, out_spec = tree.flatten(pieces[0])
     odims = _broadcast_dims(out_dims, pieces[0], what, "out_dims", "")
     merged = []
@@ -283,27 +296,31 @@ def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = F
     Tensor([[ 3.,  0.],
             [ 0., 12.]], device='cpu')
     """
-    from lamina.transforms.grad import _normalize_argnums, vjp  # noqa: PLC0415
+    from lamina.transforms.grad import (  # noqa: PLC0415
+        _normalize_argnums,
+        _record,
+        pullback_fn,
+    )
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any):
         what = f"jacrev({getattr(func, '__name__', 'f')})(<{len(args)} arguments>)"
         nums = _normalize_argnums(argnums, len(args), what)
 
-        def partial(*diff):
-            call = list(args)
-            for n, d in zip(nums, diff, strict=True):
-                call[n] = d
-            return func(*call, **kwargs)
-
-        result = vjp(partial, *[args[n] for n in nums], has_aux=has_aux)
-        out, vjp_fn = result[0], result[1]
+        # _record rather than vjp of a partial function: every argument gets a handle, so
+        # inputs that alias each other alias inside (NOTE [input handles]).
+        recorded, specs, aux = _record(func, args, kwargs, nums, has_aux, what)
+        out = tree.unflatten(recorded.out_spec, [wrap(v) for v in recorded.primal_outputs()])
+        vjp_fn = pullback_fn(recorded, specs, what)
         out_leaves, out_spec = tree.flatten(out)
+        if not out_leaves:  # f returned () or None: so is its Jacobian, as in JAX
+            jac = tree.unflatten(out_spec, [])
+            return (jac, aux) if has_aux else jac
         sizes = [int(np.prod(o.shape)) for o in out_leaves]
         total = sum(sizes)
         from lamina.numpy import eye  # noqa: PLC0415
 
-        dtype = np.result_type(*[o.dtype for o in out_leaves]) if out_leaves else np.float64
+        dtype = np.result_type(*[o.dtype for o in out_leaves])
         basis = eye(total, dtype=dtype, device=str(out_leaves[0].device))
         cotangents = []
         start = 0
@@ -332,7 +349,7 @@ def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = F
             start += n
         jac = tree.unflatten(out_spec, jac_per_out)
         if has_aux:
-            return jac, result[2]
+            return jac, aux
         return jac
 
     return wrapper

@@ -844,6 +844,18 @@ def _check_mutation(storage: Storage, value: Any, what: str) -> None:
             break
     if isinstance(value, _core.Wrapper):
         _check_captured(storage, value, what)
+    for interpreter in stack:
+        if interpreter.name in ("grad", "jvp"):
+            # Writing even a constant (a value no transform tracks) into a tensor made outside
+            # every grad and jvp changes the caller's data behind the transforms' backs:
+            # functorch refuses it too. (Tracked values: _check_captured, per level.)
+            if not any(i is interpreter for i in storage.born_in):
+                raise _captured_error(what)
+            break
+    if _alias_write_error is not None:
+        error = _alias_write_error(storage)
+        if error is not None:
+            raise error
 
 
 def _check_captured(storage: Storage, value: Any, what: str) -> None:
@@ -866,14 +878,18 @@ def _check_captured(storage: Storage, value: Any, what: str) -> None:
             )
         if level.alive and getattr(value, "tracks_mutation", False):
             if not any(i.level is level for i in storage.born_in):
-                name = what if what.endswith("_") else f"{what}_"
-                raise LaminaRuntimeError(
-                    "During a grad (vjp, jvp, grad, etc) transform, the function provided "
-                    f"attempted to call in-place operation ({name}) that would mutate a "
-                    "captured Tensor. This is not supported; please rewrite the function "
-                    "being transformed to explicitly accept the mutated Tensor(s) as inputs."
-                )
+                raise _captured_error(what)
         value = value.value
+
+
+def _captured_error(what: str) -> LaminaRuntimeError:
+    name = what if what.endswith("_") else f"{what}_"
+    return LaminaRuntimeError(
+        "During a grad (vjp, jvp, grad, etc) transform, the function provided attempted to "
+        f"call in-place operation ({name}) that would mutate a captured Tensor. This is not "
+        "supported; please rewrite the function being transformed to explicitly accept the "
+        "mutated Tensor(s) as inputs."
+    )
 
 
 def _functionalized_inside(storage: Storage, level: Any) -> bool:
@@ -1231,6 +1247,10 @@ for _name in ("reshape", "transpose", "astype", "sort", "flatten"):
     # help() and tracebacks name the method, not the helper that implements it.
     getattr(Tensor, _name).__name__ = _name
     getattr(Tensor, _name).__qualname__ = f"Tensor.{_name}"
+
+# Set by lamina.transforms.inputs (NOTE [input handles]): the error for a write into an input
+# that aliases another one vmap batches differently, or None.
+_alias_write_error = None
 
 # Late imports: these modules use Tensor, and Tensor's methods use them at call time.
 import lamina.numpy as _lnp  # noqa: E402
