@@ -20,6 +20,7 @@ from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.graph import LazyTensor, _as_array
+from lamina.lazy.keys import params_key
 
 __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
 
@@ -96,7 +97,8 @@ def _trace(roots: list[LazyTensor]):
                     leaves.append(inp)
                 refs.append(-1 - slot)
         params = node.params
-        signature.append((node.prim, tuple(params.items()) if params else (), tuple(refs)))
+        # NOTE [param keys]: params compare by what they compute (0.0 is not -0.0).
+        signature.append((node.prim, params_key(params) if params else (), tuple(refs)))
     root_refs = tuple((position[r.node], r.index) for r in roots)
     key = (
         roots[0].device,

@@ -34,6 +34,7 @@ from lamina.config import config
 from lamina.errors import DeviceError, LaminaRuntimeError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
+from lamina.lazy.keys import params_key, scalar_key
 
 __all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array", "copy_variant",
            "scope"]
@@ -125,7 +126,7 @@ _constants: dict[tuple, LazyTensor] = {}
 
 def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
     """A 0-d data leaf for a Python scalar, shared between uses (leaves are immutable)."""
-    key = (type(value), value, dtype, device)
+    key = (scalar_key(value), dtype, device)  # NOTE [param keys]: 0.0 is not -0.0
     leaf = _constants.get(key)
     if leaf is None:
         with device.scope():
@@ -143,16 +144,19 @@ def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
 _abstract_cache: dict[tuple, Any] = {}
 
 
-def _abstract_eval(prim: core.Primitive, args: tuple, params: dict) -> Any:
+def _abstract_eval(prim: core.Primitive, args: tuple, params: dict, pkey: tuple | None = None
+                   ) -> Any:
+    if pkey is None:
+        pkey = params_key(params)  # NOTE [param keys]
     n = len(args)
     if n == 2:
         a, b = args
-        key = (prim, a.shape, a.dtype, b.shape, b.dtype, *params.items())
+        key = (prim, a.shape, a.dtype, b.shape, b.dtype, pkey)
     elif n == 1:
         a = args[0]
-        key = (prim, a.shape, a.dtype, *params.items())
+        key = (prim, a.shape, a.dtype, pkey)
     else:
-        key = (prim, *[(a.shape, a.dtype) for a in args], *params.items())
+        key = (prim, *[(a.shape, a.dtype) for a in args], pkey)
     try:
         return _abstract_cache[key]
     except KeyError:
@@ -182,14 +186,14 @@ def _intern(key: tuple) -> int:
     return sig
 
 
-def _signature(prim: core.Primitive, inputs: tuple, params: dict) -> tuple:
+def _signature(prim: core.Primitive, inputs: tuple, pkey: tuple) -> tuple:
     """(sig, leaves) of a new node: NOTE [structural signatures].
 
-    The key of a node is (prim, params, the signatures of its inputs, where each input's
-    leaves sit among the node's leaves). One and two inputs, the common cases, take short
-    paths that allocate little; everything else takes the general merge.
+    The key of a node is (prim, params (``pkey``, NOTE [param keys]), the signatures of its
+    inputs, where each input's leaves sit among the node's leaves). One and two inputs, the
+    common cases, take short paths that allocate little; everything else takes the general
+    merge.
     """
-    pkey = tuple(params.items()) if params else ()
     n = len(inputs)
     if n == 1:
         a = inputs[0]
@@ -338,11 +342,12 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     if config.eager:
         return _run_now(prim, args, params, device, _abstract_eval(prim, args, params),
                         "eager_ops")
-    sig, leaves = _signature(prim, args, params)
+    pkey = params_key(params) if params else ()
+    sig, leaves = _signature(prim, args, pkey)
     # A signature fixes the output shapes and dtypes, so it also keys the shape rule's cache.
     avals = _sig_avals.get(sig) if sig is not None else None
     if avals is None:
-        avals = _abstract_eval(prim, args, params)
+        avals = _abstract_eval(prim, args, params, pkey)
         if sig is not None:
             _sig_avals[sig] = avals
     if prim.multiple_results:
