@@ -84,7 +84,9 @@ class ShapeDtype:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape: Any, dtype: Any) -> None:
-        self.shape = tuple(int(d) for d in shape)
+        from lamina.ops.creation import _check_shape  # noqa: PLC0415
+
+        self.shape = _check_shape(shape, "ShapeDtype")
         self.dtype = np.dtype(dtype)
 
     @property

@@ -133,8 +133,7 @@ def zeros(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
     >>> lnp.zeros(2, dtype=int)
     Tensor([0, 0], device='cpu')
     """
-    return handle(cr.full_value(cr._check_shape(shape, "zeros"), 0, check_dtype(dtype, "zeros"),
-                                as_device(device)))
+    return _filled(shape, 0, dtype, device, "zeros")
 
 
 def ones(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
@@ -146,8 +145,7 @@ def ones(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
     >>> lnp.ones((2, 2), dtype="float32").dtype
     dtype('float32')
     """
-    return handle(cr.full_value(cr._check_shape(shape, "ones"), 1, check_dtype(dtype, "ones"),
-                                as_device(device)))
+    return _filled(shape, 1, dtype, device, "ones")
 
 
 def empty(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
@@ -158,7 +156,12 @@ def empty(shape: Any, dtype: Any = float, *, device: Any = None) -> Tensor:
     Tensor([[0., 0.],
             [0., 0.]], device='cpu')
     """
-    return zeros(shape, dtype, device=device)
+    return _filled(shape, 0, dtype, device, "empty")
+
+
+def _filled(shape: Any, fill: int, dtype: Any, device: Any, what: str) -> Tensor:
+    return handle(cr.full_value(cr._check_shape(shape, what), fill, check_dtype(dtype, what),
+                                as_device(device)))
 
 
 def _like(a: Any, dtype: Any, shape: Any, device: Any, what: str):

@@ -280,10 +280,10 @@ def broadcast_to(array: Any, shape: Any) -> Tensor:
     Tensor([[1, 2, 3],
             [1, 2, 3]], device='cpu')
     """
+    from lamina.ops.creation import _check_shape  # noqa: PLC0415
+
     t = _tensor(array, "broadcast_to")
-    if isinstance(shape, (numbers.Integral, np.integer)):
-        shape = (shape,)
-    return view_of(t, sh.broadcast_to_p, {"shape": tuple(int(d) for d in shape)},
+    return view_of(t, sh.broadcast_to_p, {"shape": _check_shape(shape, "broadcast_to")},
                    writeable=False)
 
 

@@ -9,6 +9,7 @@ runs at once (it is the one op whose input and output live on different devices)
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -44,19 +45,63 @@ def device_put(x: Any, device: Device) -> Any:
 
 
 def _check_shape(shape: Any, what: str) -> tuple:
+    """``shape`` (an int or a sequence of ints) as a tuple of Python ints, or NumPy's error
+    class with a message that says what was passed and what to pass: ``TypeError`` for
+    anything that is not an integer (floats, strings, None, bools), ``ValueError`` for a
+    negative dimension. Integers are what ``operator.index`` accepts (NumPy integers, 0-d
+    integer arrays), as in NumPy."""
     from lamina.errors import LaminaTypeError, LaminaValueError  # noqa: PLC0415
 
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
+    def bad(item: Any, where: str, fixed: Any) -> LaminaTypeError:
+        kind = "bool" if isinstance(item, (bool, np.bool_)) else type(item).__name__
+        hint = f" Pass {fixed!r} instead." if fixed is not None else ""
+        if item is None and where == "":
+            hint = " Use () for a 0-d tensor."
+        return LaminaTypeError(
+            f"{what}: a shape must be an int or a sequence of ints, got {shape!r}{where}: "
+            f"'{kind}' object cannot be interpreted as an integer.{hint}"
+        )
+
+    if _is_int(shape):
+        dims = (operator.index(shape),)
+    elif isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__") or (
+            getattr(shape, "ndim", 1) == 0):
+        raise bad(shape, "", _as_int(shape))
+    else:
+        items = tuple(shape)
+        for i, d in enumerate(items):
+            if not _is_int(d):
+                fixed = tuple(_as_int(e) for e in items)
+                raise bad(d, f", whose element {i} is {d!r}",
+                          None if None in fixed else fixed)
+        dims = tuple(operator.index(d) for d in items)
+    if any(d < 0 for d in dims):
+        raise LaminaValueError(
+            f"{what}: negative dimensions are not allowed (shape {dims}); every dimension must "
+            "be 0 or more."
+        )
+    return dims
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False  # NumPy refuses bools as dimensions
     try:
-        shape = tuple(int(d) for d in shape)
+        operator.index(value)
     except TypeError:
-        raise LaminaTypeError(
-            f"{what}: shape must be an int or a sequence of ints, got {shape!r}"
-        ) from None
-    if any(d < 0 for d in shape):
-        raise LaminaValueError(f"{what}: negative dimensions are not allowed (shape {shape})")
-    return shape
+        return False
+    return True
+
+
+def _as_int(value: Any) -> int | None:
+    """The int a float or string dimension meant (``2.0``, ``"3"``), for the hint; else None."""
+    if _is_int(value):
+        return operator.index(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -98,3 +98,56 @@ def test_wellformed_environment_variables():
                           LAMINA_DEVICE="cpu")
     assert result.returncode == 0, result.stderr
     assert "eager=False, max_graph_depth=50" in result.stdout
+
+
+# -- shapes must be ints (NumPy's TypeError, with what was passed and what to pass) ---------------
+
+_SHAPE_TAKERS = {
+    "zeros": lambda s: lnp.zeros(s),
+    "ones": lambda s: lnp.ones(s),
+    "empty": lambda s: lnp.empty(s),
+    "full": lambda s: lnp.full(s, 1.0),
+    "zeros_like": lambda s: lnp.zeros_like(lnp.ones(2), shape=s),
+    "full_like": lambda s: lnp.full_like(lnp.ones(2), 3.0, shape=s),
+    "broadcast_to": lambda s: lnp.broadcast_to(lnp.ones(1), s),
+    "Generator.normal": lambda s: lnp.random.normal(size=s),
+    "random.randint": lambda s: lnp.random.randint(0, 3, size=s),
+    "Generator.uniform": lambda s: lnp.random.default_rng(0).uniform(size=s),
+    "ShapeDtype": lambda s: lm.library.ShapeDtype(s, "float64"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(_SHAPE_TAKERS))
+@pytest.mark.parametrize(
+    "shape, fragment",
+    [
+        (("a",), r"got \('a',\), whose element 0 is 'a': 'str' object cannot be interpreted as "
+                 "an integer"),
+        ("a", r"got 'a': 'str' object cannot be interpreted as an integer"),
+        ((2.0, 3), r"element 0 is 2.0: 'float' object cannot be interpreted as an integer\. "
+                   r"Pass \(2, 3\) instead"),
+        (2.5, "got 2.5: 'float' object cannot be interpreted as an integer"),
+        (None, r"got None: .* Use \(\) for a 0-d tensor"),
+        ((None, 2), "element 0 is None: 'NoneType' object cannot be interpreted"),
+        ((True, 2), "element 0 is True: 'bool' object cannot be interpreted"),
+    ],
+)
+def test_shape_arguments_must_be_ints(what, shape, fragment):
+    if shape is None and ("like" in what or "." in what):
+        pytest.skip("None is valid here: the input's shape, or one sample")
+    with pytest.raises(TypeError, match=fragment) as info:
+        _SHAPE_TAKERS[what](shape)
+    assert isinstance(info.value, lm.LaminaTypeError)
+    assert str(info.value).startswith(f"{what}: a shape must be an int or a sequence of ints")
+
+
+@pytest.mark.parametrize("what", sorted(_SHAPE_TAKERS))
+def test_negative_dimensions_are_a_value_error(what):
+    with pytest.raises(ValueError, match=r"negative dimensions are not allowed \(shape \(2, -1\)"):
+        _SHAPE_TAKERS[what]((2, -1))
+
+
+@pytest.mark.parametrize("shape", [np.array(3), np.int32(3), (np.int64(3),), [3]])
+def test_integer_like_shapes_work_as_in_numpy(shape):
+    assert lnp.zeros(shape).shape == np.zeros(shape).shape == (3,)
+    assert lnp.broadcast_to(lnp.ones(1), shape).shape == (3,)
