@@ -158,13 +158,16 @@ class Program:
 
     def interpret(self, xp, leaves: list) -> list:
         env: list = list(leaves) + [None] * (self.n_slots - self.n_leaves)
+        avals = self.avals
         for prim, params, ins, outs, frees in self.instrs:
             result = prim.impl(xp, *[env[i] for i in ins], **params)
             if prim.multiple_results:
                 for slot, value in zip(outs, result, strict=True):
-                    env[slot] = value
+                    # NOTE [kernel results are arrays]
+                    env[slot] = _as_array(xp, value) if avals[slot][0] == () else value
             else:
-                env[outs[0]] = result
+                slot = outs[0]
+                env[slot] = _as_array(xp, result) if avals[slot][0] == () else result
             for slot in frees:
                 env[slot] = None
         return [env[s] for s in self.roots]
@@ -175,7 +178,7 @@ class Program:
         A program belongs to one device (the device is part of its key), so kernels are bound
         into the function once, here.
         """
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"_as_array": _as_array}
         lines = ["def _run(xp, leaves):"]
         if self.n_leaves:
             names = ", ".join(f"s{i}" for i in range(self.n_leaves))
@@ -198,6 +201,9 @@ class Program:
                     names = ", ".join(f"s{o}" for o in group.outputs)
                     args = ", ".join(f"s{i}" for i in group.inputs)
                     lines.append(f"    {names}, = g{k}({args})")
+                    for o in group.outputs:
+                        if self.avals[o][0] == ():  # NOTE [kernel results are arrays]
+                            lines.append(f"    s{o} = _as_array(xp, s{o})")
                     if group.frees:
                         lines.append(f"    del {', '.join(f's{f}' for f in group.frees)}")
                 continue
@@ -222,7 +228,10 @@ class Program:
                 suffix = f", out=s{target}" if target is not None else ""
                 if target is not None:
                     reused += 1
-                lines.append(f"    s{out} = u{k}({args}{suffix})")
+                call = f"u{k}({args}{suffix})"
+                if self.avals[out][0] == ():  # NOTE [kernel results are arrays]
+                    call = f"_as_array(xp, {call})"
+                lines.append(f"    s{out} = {call}")
             else:
                 namespace[f"f{k}"] = prim.impl
                 namespace[f"p{k}"] = params
@@ -230,6 +239,11 @@ class Program:
                 target_names = ", ".join(f"s{o}" for o in outs)
                 if prim.multiple_results:
                     lines.append(f"    {target_names}, = {call}")
+                    for o in outs:
+                        if self.avals[o][0] == ():  # NOTE [kernel results are arrays]
+                            lines.append(f"    s{o} = _as_array(xp, s{o})")
+                elif self.avals[outs[0]][0] == ():
+                    lines.append(f"    {target_names} = _as_array(xp, {call})")
                 else:
                     lines.append(f"    {target_names} = {call}")
             if frees:

@@ -389,7 +389,13 @@ def _run_now(prim, args, params, device, avals, counter) -> Any:
 
 
 def _as_array(xp, value):
-    # NumPy ufuncs return scalars for 0-d inputs; lamina's data is always an array.
+    """NOTE [kernel results are arrays]: NumPy ufuncs and reductions return NumPy scalars
+    (``np.float64``) for 0-d results, and a scalar is not an array: a later kernel that writes
+    into a copy of it (``setitem``: ``out = x.copy(); out[...] = v``) fails, and the value is
+    unreadable for good. So every kernel result that the backend keeps or passes on is made an
+    array here: in eager mode and the eager fallback (``_run_now``), in the interpreted and
+    compiled programs (lamina/lazy/compile.py, for each 0-d output slot, known from the shape
+    rule), and for every root stored by ``run_graph``."""
     return value if type(value) is xp.ndarray else xp.asarray(value)
 
 
