@@ -20,6 +20,9 @@ __all__ = ["add", "sub", "mul", "div", "neg", "unbroadcast", "zeros_like", "ones
            "unary", "where", "cast", "reduce_sum", "reshape", "broadcast_to", "transpose"]
 
 
+_PY_SCALARS = (bool, int, float, complex)
+
+
 def add(x: Any, y: Any) -> Any:
     return binary_values(BINARY["add"], x, y)
 
@@ -38,16 +41,20 @@ def known_scalar(v: Any) -> Any:
         if v.node.prim.name not in ("broadcast_to", "reshape"):
             return None
         v = v.node.inputs[0]
-    if type(v) is LazyTensor and v.shape == () and v.device.kind == "cpu":
+    if type(v) is LazyTensor and v.shape == () and v.device.kind == "cpu" and \
+            v.data is not None:
         return v.data.item()
     return None
 
 
 def mul(x: Any, y: Any) -> Any:
     # NOTE [ones from AD]: reverse mode seeds with ones and broadcasts them (the cotangent of
-    # a sum); multiplying by them is skipped when it changes neither shape nor dtype.
-    if type(x) is not float and known_scalar(x) == 1 and x.shape == y.shape and \
-            np.result_type(x.dtype, y.dtype) == y.dtype:
+    # a sum); multiplying by them is skipped when it changes neither shape nor dtype. Either
+    # operand may be a Python number (``mul(g, 0.5)``): the shortcut needs two values, since
+    # what it returns must be a value of the product's shape and dtype.
+    if type(x) not in _PY_SCALARS and type(y) not in _PY_SCALARS and \
+            x.shape == y.shape and np.result_type(x.dtype, y.dtype) == y.dtype and \
+            known_scalar(x) == 1:
         return y
     return binary_values(BINARY["multiply"], x, y)
 
@@ -75,7 +82,15 @@ def where(cond: Any, x: Any, y: Any) -> Any:
 
 
 def cast(x: Any, dtype: Any) -> Any:
-    return x if x.dtype == dtype else ew.astype_value(x, dtype)
+    """``x`` as ``dtype``; complex to real keeps the real part (NOTE [complex check_grads]
+    in lamina/testing/check_grads.py: the real part is the projection of the pairing)."""
+    if x.dtype == dtype:
+        return x
+    if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        x = bind(ew.real_p, x)
+        if x.dtype == dtype:
+            return x
+    return ew.astype_value(x, dtype)
 
 
 def zeros_like(x: Any) -> Any:

@@ -336,10 +336,20 @@ def _install_vjp_rules() -> None:
     _ad = ad
     u, b, mul, div, add, sub, neg = ad.unary, ad.binary, ad.mul, ad.div, ad.add, ad.sub, ad.neg
     ln2, ln10 = math.log(2.0), math.log(10.0)
+
+    def _abs_derivative(g, x, out):
+        if x.dtype.kind != "c":
+            return mul(g, u("sign", x))  # 0 at 0, the midpoint of the one-sided slopes
+        # NOTE [complex check_grads]: |z| is real and not holomorphic; under the pairing
+        # Re(a * b), its cotangent is g * conj(z) / |z| and its tangent Re(t * conj(z) / |z|)
+        # (the real part is taken by the caller's cast). 0 at z == 0, as JAX.
+        safe = where(b("equal", out, 0), 1.0, out)
+        return mul(g, div(u("conjugate", x), safe))
+
     table = {
         "negative": lambda g, x, out: neg(g),
         "positive": lambda g, x, out: g,
-        "absolute": lambda g, x, out: mul(g, u("sign", x)),
+        "absolute": _abs_derivative,
         "exp": lambda g, x, out: mul(g, out),
         "exp2": lambda g, x, out: mul(g, mul(out, ln2)),
         "expm1": lambda g, x, out: mul(g, add(out, 1.0)),
@@ -361,7 +371,9 @@ def _install_vjp_rules() -> None:
         "cosh": lambda g, x, out: mul(g, u("sinh", x)),
         "tanh": lambda g, x, out: mul(g, sub(1.0, u("square", out))),
         "arcsinh": lambda g, x, out: div(g, u("sqrt", add(u("square", x), 1.0))),
-        "arccosh": lambda g, x, out: div(g, u("sqrt", sub(u("square", x), 1.0))),
+        # sqrt(x - 1) sqrt(x + 1), not sqrt(x**2 - 1): the two differ in sign for complex x
+        # left of the imaginary axis (arccosh's principal branch).
+        "arccosh": lambda g, x, out: div(g, mul(u("sqrt", sub(x, 1.0)), u("sqrt", add(x, 1.0)))),
         "arctanh": lambda g, x, out: div(g, sub(1.0, u("square", x))),
         "deg2rad": lambda g, x, out: mul(g, math.pi / 180.0),
         "rad2deg": lambda g, x, out: mul(g, 180.0 / math.pi),
@@ -391,19 +403,29 @@ def _install_vjp_rules() -> None:
     _extremum("fmax", True, True)
     _extremum("fmin", False, True)
 
-    def _power_dx(g, x, y, out):
-        return mul(g, where(b("equal", y, 0), 0.0, mul(y, b("power", x, sub(y, 1)))))
+    def _power_dx(g, x, y, out, power="power"):
+        # y * x**(y - 1). Where x == y == 0 that is 0 * inf: the derivative of x**0 is 0 there,
+        # and the exponent is made safe too, or the derivative of the discarded branch would
+        # make the second derivative of x**0 at 0 NaN (the where-NaN trap). Only that corner:
+        # where y == 0 and x != 0 the formula is already 0, and its derivative in y (1 / x, the
+        # mixed second derivative) must survive.
+        corner = b("logical_and", b("equal", y, 0), b("equal", x, 0))
+        return mul(g, where(corner, 0.0, mul(y, b(power, x, where(corner, 1, sub(y, 1))))))
 
     def _power_dy(g, x, y, out):
         # d/dy x**y = x**y log x for x > 0; 0 at x == 0 (as PyTorch); NaN for x < 0, produced
-        # without taking the log of a negative number (no spurious warnings).
+        # without taking the log of a negative number (no spurious warnings). Complex x: the
+        # principal log (0 at x == 0, as JAX).
+        if x.dtype.kind == "c" or y.dtype.kind == "c":
+            zero = b("equal", x, 0)
+            return mul(g, where(zero, 0.0, mul(out, u("log", where(zero, 1.0, x)))))
         positive = b("greater", x, 0)
         safe = where(positive, x, 1.0)
         other = where(b("equal", x, 0), 0.0, math.nan)
         return mul(g, where(positive, mul(out, u("log", safe)), other))
 
     def _float_power_dx(g, x, y, out):
-        return mul(g, where(b("equal", y, 0), 0.0, mul(y, b("float_power", x, sub(y, 1)))))
+        return _power_dx(g, x, y, out, "float_power")
 
     binary_table = {
         "add": (lambda g, x, y, out: g, lambda g, x, y, out: g),

@@ -1142,8 +1142,8 @@ def _svd_jvp(primals, tangents, *, full_matrices, compute_uv):
     out = bind(svd_p, a, full_matrices=full_matrices, compute_uv=compute_uv)
     if not compute_uv:  # ds = Re diag(U^H dA V)
         u, s, vh = bind(svd_p, a, full_matrices=False, compute_uv=True)
-        if a.dtype.kind == "c":
-            u = ad.unary("conjugate", u)
+        if a.dtype.kind == "c":  # U^H and V = Vh^H
+            u, vh = ad.unary("conjugate", u), ad.unary("conjugate", vh)
         ds = _diag_part(_mm(_mT(u), _mm(da, _mT(vh))))
         if ds.dtype.kind == "c":
             ds = bind(ew.real_p, ds)

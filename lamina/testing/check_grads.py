@@ -4,6 +4,15 @@ For reverse mode, a random direction ``v`` for the inputs and a random cotangent
 outputs must satisfy ``<vjp(u), v> == <u, J v>``, where ``J v`` is taken by central finite
 differences. Higher orders check the function ``(x, u) -> vjp(f, x)(u)`` the same way,
 recursively (as JAX's ``check_grads`` does). Shipped to users for their own rules.
+
+NOTE [complex check_grads]: a complex number is a pair of reals, and lamina's cotangents follow
+JAX's convention: the pairing is ``<a, b> = Re(sum(a * b))``, bilinear, without conjugation
+(NOTE [complex cotangents] in lamina/ops/linalg.py). So the vjp of a holomorphic ``f`` is
+``g -> g * f'(z)``, and ``grad`` of a real-valued ``f`` of ``z = x + iy`` is
+``df/dx - i df/dy`` (``grad(lambda z: abs(z) ** 2)(3 + 4j) == 6 - 8j``). Complex inputs are
+checked in both real directions separately: once perturbing only their real parts (``v``
+real), once only their imaginary parts (``v`` imaginary); cotangents of complex outputs have
+random real and imaginary parts.
 """
 
 from __future__ import annotations
@@ -39,11 +48,12 @@ def _as_tensor(x: Any, like: Any = None) -> Any:
 
 
 def _inner(a: list, b: list) -> float:
+    """``sum Re(sum(a_i * b_i))``: NOTE [complex check_grads]'s pairing (no conjugation)."""
     total = 0.0
     for x, y in zip(a, b, strict=True):
         x, y = _np(x), _np(y)
         if x.dtype.kind in "fc" and y.dtype.kind in "fc":
-            total += float(np.real(np.vdot(x, y)))
+            total += float(np.real(np.sum(x * y)))
     return total
 
 
@@ -75,14 +85,25 @@ def numerical_jvp(f: Callable, args: Sequence, directions: Sequence, eps: float)
     return out
 
 
-def _random_like(rng: np.random.Generator, x: Any) -> np.ndarray:
+def _random_like(rng: np.random.Generator, x: Any, part: str = "both") -> np.ndarray:
+    """Random normal values like ``x``; for a complex ``x``, ``part`` says which parts are
+    random: ``"real"`` or ``"imag"`` (the other is 0: one real direction), or ``"both"``."""
     a = _np(x)
     if a.dtype.kind not in "fc":
         return np.zeros(a.shape, a.dtype)  # integer outputs carry no cotangent
     v = rng.standard_normal(a.shape)
     if a.dtype.kind == "c":
-        v = v + 1j * rng.standard_normal(a.shape)
-    return v.astype(a.dtype) if a.dtype.kind in "fc" else v
+        if part == "imag":
+            v = 1j * v
+        elif part == "both":
+            v = v + 1j * rng.standard_normal(a.shape)
+    return v.astype(a.dtype)
+
+
+def _parts(args: list) -> tuple:
+    """The input directions to check: both real directions of complex inputs separately
+    (NOTE [complex check_grads]); one pass when every input is real."""
+    return ("real", "imag") if any(_np(a).dtype.kind == "c" for a in args) else ("real",)
 
 
 def _check_vjp(f: Callable, args: list, eps: float, atol: float, rtol: float,
@@ -93,19 +114,22 @@ def _check_vjp(f: Callable, args: list, eps: float, atol: float, rtol: float,
     out_leaves, out_spec = tree.flatten(out)
     cotangent_leaves = [_as_tensor(_random_like(rng, o), o) for o in out_leaves]
     cotangents = tree.unflatten(out_spec, cotangent_leaves)
-    directions = [_random_like(rng, a) for a in args]
-    pulled = vjp_fn(cotangents)
-    lhs = _inner(list(pulled), directions)
-    jv = numerical_jvp(f, args, directions, eps)
-    rhs = _inner(cotangent_leaves, jv)
-    scale = max(abs(lhs), abs(rhs), 1.0)
-    if not abs(lhs - rhs) <= atol + rtol * scale:
-        raise AssertionError(
-            f"check_grads: {err_context}reverse mode disagrees with finite differences: "
-            f"<vjp(u), v> = {lhs!r} but <u, J v> = {rhs!r} (difference {abs(lhs - rhs):.3g}, "
-            f"atol={atol}, rtol={rtol}, eps={eps}). The vjp rule of an op in this function is "
-            "wrong, or the function is not differentiable at this point."
-        )
+    pulled = list(vjp_fn(cotangents))
+    for part in _parts(args):
+        directions = [_random_like(rng, a, part) for a in args]
+        lhs = _inner(pulled, directions)
+        jv = numerical_jvp(f, args, directions, eps)
+        rhs = _inner(cotangent_leaves, jv)
+        scale = max(abs(lhs), abs(rhs), 1.0)
+        if not abs(lhs - rhs) <= atol + rtol * scale:
+            along = "" if part == "real" else "along the imaginary parts of the inputs: "
+            raise AssertionError(
+                f"check_grads: {err_context}{along}reverse mode disagrees with finite "
+                f"differences: <vjp(u), v> = {lhs!r} but <u, J v> = {rhs!r} (difference "
+                f"{abs(lhs - rhs):.3g}, atol={atol}, rtol={rtol}, eps={eps}). The vjp rule of "
+                "an op in this function is wrong, or the function is not differentiable at "
+                "this point."
+            )
     if order > 1:
         # The vjp as a function of the inputs and of the floating-point cotangents (integer
         # outputs' cotangents are fixed zeros, not differentiable inputs).
@@ -125,10 +149,18 @@ def _check_vjp(f: Callable, args: list, eps: float, atol: float, rtol: float,
 
 def _check_jvp(f: Callable, args: list, eps: float, atol: float, rtol: float,
                rng: np.random.Generator, order: int, err_context: str) -> None:
+    for part in _parts(args):
+        _check_jvp_along(f, args, eps, atol, rtol, rng, order, err_context, part)
+
+
+def _check_jvp_along(f: Callable, args: list, eps: float, atol: float, rtol: float,
+                     rng: np.random.Generator, order: int, err_context: str, part: str) -> None:
     from lamina.transforms.grad import vjp  # noqa: PLC0415
     from lamina.transforms.jvp import jvp  # noqa: PLC0415
 
-    directions = [_random_like(rng, a) for a in args]
+    if part == "imag":
+        err_context += "along the imaginary parts of the inputs: "
+    directions = [_random_like(rng, a, part) for a in args]
     dir_tensors = [_as_tensor(d, a) for d, a in zip(directions, args, strict=True)]
     _, tangent = jvp(f, tuple(args), tuple(dir_tensors))
     t_leaves = tree.leaves(tangent)
@@ -162,7 +194,7 @@ def _check_jvp(f: Callable, args: list, eps: float, atol: float, rtol: float,
             return jvp(f, tuple(xs), tuple(dir_tensors))[1]
 
         _check_jvp(f_jvp, list(args), eps, atol, rtol, rng, order - 1,
-                   f"order {order} (the jvp of the jvp): ")
+                   f"{err_context}order {order} (the jvp of the jvp): ")
 
 
 def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str] = ("rev",),
@@ -170,16 +202,22 @@ def check_grads(f: Callable, args: Sequence, order: int = 2, modes: Sequence[str
                 seed: int = 0) -> None:
     """Check the derivatives of ``f`` at ``args`` against finite differences.
 
-    ``f`` takes the ``args`` (tensors or arrays of floating dtype) and returns a tensor or a
-    pytree of tensors. ``order`` checks derivatives of derivatives up to that order; ``modes``
-    is any of ``"rev"`` (vjp against finite differences) and ``"fwd"`` (jvp against finite
-    differences, and ``<u, J v> == <J^T u, v>`` against reverse mode). Raises
+    ``f`` takes the ``args`` (tensors or arrays of floating or complex dtype) and returns a
+    tensor or a pytree of tensors. ``order`` checks derivatives of derivatives up to that
+    order; ``modes`` is any of ``"rev"`` (vjp against finite differences) and ``"fwd"`` (jvp
+    against finite differences, and ``<u, J v> == <J^T u, v>`` against reverse mode). Raises
     ``AssertionError`` saying which mode and order disagreed and by how much.
+
+    Complex inputs are checked in both real directions, their real parts and their imaginary
+    parts, under JAX's convention: the pairing ``<a, b> = Re(sum(a * b))``, so the vjp of a
+    holomorphic function is ``g -> g * f'(z)`` and ``grad`` of a real ``f(x + iy)`` is
+    ``df/dx - i df/dy``.
 
     >>> import lamina as lm
     >>> import lamina.numpy as lnp
     >>> from lamina.testing import check_grads
     >>> check_grads(lambda x: lnp.sin(x) * x, (lm.asarray([0.5, 1.5]),), order=2)
+    >>> check_grads(lambda z: lnp.exp(z) * z, (lm.asarray([0.5 + 1j, -1.5j]),), order=2)
     """
     modes = tuple(modes)
     unknown = set(modes) - {"rev", "fwd"}

@@ -19,11 +19,12 @@ def no_vmap_fallback():
         yield
 
 
-def differentiable_rows(test: str, also: tuple[str, ...] = ()):
+def differentiable_rows(test: str, also: tuple[str, ...] = (), dtype=np.float64):
     """pytest params for the rows a derivative test covers (not "no grad", not random, with
-    float64), marked xfail by the row's ``xfail[test]`` (or by the first key of ``also``)."""
+    ``dtype`` among their dtypes), marked xfail by the row's ``xfail[test]`` (or by the first
+    key of ``also``)."""
     for info in OPS:
-        if info.nondiff or info.random or np.float64 not in info.dtypes:
+        if info.nondiff or info.random or dtype not in info.dtypes:
             continue
         marks = []
         for key in (test, *also):

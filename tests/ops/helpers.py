@@ -69,5 +69,13 @@ def assert_matches(actual: Any, expected: Any, info, sample, dtype, device, chec
     if exp.dtype.kind in "fc":
         np.testing.assert_allclose(got, exp, rtol=rtol, atol=atol, equal_nan=True,
                                    err_msg=where)
+        # Signed zeros (NOTE [special values]): -0.0 where NumPy gives -0.0. Real parts only:
+        # the sign of an imaginary zero depends on the order of complex arithmetic (a conj
+        # here, a product there), which NumPy does not promise either.
+        if info.signed_zeros:
+            zero = np.real(exp) == 0
+            np.testing.assert_array_equal(np.signbit(np.real(got)[zero]),
+                                          np.signbit(np.real(exp)[zero]),
+                                          err_msg=f"signs of zeros differ{where}")
     else:
         np.testing.assert_array_equal(got, exp, err_msg=where)

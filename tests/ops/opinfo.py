@@ -84,6 +84,7 @@ class OpInfo:
     - ``random``: the op draws random numbers; forward tests check shape/dtype/statistics, not
       values (``ref`` may then be None).
     - ``xfail``: ``{"test_name": "reason"}``, expected failures as data.
+    - ``signed_zeros``: whether the forward tests compare the signs of zeros.
     """
 
     name: str
@@ -96,6 +97,9 @@ class OpInfo:
     nondiff: bool = False
     random: bool = False
     xfail: dict = field(default_factory=dict)
+    # The forward tests check the signs of zero results against NumPy's (NOTE [special
+    # values]); False for rows whose reference's zero signs are an accident of its formula.
+    signed_zeros: bool = True
 
     def tolerances(self, dtype: Any) -> tuple[float, float]:
         dt = np.dtype(dtype).type
@@ -132,20 +136,67 @@ def _make_array(rng, shape, dtype, low, high):
     return rng.uniform(low, high, size=shape).astype(dt)
 
 
+# NOTE [special values]: the values where rules go wrong (0-d inputs that AD turns into known
+# constants, exact zeros and ones, signed zeros, the edges of domains) and the values only the
+# forward tests can check (NaN, infinities). Every elementwise row gets them: one array of all
+# of them (forward only: finite differences of NaN and inf say nothing), and each finite one
+# inside the row's domain as a 0-d sample the derivative tests check, unless it is one of the
+# row's ``kinks`` (points where the op is not differentiable: forward only).
+SPECIAL = (0.0, -0.0, 1.0, -1.0)
+SPECIAL_COMPLEX = (1j, -1j, 1 + 1j)
+NONFINITE = (np.nan, np.inf, -np.inf)
+
+
+def _in_domain(v: complex, low: float, high: float) -> bool:
+    return low <= v.real <= high and low <= v.imag <= high if isinstance(v, complex) else \
+        low <= v <= high
+
+
+def special_array(dtype: Any) -> np.ndarray:
+    """Every special value (NaN and infinities for inexact dtypes) in one 1-d array."""
+    kind = np.dtype(dtype).kind
+    if kind == "b":
+        return np.array([False, True])
+    if kind in "iu":
+        return np.array([0, 1, -1, 2] if kind == "i" else [0, 1, 2], dtype)
+    values = [*SPECIAL, 0.5, 2.0, *NONFINITE]
+    if kind == "c":
+        values += [*SPECIAL_COMPLEX, complex(0.0, -0.0), complex(np.inf, 1), complex(1, np.nan)]
+    return np.array(values, dtype)
+
+
+def special_scalars(dtype: Any, low: float, high: float) -> list:
+    """The finite special values inside ``[low, high]`` (also complex ones for complex dtypes)."""
+    kind = np.dtype(dtype).kind
+    values = [v for v in SPECIAL if _in_domain(v, low, high)]
+    if kind in "iu":
+        values = sorted({int(v) for v in values if kind == "i" or v >= 0})
+    if kind == "c":
+        values += [v for v in SPECIAL_COMPLEX if _in_domain(v, low, high)]
+    return values
+
+
 def unary_samples(low: float = -2.0, high: float = 2.0,
-                  shapes: tuple = ((), (5,), (3, 4), (2, 3, 4), (0, 3))):
-    """Samples for a one-input elementwise op, with inputs in ``[low, high)``."""
+                  shapes: tuple = ((), (5,), (3, 4), (2, 3, 4), (0, 3)), kinks: tuple = ()):
+    """Samples for a one-input elementwise op, with inputs in ``[low, high)``, and the special
+    values (NOTE [special values]); ``kinks`` are points where it is not differentiable."""
 
     def samples(rng: np.random.Generator, dtype: Any) -> Iterator[Sample]:
         for shape in shapes:
             yield Sample((make_array(rng, shape, dtype, low, high),), name=f"shape={shape}")
+        yield Sample((special_array(dtype),), name="special values", grad=False)
+        for v in special_scalars(dtype, low, high):
+            yield Sample((np.asarray(v, dtype),), name=f"0-d {v!r}",
+                         grad=v not in kinks)
 
     return samples
 
 
 def binary_samples(low: float = -2.0, high: float = 2.0, low2: float | None = None,
-                   high2: float | None = None):
-    """Samples for a broadcasting two-input op, including Python-scalar operands."""
+                   high2: float | None = None, kink=None):
+    """Samples for a broadcasting two-input op, including Python-scalar operands, and the
+    special values (NOTE [special values]): all pairs of them for the forward tests, and 0-d
+    pairs inside the domains for the derivative tests, except where ``kink(x, y)`` is true."""
     low2 = low if low2 is None else low2
     high2 = high if high2 is None else high2
 
@@ -157,6 +208,12 @@ def binary_samples(low: float = -2.0, high: float = 2.0, low2: float | None = No
         scalar = 1.5 if np.dtype(dtype).kind in "fc" else 2
         scalar = min(max(scalar, low2), high2 - 1e-3) if np.dtype(dtype).kind == "f" else scalar
         yield Sample((make_array(rng, (3, 4), dtype, low, high), scalar), name="python scalar")
+        special = special_array(dtype)
+        yield Sample((special[:, None], special), name="special values", grad=False)
+        for x in special_scalars(dtype, low, high):
+            for y in special_scalars(dtype, low2, high2):
+                yield Sample((np.asarray(x, dtype), np.asarray(y, dtype)), name=f"0-d {x!r} {y!r}",
+                             grad=kink is None or not kink(x, y))
 
     return samples
 

@@ -18,13 +18,14 @@ from tests.ops.conftest import differentiable_rows
 from tests.ops.helpers import to_lamina
 
 
-def _float_leaves(args, path=()):
-    """Paths of the floating-point NumPy arrays in a sample's args (top level and lists)."""
+def _float_leaves(args, path=(), kinds="f"):
+    """Paths of the floating-point NumPy arrays in a sample's args (top level and lists);
+    ``kinds="fc"`` takes complex arrays too."""
     for i, a in enumerate(args):
-        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+        if isinstance(a, np.ndarray) and a.dtype.kind in kinds:
             yield path + (i,)
         elif isinstance(a, (list, tuple)):
-            yield from _float_leaves(a, path + (i,))
+            yield from _float_leaves(a, path + (i,), kinds)
 
 
 def _replace(args, path, value):
@@ -42,13 +43,15 @@ def _get(args, path):
     return args
 
 
-def check_table_row(info, device: str, modes: tuple) -> None:
+def check_table_row(info, device: str, modes: tuple, dtype=np.float64) -> None:
     """``check_grads(order=2, modes=modes)`` on every differentiable sample of a row, with
-    respect to each of its floating-point array arguments."""
+    respect to each of its floating-point (and, for a complex ``dtype``, complex) array
+    arguments; complex ones in both real directions (NOTE [complex check_grads])."""
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
+    kinds = "fc" if np.dtype(dtype).kind == "c" else "f"
     checked = 0
-    for sample in info.samples(rng, np.float64):
-        paths = list(_float_leaves(sample.args))
+    for sample in info.samples(rng, dtype):
+        paths = list(_float_leaves(sample.args, kinds=kinds))
         if not paths or not sample.grad:
             continue
         base = to_lamina(sample.args, device)
@@ -73,3 +76,10 @@ def check_table_row(info, device: str, modes: tuple) -> None:
 @pytest.mark.parametrize("info", list(differentiable_rows("test_grad")))
 def test_grad(info, device):
     check_table_row(info, device, ("rev",))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("info", list(differentiable_rows("test_grad_complex",
+                                                          dtype=np.complex128)))
+def test_grad_complex(info, device):
+    check_table_row(info, device, ("rev",), np.complex128)

@@ -34,15 +34,39 @@ _UNARY_NONDIFF = [
 ]
 _ALIASES = {"abs": "absolute", "conj": "conjugate"}
 
+# Points where an op is not differentiable (NOTE [special values]): forward-only samples.
+_KINKS = {"absolute": (0.0,), "abs": (0.0,), "cbrt": (0.0,), "arctan": (1j, -1j),
+          "arcsinh": (1j, -1j)}
+# Ops NumPy computes for complex inputs (complex ufunc loops): complex samples, forward against
+# NumPy and derivatives in both real directions (NOTE [complex check_grads]).
+_COMPLEX_OK = {"negative", "positive", "absolute", "abs", "exp", "exp2", "expm1", "log",
+               "log2", "log10", "log1p", "sqrt", "square", "reciprocal", "sin", "cos", "tan",
+               "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
+               "arctanh", "conjugate", "conj", "sign", "rint", "isnan", "isinf", "isfinite",
+               "add", "subtract", "multiply", "divide", "true_divide", "power", "float_power",
+               "maximum", "minimum", "fmax", "fmin", "equal", "not_equal", "less", "less_equal",
+               "greater", "greater_equal", "logical_and", "logical_or", "logical_xor", "where",
+               "real", "imag"}
+COMPLEX = (np.complex128, np.complex64)
+
+
+def _dtypes(name: str, base: tuple) -> tuple:
+    return base + COMPLEX if name in _COMPLEX_OK else base
+
+
 for name, low, high in _UNARY:
-    ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name), unary_samples(low, high),
-                       dtypes=ALL_REAL if name in ("negative", "positive", "absolute", "square",
-                                                   "conjugate") else FLOATS))
+    ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name),
+                       unary_samples(low, high, kinks=_KINKS.get(name, ())),
+                       dtypes=_dtypes(name, ALL_REAL if name in (
+                           "negative", "positive", "absolute", "square", "conjugate")
+                           else FLOATS)))
 for name, low, high in _UNARY_NONDIFF:
     ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name), unary_samples(low, high),
-                       dtypes=ALL_REAL, nondiff=True))
+                       dtypes=_dtypes(name, ALL_REAL), nondiff=True))
 for alias in _ALIASES:
-    ROWS.append(OpInfo(alias, getattr(lnp, alias), getattr(np, alias), unary_samples(-2, 2)))
+    ROWS.append(OpInfo(alias, getattr(lnp, alias), getattr(np, alias),
+                       unary_samples(-2, 2, kinks=_KINKS.get(alias, ())),
+                       dtypes=_dtypes(alias, FLOATS)))
 ROWS.append(OpInfo("invert", lnp.invert, np.invert, unary_samples(-5, 5), dtypes=(np.int64,
                                                                                   np.bool_),
                    nondiff=True))
@@ -69,14 +93,55 @@ _INT_OK = {"add", "subtract", "multiply", "maximum", "minimum", "equal", "not_eq
            "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
            "logical_xor", "divide", "true_divide"}
 
+def _ties(x, y) -> bool:
+    return np.real(x) == np.real(y)  # complex operands compare by real part first
+
+
+# Where two-input ops are not differentiable, among the special pairs (NOTE [special values]).
+_BINARY_KINKS = {
+    "maximum": _ties, "minimum": _ties, "fmax": _ties, "fmin": _ties,
+    "remainder": lambda x, y: True, "mod": lambda x, y: True,  # steps wherever x / y is whole
+    "arctan2": lambda x, y: x == 0 and y <= 0,  # the origin and the cut along -x
+    "hypot": lambda x, y: x == 0 and y == 0,
+    "copysign": lambda x, y: x == 0 or y == 0,
+}
+
+
+
+def _power_at_zero(samples):
+    """Powers at 0 and -1 with whole exponents (outside the row's domain [0.5, 2), where the
+    rules have their own cases): x ** 0 at 0 is 1 with derivatives 0, x ** 1 at 0 has slope 1,
+    x ** 0.5 at 0 has an infinite slope (forward only), as an exponent array too."""
+
+    def with_zero(rng, dtype):
+        yield from samples(rng, dtype)
+        if np.dtype(dtype).kind not in "fc":
+            return
+        zero, minus_one = np.asarray(0.0, dtype), np.asarray(-1.0, dtype)
+        for y in (0, 1, 2, 3):
+            yield Sample((zero, y), name=f"0-d 0.0 ** {y}")
+            yield Sample((minus_one, y), name=f"0-d -1.0 ** {y}")
+        yield Sample((np.zeros(3, dtype), 0), name="zeros ** 0")
+        yield Sample((zero, 0.5), name="0-d 0.0 ** 0.5", grad=False)
+        # Exponent arrays at 0: forward only (x < 0 to a fractional power is NaN, so finite
+        # differences in both operands are NaN there).
+        for y in (2.0, 1.0, 0.0):
+            yield Sample((zero, np.asarray(y, dtype)), name=f"0-d 0.0 0-d {y}", grad=False)
+
+    return with_zero
+
+
 for name, lo, hi, lo2, hi2 in _BINARY:
-    ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name),
-                       binary_samples(lo, hi, lo2, hi2),
-                       dtypes=ALL_REAL if name in _INT_OK else FLOATS))
+    samples = binary_samples(lo, hi, lo2, hi2, kink=_BINARY_KINKS.get(name))
+    if name in ("power", "float_power"):
+        samples = _power_at_zero(samples)
+    ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name), samples,
+                       dtypes=_dtypes(name, ALL_REAL if name in _INT_OK else FLOATS)))
 for name, lo, hi, lo2, hi2 in _BINARY_NONDIFF:
     ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name),
                        binary_samples(lo, hi, lo2, hi2),
-                       dtypes=ALL_REAL if name in _INT_OK or name == "floor_divide" else FLOATS,
+                       dtypes=_dtypes(name, ALL_REAL if name in _INT_OK or
+                                      name == "floor_divide" else FLOATS),
                        nondiff=True))
 for name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
     ROWS.append(OpInfo(name, getattr(lnp, name), getattr(np, name), binary_samples(-5, 5),

@@ -17,6 +17,13 @@ from tests.ops.opinfo import FLOATS, INTS, OpInfo, Sample, make_array
 ROWS: list[OpInfo] = []
 
 COMPLEX = (np.complex128,)
+# NOTE [complex cotangents] (lamina/ops/linalg.py): the decompositions differentiate real
+# matrices only and raise a TypeError naming the real formulation for complex ones.
+_REAL_ONLY = "derivatives of complex decompositions are not implemented (raises TypeError)"
+_COMPLEX_XFAIL = {"test_grad_complex": _REAL_ONLY, "test_seeds_complex": _REAL_ONLY}
+# Their second derivatives differentiate singular vectors (svd with compute_uv).
+_SECOND_ORDER_XFAIL = {"test_grad_complex": "second order: " + _REAL_ONLY,
+                       "test_seeds_complex": "second order (jvp of grad): " + _REAL_ONLY}
 _LOOSE = {
     "rtol": {np.float64: 1e-7, np.float32: 1e-3, np.complex128: 1e-7},
     "atol": {np.float64: 1e-9, np.float32: 1e-4, np.complex128: 1e-9},
@@ -40,8 +47,10 @@ def _dominant(rng, shape, dtype):
 def _spd(rng, shape, dtype):
     """Symmetric positive definite: X X^T + n I."""
     x = rng.uniform(-1, 1, size=shape)
+    if np.dtype(dtype).kind == "c":  # Hermitian positive definite: X X^H + n I
+        x = x + 1j * rng.uniform(-1, 1, size=shape)
     n = shape[-1]
-    return (x @ np.swapaxes(x, -1, -2) + n * np.eye(n)).astype(dtype)
+    return (x @ np.conj(np.swapaxes(x, -1, -2)) + n * np.eye(n)).astype(dtype)
 
 
 def _row(name, op, ref, samples, dtypes=FLOATS, **kw):
@@ -74,7 +83,7 @@ def _matmul_samples(rng, dtype):
 
 _row("matmul", lnp.matmul, np.matmul, _matmul_samples, FLOATS + INTS + COMPLEX)
 _row("linalg.matmul", lnp.linalg.matmul, np.linalg.matmul, _pairs(_MATMUL_SHAPES[:6]),
-     FLOATS + INTS)
+     FLOATS + INTS + COMPLEX)
 
 _DOT_SHAPES = [
     ((), (3, 4)), ((3, 4), ()), ((4,), (4,)), ((3, 4), (4, 5)), ((3, 4), (4,)), ((4,), (4, 5)),
@@ -97,7 +106,7 @@ _row("inner", lnp.inner, np.inner, _pairs(_INNER_SHAPES), FLOATS + INTS + COMPLE
 _OUTER_SHAPES = [((3,), (4,)), ((2, 2), (3,)), ((), (3,)), ((0,), (3,))]
 _row("outer", lnp.outer, np.outer, _pairs(_OUTER_SHAPES), FLOATS + INTS + COMPLEX)
 _row("linalg.outer", lnp.linalg.outer, np.linalg.outer, _pairs([((3,), (4,)), ((0,), (2,))]),
-     FLOATS + INTS)
+     FLOATS + INTS + COMPLEX)
 
 
 def _tensordot_samples(rng, dtype):
@@ -113,7 +122,7 @@ def _tensordot_samples(rng, dtype):
 
 _row("tensordot", lnp.tensordot, np.tensordot, _tensordot_samples, FLOATS + INTS + COMPLEX)
 _row("linalg.tensordot", lnp.linalg.tensordot, np.linalg.tensordot, _tensordot_samples,
-     FLOATS + INTS)
+     FLOATS + INTS + COMPLEX)
 
 _EINSUM_CASES = [
     ("ij,jk->ik", [(3, 4), (4, 5)]), ("ij,jk", [(3, 4), (4, 5)]), ("ii->i", [(4, 4)]),
@@ -165,7 +174,8 @@ def _linalg_cross_samples(rng, dtype):
         yield Sample((_arr(rng, s1, dtype), _arr(rng, s2, dtype)), kw, name=f"{s1} {s2} {kw}")
 
 
-_row("linalg.cross", lnp.linalg.cross, np.linalg.cross, _linalg_cross_samples, FLOATS + INTS)
+_row("linalg.cross", lnp.linalg.cross, np.linalg.cross, _linalg_cross_samples,
+     FLOATS + INTS + COMPLEX)
 
 
 def _vecdot_samples(rng, dtype):
@@ -214,13 +224,15 @@ def _cholesky_samples(rng, dtype):
     yield Sample((_spd(rng, (2, 3, 3), dtype),), {"upper": True}, name="upper, batched")
 
 
-_row("linalg.cholesky", lnp.linalg.cholesky, np.linalg.cholesky, _cholesky_samples)
+_row("linalg.cholesky", lnp.linalg.cholesky, np.linalg.cholesky, _cholesky_samples,
+     FLOATS + COMPLEX, xfail=_COMPLEX_XFAIL)
 
 
 def _eigh_samples(rng, dtype):
     for shape in ((3, 3), (2, 4, 4), (1, 1), (0, 0)):
         x = _arr(rng, shape, dtype)
-        yield Sample(((x + np.swapaxes(x, -1, -2)).astype(dtype),), name=f"symmetric {shape}")
+        yield Sample(((x + np.conj(np.swapaxes(x, -1, -2))).astype(dtype),),
+                     name=f"symmetric {shape}")
     x = _arr(rng, (4, 4), dtype)  # not symmetric: only the UPLO triangle is read
     yield Sample((x,), {"UPLO": "L"}, name="UPLO=L reads the lower triangle")
     yield Sample((x,), {"UPLO": "U"}, name="UPLO=U reads the upper triangle")
@@ -234,8 +246,9 @@ def _projectors(xp, v):
 _row("linalg.eigh",
      lambda a, **kw: (lambda r: (r[0], _projectors(lnp, r[1])))(lnp.linalg.eigh(a, **kw)),
      lambda a, **kw: (lambda r: (r[0], _projectors(np, r[1])))(np.linalg.eigh(a, **kw)),
-     _eigh_samples, **_LOOSE)
-_row("linalg.eigvalsh", lnp.linalg.eigvalsh, np.linalg.eigvalsh, _eigh_samples, **_LOOSE)
+     _eigh_samples, FLOATS + COMPLEX, xfail=_COMPLEX_XFAIL, **_LOOSE)
+_row("linalg.eigvalsh", lnp.linalg.eigvalsh, np.linalg.eigvalsh, _eigh_samples,
+     FLOATS + COMPLEX, xfail=_COMPLEX_XFAIL, **_LOOSE)
 
 _RECT = [(3, 5), (5, 3), (2, 4, 3), (1, 1), (0, 3), (3, 0), (0, 2, 2)]
 
@@ -251,9 +264,9 @@ def _rect_samples(shapes=_RECT, kwargs_list=({},)):
 
 _row("linalg.svd", lnp.linalg.svd, np.linalg.svd, _rect_samples(kwargs_list=(
     {"compute_uv": False}, {"compute_uv": False, "full_matrices": False})),
-    FLOATS + INTS + COMPLEX)
+    FLOATS + INTS + COMPLEX, xfail=_SECOND_ORDER_XFAIL)
 _row("linalg.svdvals", lnp.linalg.svdvals, np.linalg.svdvals, _rect_samples(),
-     FLOATS + COMPLEX)
+     FLOATS + COMPLEX, xfail=_SECOND_ORDER_XFAIL)
 
 
 def _svd_invariants(xp, svd):
@@ -270,7 +283,8 @@ def _svd_invariants(xp, svd):
 
 _row("linalg.svd_reconstruct", _svd_invariants(lnp, lnp.linalg.svd),
      _svd_invariants(np, np.linalg.svd),
-     _rect_samples(kwargs_list=({}, {"full_matrices": False})), FLOATS + COMPLEX, **_LOOSE)
+     _rect_samples(kwargs_list=({}, {"full_matrices": False})), FLOATS + COMPLEX,
+     xfail=_COMPLEX_XFAIL, **_LOOSE)
 
 
 def _qr_invariants(xp, qr):
@@ -294,7 +308,7 @@ def _qr_invariants(xp, qr):
 _row("linalg.qr", _qr_invariants(lnp, lnp.linalg.qr), _qr_invariants(np, np.linalg.qr),
      _rect_samples(shapes=[(3, 5), (5, 3), (2, 4, 3), (1, 1), (2, 3, 3)],
                    kwargs_list=({}, {"mode": "complete"}, {"mode": "r"})),
-     FLOATS + COMPLEX, **_LOOSE)
+     FLOATS + COMPLEX, xfail=_COMPLEX_XFAIL, **_LOOSE)
 
 
 # -- norms -------------------------------------------------------------------------------------
@@ -324,6 +338,7 @@ def _norm_samples(rng, dtype):
 
 
 _row("linalg.norm", lnp.linalg.norm, np.linalg.norm, _norm_samples, FLOATS + INTS + COMPLEX,
+     xfail={k: "ord=2 and 'nuc' (svdvals): " + v for k, v in _SECOND_ORDER_XFAIL.items()},
      **_LOOSE)
 
 
@@ -347,7 +362,9 @@ def _matrix_norm_samples(rng, dtype):
 
 
 _row("linalg.matrix_norm", lnp.linalg.matrix_norm, np.linalg.matrix_norm, _matrix_norm_samples,
-     FLOATS + INTS, **_LOOSE)
+     FLOATS + INTS + COMPLEX,
+     xfail={k: "ord=2 and 'nuc' (svdvals): " + v for k, v in _SECOND_ORDER_XFAIL.items()},
+     **_LOOSE)
 
 
 # -- pinv, matrix_power, lstsq, multi_dot, array-API helpers --------------------------------------
@@ -363,7 +380,8 @@ def _pinv_samples(rng, dtype):
                  name="rcond per matrix")
 
 
-_row("linalg.pinv", lnp.linalg.pinv, np.linalg.pinv, _pinv_samples, FLOATS + COMPLEX, **_LOOSE)
+_row("linalg.pinv", lnp.linalg.pinv, np.linalg.pinv, _pinv_samples, FLOATS + COMPLEX,
+     xfail=_COMPLEX_XFAIL, **_LOOSE)
 
 
 def _matrix_power_samples(rng, dtype):
@@ -376,7 +394,7 @@ def _matrix_power_samples(rng, dtype):
 
 
 _row("linalg.matrix_power", lnp.linalg.matrix_power, np.linalg.matrix_power,
-     _matrix_power_samples, FLOATS + INTS, **_LOOSE)
+     _matrix_power_samples, FLOATS + INTS + COMPLEX, **_LOOSE)
 
 
 def _lstsq_ref(a, b, rcond=None):
@@ -436,7 +454,8 @@ def _multi_dot_samples(rng, dtype):
 # The arrays are passed positionally (the row calls multi_dot on their list), so that the
 # transform tests, which differentiate and batch positional arrays, reach every one of them.
 _row("linalg.multi_dot", lambda *arrays: lnp.linalg.multi_dot(list(arrays)),
-     lambda *arrays: np.linalg.multi_dot(list(arrays)), _multi_dot_samples, FLOATS + INTS)
+     lambda *arrays: np.linalg.multi_dot(list(arrays)), _multi_dot_samples,
+     FLOATS + INTS + COMPLEX)
 
 
 def _matrix_samples(kwargs_list=({},)):
@@ -449,8 +468,8 @@ def _matrix_samples(kwargs_list=({},)):
 
 
 _row("linalg.matrix_transpose", lnp.linalg.matrix_transpose, np.linalg.matrix_transpose,
-     _matrix_samples(), FLOATS + INTS, nondiff=False)
+     _matrix_samples(), FLOATS + INTS + COMPLEX, nondiff=False)
 _row("linalg.diagonal", lnp.linalg.diagonal, np.linalg.diagonal,
-     _matrix_samples(({}, {"offset": 1}, {"offset": -1})), FLOATS + INTS)
+     _matrix_samples(({}, {"offset": 1}, {"offset": -1})), FLOATS + INTS + COMPLEX)
 _row("linalg.trace", lnp.linalg.trace, np.linalg.trace,
      _matrix_samples(({}, {"offset": 1}, {"dtype": np.float64})), FLOATS + INTS)
