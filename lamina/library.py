@@ -132,11 +132,7 @@ def custom_op(name: str, fn: Callable | None = None, *, mutates_args: Any = ()) 
             f"custom_op: the name must look like 'namespace::opname' (letters, digits and _), "
             f"got {name!r}."
         )
-    if mutates_args == "unknown" or isinstance(mutates_args, str):
-        raise LaminaValueError(
-            f"custom_op({name!r}): mutates_args must be a tuple of argument names (or () for a "
-            f"kernel that writes none of its inputs), got {mutates_args!r}."
-        )
+    mutates_args = _check_mutates_args(name, mutates_args)
 
     def make(kernel: Callable) -> CustomOp:
         old = _ops.get(name)
@@ -153,6 +149,37 @@ def custom_op(name: str, fn: Callable | None = None, *, mutates_args: Any = ()) 
         return op
 
     return make(fn) if fn is not None else make
+
+
+def _check_mutates_args(name: str, mutates_args: Any) -> tuple:
+    """``mutates_args`` as a tuple of names, or an error that says what it takes."""
+    takes = ("mutates_args must be a tuple of argument names (those the kernel writes in "
+             "place), or () for a kernel that writes none of its inputs")
+    if mutates_args == "unknown":
+        raise LaminaValueError(
+            f"custom_op({name!r}, mutates_args='unknown'): lamina needs to know which "
+            "arguments the kernel writes (it gives the kernel copies of those and writes them "
+            f"back), so torch.library's 'unknown' is not supported; {takes}."
+        )
+    if isinstance(mutates_args, str):
+        raise LaminaValueError(
+            f"custom_op({name!r}, mutates_args={mutates_args!r}): {takes}; a single name is "
+            f"written as a one-element tuple: mutates_args=({mutates_args!r},)."
+        )
+    try:
+        names = tuple(mutates_args)
+    except TypeError:
+        raise LaminaTypeError(
+            f"custom_op({name!r}, mutates_args={mutates_args!r}): {takes}, got "
+            f"{type(mutates_args).__name__}."
+        ) from None
+    for n in names:
+        if not isinstance(n, str):
+            raise LaminaTypeError(
+                f"custom_op({name!r}, mutates_args={mutates_args!r}): {takes}; {n!r} (of type "
+                f"{type(n).__name__}) is not an argument name."
+            )
+    return names
 
 
 def _where(kernel: Callable) -> str:
@@ -226,7 +253,34 @@ class CustomOp:
         """
         self._fake = fn
         self.prim.lazy = True
+        # NOTE [fake functions are checked]: the lazy graph trusts shape rules, and a kernel
+        # that breaks its promise would surface as a lamina "internal error"; checking the
+        # kernel's results against the fake function names the user's mistake instead.
+        self.prim.impl = self._checked_impl
         return fn
+
+    def _checked_impl(self, xp, *arrays, template):
+        outs = self._impl(xp, *arrays, template=template)
+        promised = self._abstract(*arrays, template=template)
+        if len(outs) != len(promised):
+            raise LaminaRuntimeError(
+                f"{self.name}: the kernel returned {len(outs)} output(s) but its register_fake "
+                f"function declared {len(promised)}. Make the fake function return one "
+                "ShapeDtype per output of the kernel (a tuple for several)."
+            )
+        for i, (o, (shape, dtype)) in enumerate(zip(outs, promised, strict=True)):
+            got_shape = tuple(o.shape)
+            if got_shape != shape or o.dtype != dtype:
+                fix = (f"cast the kernel's result with .astype('{dtype}')" if got_shape == shape
+                       else f"make the kernel return shape {shape}")
+                raise LaminaRuntimeError(
+                    f"{self.name}: the kernel returned output {i} with shape {got_shape} and "
+                    f"dtype {o.dtype}, but its register_fake function declared shape {shape} "
+                    f"and dtype {dtype}. Make the fake function return "
+                    f"lamina.library.ShapeDtype({got_shape}, '{o.dtype}') for these inputs, "
+                    f"or {fix}."
+                )
+        return outs
 
     def register_autograd(self, backward: Callable, *, setup_context: Callable | None = None
                           ) -> None:

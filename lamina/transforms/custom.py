@@ -25,7 +25,10 @@ the forward runs at the level that needs the ctx, so levels below see its ops on
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any
+
+import numpy as np
 
 from lamina.core import Primitive, bind, current_interpreters
 from lamina.errors import LaminaNotImplementedError, LaminaRuntimeError, LaminaTypeError
@@ -86,14 +89,22 @@ class FunctionCtx:
         >>> lm.grad(lambda x: Exp.apply(x))(lm.asarray(0.0))
         Tensor(1., device='cpu')
         """
+        saved = []
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
-                raise LaminaTypeError(
-                    f"save_for_backward can only save tensors (or None), but argument {i} is a "
-                    f"{type(t).__name__}. Store other values as ctx attributes "
-                    "(ctx.name = value)."
-                )
-        self._saved = tensors
+                if not _is_array(t):
+                    raise LaminaTypeError(
+                        f"save_for_backward can only save tensors (or None), but argument {i} "
+                        f"is a {type(t).__name__}. Store other values as ctx attributes "
+                        "(ctx.name = value)."
+                    )
+                # A NumPy/CuPy array: an argument the transform does not differentiate
+                # (lm.grad(f, argnums=0)(x, np_y)); saved as a constant tensor.
+                from lamina.numpy import asarray  # noqa: PLC0415
+
+                t = asarray(t)
+            saved.append(t)
+        self._saved = tuple(saved)
 
     save_for_forward = save_for_backward
 
@@ -180,6 +191,13 @@ class FunctionCtx:
             "mark_dirty: lamina.Function does not support in-place forward functions. Return "
             "a new tensor instead of modifying an input."
         )
+
+
+def _is_array(value: Any) -> bool:
+    """A NumPy or CuPy array (or NumPy scalar): what ``apply`` passes through as a static
+    argument, and what stands for a tensor nobody differentiates."""
+    return isinstance(value, (np.ndarray, np.generic)) or hasattr(
+        value, "__cuda_array_interface__")
 
 
 class VmapInfo:
@@ -399,6 +417,8 @@ class Function:
             )
         if getattr(cls, "_lamina_overrides_forward", None) is not cls:
             _check_definition(cls)
+        if not _overrides(cls, "setup_context"):
+            _check_combined_forward(cls, len(args))
         values = []
         slots = []
         for a in args:
@@ -425,6 +445,31 @@ def _check_definition(cls: type) -> None:
             "output), or forward(ctx, *args))."
         )
     cls._lamina_overrides_forward = cls
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_combined_forward(cls: type, n_args: int) -> None:
+    """Without ``setup_context``, ``forward`` is called as ``forward(ctx, *args)``; one that
+    takes only the arguments is a forgotten ``setup_context`` (torch says only "takes 1
+    positional argument but 2 were given")."""
+    try:
+        sig = inspect.signature(cls.forward)
+    except (TypeError, ValueError):  # pragma: no cover - builtins have no signature
+        return
+    args = (None,) * n_args
+    try:
+        sig.bind(None, *args)
+    except TypeError:
+        try:
+            sig.bind(*args)
+        except TypeError:
+            return  # wrong either way: Python's own error names the arguments
+        raise LaminaTypeError(
+            f"{cls.__name__}.forward{sig} takes no ctx, so {cls.__name__} needs a "
+            "setup_context: add a staticmethod setup_context(ctx, inputs, output) that saves "
+            "what backward needs (ctx.save_for_backward(...)), or take the ctx as forward's "
+            "first argument: forward(ctx, ...)."
+        ) from None
 
 
 class _Call:
@@ -555,6 +600,10 @@ def _per_operand(call: _Call, result: Any, primals: tuple, method: str, what: st
         if r is None:
             continue
         if s is None:
+            if _is_array(call.args[i]):
+                # A NumPy/CuPy array argument is a tensor that no gradient flows to (as a torch
+                # tensor with requires_grad=False): its gradient is dropped.
+                continue
             raise LaminaRuntimeError(
                 f"function {fn.__name__}.{method} returned a {what} for argument {i}, which is "
                 f"not a tensor ({type(call.args[i]).__name__}); return None for it."

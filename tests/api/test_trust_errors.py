@@ -151,3 +151,146 @@ def test_negative_dimensions_are_a_value_error(what):
 def test_integer_like_shapes_work_as_in_numpy(shape):
     assert lnp.zeros(shape).shape == np.zeros(shape).shape == (3,)
     assert lnp.broadcast_to(lnp.ones(1), shape).shape == (3,)
+
+
+# -- custom ops and Functions: the user's mistake and the fix ------------------------------------
+
+_op_ids = iter(range(10**6))
+
+
+def _name(stem: str) -> str:
+    return f"trust::{stem}{next(_op_ids)}"
+
+
+@pytest.mark.parametrize(
+    "mutates_args, exc, fragment",
+    [
+        (None, TypeError, r"mutates_args=None\): mutates_args must be a tuple of argument names"),
+        (3, TypeError, "got int"),
+        ((0,), TypeError, r"0 \(of type int\) is not an argument name"),
+        ("x", ValueError, r"one-element tuple: mutates_args=\('x',\)"),
+        ("unknown", ValueError, "torch.library's 'unknown' is not supported"),
+    ],
+)
+def test_custom_op_mutates_args_says_what_it_takes(mutates_args, exc, fragment):
+    with pytest.raises(exc, match=fragment) as info:
+        lm.library.custom_op(_name("m"), mutates_args=mutates_args)(lambda x: x)
+    assert isinstance(info.value, lm.LaminaError)
+
+
+def test_custom_op_mutates_args_may_be_any_iterable_of_names():
+    @lm.library.custom_op(_name("fill"), mutates_args=["out"])
+    def fill(x: np.ndarray, out: np.ndarray) -> None:
+        out[...] = x
+
+    out = lnp.zeros(2)
+    fill(lnp.ones(2), out)
+    assert out.tolist() == [1.0, 1.0]
+
+
+def _op_with_a_wrong_fake(kernel, fake):
+    op = lm.library.custom_op(_name("fake"), mutates_args=())(kernel)
+    op.register_fake(fake)
+    return op
+
+
+@pytest.mark.parametrize("eager", [False, True])
+def test_register_fake_that_declares_the_wrong_dtype_names_the_fake_function(eager):
+    op = _op_with_a_wrong_fake(lambda x: x.astype(np.float32), lambda x: x)
+    with lm.config.override(eager=eager):
+        with pytest.raises(RuntimeError) as info:
+            op(lm.asarray([1.0, 2.0])).numpy()
+    message = str(info.value)
+    assert "internal error" not in message and "report" not in message
+    assert "returned output 0 with shape (2,) and dtype float32" in message
+    assert "register_fake function declared shape (2,) and dtype float64" in message
+    assert "ShapeDtype((2,), 'float32')" in message
+    assert ".astype('float64')" in message
+
+
+def test_register_fake_that_declares_the_wrong_shape_or_count():
+    op = _op_with_a_wrong_fake(lambda x: x[:1], lambda x: x)
+    with pytest.raises(RuntimeError, match=r"declared shape \(2,\).*make the kernel return shape"):
+        op(lm.asarray([1.0, 2.0])).numpy()
+    op = _op_with_a_wrong_fake(lambda x: (x, x), lambda x: x)
+    with pytest.raises(RuntimeError, match="returned 2 output.* declared 1"):
+        lm.eval(op(lm.asarray([1.0, 2.0])))
+
+
+def test_a_right_fake_still_builds_a_lazy_node():
+    op = _op_with_a_wrong_fake(lambda x: 2 * x, lambda x: x)
+    y = op(lm.asarray([1.0, 2.0]))
+    assert lm.lazy.is_pending(y)
+    assert y.tolist() == [2.0, 4.0]
+
+
+class _NoCtx(lm.Function):
+    @staticmethod
+    def forward(x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return 2 * g
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: _NoCtx.apply(x),
+    lambda x: lm.grad(_NoCtx.apply)(x),
+    lambda x: lm.vmap(_NoCtx.apply)(lnp.stack([x, x])),
+])
+def test_function_whose_forward_takes_no_ctx_and_has_no_setup_context(call):
+    with pytest.raises(TypeError) as info:
+        call(lm.asarray(1.0))
+    message = str(info.value)
+    assert isinstance(info.value, lm.LaminaTypeError)
+    assert "_NoCtx.forward(x) takes no ctx, so _NoCtx needs a setup_context" in message
+    assert "setup_context(ctx, inputs, output)" in message and "forward(ctx, ...)" in message
+
+
+class _Mul(lm.Function):
+    @staticmethod
+    def forward(x, y):
+        return x * y
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(*inputs)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * y, g * x
+
+
+def test_save_for_backward_accepts_numpy_arrays_that_are_not_differentiated():
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+
+    def f(x, y):
+        return _Mul.apply(x, y).sum()
+
+    np.testing.assert_allclose(lm.grad(f, argnums=0)(x, y).numpy(), y)
+    np.testing.assert_allclose(lm.grad(f, argnums=1)(x, y).numpy(), x)
+    np.testing.assert_allclose(lm.grad(f, argnums=0)(np.float64(2.0), np.float64(3.0)).item(), 3)
+    # saved arrays come back as tensors
+    seen = []
+
+    class Keep(_Mul):
+        @staticmethod
+        def backward(ctx, g):
+            seen.extend(type(t) for t in ctx.saved_tensors)
+            return _Mul.backward(ctx, g)
+
+    lm.grad(lambda x, y: Keep.apply(x, y).sum())(x, y)
+    assert seen == [lm.Tensor, lm.Tensor]
+
+
+def test_save_for_backward_still_refuses_non_arrays():
+    class SavesAFloat(_Mul):
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0], 2.0)
+
+    with pytest.raises(TypeError, match=r"argument 1 is a float\. Store other values as ctx "
+                                        "attributes"):
+        lm.grad(lambda x: SavesAFloat.apply(x, 2.0).sum())(lm.asarray([1.0]))
