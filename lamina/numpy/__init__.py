@@ -12,7 +12,7 @@ float64 is the default floating dtype, and views are views (see ``lamina.Tensor`
 from numpy import (  # noqa: F401 - dtypes and constants, as NumPy's namespace has them
     bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32,
     float64, complex64, complex128, dtype, e, euler_gamma, inf, nan, newaxis, pi,
-    finfo, iinfo, result_type, can_cast, promote_types, integer, floating, complexfloating,
+    finfo, iinfo, promote_types, integer, floating, complexfloating,
     number, signedinteger, unsignedinteger, inexact, generic, intp, uintp,
 )
 from numpy import bool_ as bool  # noqa: F401, A004 - NumPy 2 exports `bool`
@@ -28,6 +28,7 @@ from lamina.numpy._linalg import *  # noqa: F403
 from lamina.numpy import _ufuncs, _creation, _creation_ranges, _shape, _manipulation
 from lamina.numpy import _reductions, _sorting, _linalg
 from lamina.numpy._ufuncs import ufunc  # noqa: F401
+from lamina.numpy._protocols import can_cast, min_scalar_type, result_type  # noqa: F401
 
 from lamina.wrappers.tensor import Tensor as ndarray  # noqa: F401 - isinstance(t, lnp.ndarray)
 
@@ -35,6 +36,7 @@ __all__ = sorted(
     set(_ufuncs.__all__) | set(_creation.__all__) | set(_creation_ranges.__all__)
     | set(_shape.__all__) | set(_manipulation.__all__) | set(_reductions.__all__)
     | set(_sorting.__all__) | set(_linalg.__all__)
+    | {"can_cast", "min_scalar_type", "result_type"}
 )
 
 from lamina.numpy import linalg, random  # noqa: E402, F401 - as numpy.linalg / numpy.random

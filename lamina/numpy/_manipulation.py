@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from lamina.errors import LaminaTypeError, LaminaValueError
-from lamina.numpy._handles import check_out, handle, value_of, write_out
-from lamina.numpy._shape import _tensor, concatenate, diagonal, flip, transpose
+from lamina.numpy._handles import check_out, handle, value_of, values_of, write_out
+from lamina.numpy._shape import (_tensor, check_sequence, concatenate, diagonal, flip,
+                                  transpose)
 from lamina.ops import elementwise as ew
 from lamina.ops import manipulation as mp
 from lamina.ops import shape as sh
@@ -102,12 +103,16 @@ def atleast_3d(*arys: Any):
 # -- stacking --------------------------------------------------------------------------------------
 
 def _values(tup: Any, what: str) -> list:
-    if not isinstance(tup, (list, tuple)) and type(tup) is not Tensor:
+    # NumPy takes any sequence with items: lists, tuples and arrays (a 2-D array is a sequence
+    # of rows); not generators or sets (NOTE in check_sequence for 0-d arrays).
+    check_sequence(tup, what)
+    if not isinstance(tup, (list, tuple)) and type(tup) is not Tensor and not isinstance(
+            tup, np.ndarray) and not hasattr(tup, "__cuda_array_interface__"):
         raise LaminaTypeError(
             f"{what}: arrays to stack must be passed as a \"sequence\" type such as list or "
             f"tuple, got {type(tup).__name__}."
         )
-    return [value_of(a, what) for a in tup]
+    return values_of(tup, what)
 
 
 def _lift(v: Any, ndim: int) -> Any:

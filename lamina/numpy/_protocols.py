@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from lamina.errors import LaminaTypeError
 
-__all__ = ["array_ufunc", "array_function"]
+__all__ = ["array_ufunc", "array_function", "result_type", "can_cast", "min_scalar_type"]
 
 
 def _namespace(module: str):
@@ -62,3 +64,59 @@ def array_function(func: Any, types: tuple, args: tuple, kwargs: dict) -> Any:
     if ours is None or ours is func:
         raise _missing(f"{prefix}.{name}")
     return ours(*args, **kwargs)
+
+
+# -- dtype queries -------------------------------------------------------------------------------
+# NOTE [dtype queries take tensors]: NumPy's result_type, can_cast and min_scalar_type read only
+# their arguments' dtypes (NumPy 2 has no value-based casting for arrays), so a tensor stands for
+# an array of its dtype and nothing is evaluated; ``np.result_type(t, ...)`` reaches these
+# through ``__array_function__``. min_scalar_type of a 0-d tensor is the one that reads a value.
+
+def _as_dtype_operand(a: Any) -> Any:
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    if isinstance(a, Tensor) or hasattr(a, "__cuda_array_interface__"):
+        return a.dtype
+    return a
+
+
+def result_type(*arrays_and_dtypes: Any) -> np.dtype:
+    """The dtype NumPy's promotion gives its arguments (tensors, arrays, dtypes, scalars).
+
+    A tensor counts as an array of its dtype, as in ``numpy.result_type``; Python scalars are
+    weak (NumPy 2).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.result_type(lnp.ones(2, dtype="float32"), 1.0)
+    dtype('float32')
+    >>> lnp.result_type(lnp.arange(3), "float32")
+    dtype('float64')
+    """
+    return np.result_type(*(_as_dtype_operand(a) for a in arrays_and_dtypes))
+
+
+def can_cast(from_: Any, to: Any, casting: str = "safe") -> bool:
+    """Whether a cast from ``from_`` (a tensor, array or dtype) to dtype ``to`` is allowed
+    under ``casting`` (``'no'``, ``'equiv'``, ``'safe'``, ``'same_kind'``, ``'unsafe'``).
+
+    >>> import lamina.numpy as lnp
+    >>> x = lnp.ones(2, dtype="int8")
+    >>> lnp.can_cast(x, "int64"), lnp.can_cast(x, "uint8")
+    (True, False)
+    """
+    return np.can_cast(_as_dtype_operand(from_), to, casting=casting)
+
+
+def min_scalar_type(a: Any) -> np.dtype:
+    """The smallest dtype that holds ``a``: its own dtype for a tensor with dimensions, the
+    smallest one for its value when it is 0-d (as ``numpy.min_scalar_type``).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.min_scalar_type(lnp.asarray(200)), lnp.min_scalar_type(lnp.arange(3))
+    (dtype('uint8'), dtype('int64'))
+    """
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    if isinstance(a, Tensor):
+        return a.dtype if a.ndim else np.min_scalar_type(a.numpy())
+    return np.min_scalar_type(a)

@@ -506,7 +506,7 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
         raise LaminaTypeError(
             "concatenate() only takes `out` or `dtype` as an argument, but both were provided."
         )
-    values = values_of(arrays, "concatenate")
+    values = values_of(check_sequence(arrays, "concatenate"), "concatenate")
     if axis is None:
         values = [sh.reshape_value(v, (prod(v.shape),)) for v in values]
         axis = 0
@@ -520,6 +520,18 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
 
 
 concat = concatenate
+
+
+def check_sequence(arrays: Any, what: str) -> Any:
+    """The sequence argument of the joining functions, checked: like NumPy, an array with
+    dimensions counts as the sequence of its items along axis 0; a 0-d one has no items."""
+    if (type(arrays) is Tensor or isinstance(arrays, np.ndarray) or hasattr(
+            arrays, "__cuda_array_interface__")) and arrays.ndim == 0:
+        raise LaminaTypeError(
+            f"{what}: arrays to join must be passed as a sequence (a list, a tuple or an array "
+            f"with at least one dimension), got a 0-d array; wrap it in a list: {what}([a])."
+        )
+    return arrays
 
 
 def _cast_all(values: list, dtype: Any, casting: str, what: str) -> list:
@@ -547,7 +559,7 @@ def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None,
         raise LaminaTypeError(
             "stack() only takes `out` or `dtype` as an argument, but both were provided."
         )
-    values = values_of(arrays, "stack")
+    values = values_of(check_sequence(arrays, "stack"), "stack")
     if dtype is not None:
         values = _cast_all(values, dtype, casting, "stack")
     result = sh.stack_values(values, axis)

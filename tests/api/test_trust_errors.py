@@ -294,3 +294,85 @@ def test_save_for_backward_still_refuses_non_arrays():
     with pytest.raises(TypeError, match=r"argument 1 is a float\. Store other values as ctx "
                                         "attributes"):
         lm.grad(lambda x: SavesAFloat.apply(x, 2.0).sum())(lm.asarray([1.0]))
+
+
+# -- NumPy arrays, lists and scalars where NumPy takes array-likes --------------------------------
+
+_JOINERS = ["vstack", "hstack", "column_stack", "dstack", "stack", "concatenate"]
+
+
+@pytest.mark.parametrize("name", _JOINERS)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: [np.ones((2, 3)), np.zeros((2, 3))],                      # NumPy arrays alone
+        lambda: [np.ones((2, 3)), lnp.zeros((2, 3))],                     # mixed with tensors
+        lambda: (lnp.ones((2, 3)), [[1, 2, 3], [4, 5, 6]], np.ones((2, 3), np.float32)),
+        lambda: np.arange(6.0).reshape(2, 3),                             # an array: its rows
+        lambda: lnp.arange(6.0).reshape(2, 3),
+    ],
+)
+def test_joining_functions_take_numpy_arrays_lists_and_tensors(name, make):
+    args = make()
+    as_numpy = (np.asarray(args) if isinstance(args, lm.Tensor)
+                else [np.asarray(a) if isinstance(a, lm.Tensor) else a for a in args])
+    expected = getattr(np, name)(as_numpy)
+    outs = [getattr(lnp, name)(args)]
+    items = args if isinstance(args, (list, tuple)) else [args]
+    if any(isinstance(a, lm.Tensor) for a in items):
+        outs.append(getattr(np, name)(args))  # NumPy's function, through __array_function__
+    for out in outs:
+        assert isinstance(out, lm.Tensor)
+        assert out.shape == expected.shape and out.dtype == expected.dtype
+        np.testing.assert_array_equal(out.numpy(), expected)
+
+
+@pytest.mark.parametrize("name", _JOINERS)
+def test_joining_a_0d_array_says_to_pass_a_sequence(name):
+    with pytest.raises(TypeError, match=rf"got a 0-d array; wrap it in a list: {name}\(\[a\]\)"):
+        getattr(lnp, name)(np.array(1.0))
+
+
+def test_joining_numpy_arrays_with_a_tensor_under_grad():
+    a = np.ones(3)
+    x = lm.asarray([1.0, 2.0, 3.0])
+    g = lm.grad(lambda x: (lnp.vstack([a, x, [1.0, 2.0, 3.0]]) ** 2).sum())(x)
+    np.testing.assert_allclose(g.numpy(), [2.0, 4.0, 6.0])
+
+
+_DTYPES = ["int8", "uint8", "int64", "float32", "float64", "complex64", "bool"]
+
+
+@pytest.mark.parametrize("dt", _DTYPES)
+@pytest.mark.parametrize("other", [1, 1.0, 300, np.float32, "int16", np.ones(2, np.int32),
+                                   np.float64(1.0)])
+def test_result_type_takes_tensors(dt, other):
+    t, a = lnp.ones(2, dtype=dt), np.ones(2, dtype=dt)
+    expected = np.result_type(a, other)
+    assert lnp.result_type(t, other) == expected
+    assert np.result_type(t, other) == expected       # through __array_function__
+    assert np.result_type(other, t) == np.result_type(other, a)
+    assert lnp.result_type(t) == np.result_type(a) == np.dtype(dt)
+
+
+@pytest.mark.parametrize("dt", _DTYPES)
+@pytest.mark.parametrize("to", _DTYPES)
+@pytest.mark.parametrize("casting", ["safe", "same_kind", "unsafe"])
+def test_can_cast_takes_tensors(dt, to, casting):
+    t, a = lnp.ones(2, dtype=dt), np.ones(2, dtype=dt)
+    expected = np.can_cast(a, to, casting=casting)
+    assert lnp.can_cast(t, to, casting=casting) == expected
+    assert np.can_cast(t, to, casting=casting) == expected
+
+
+def test_min_scalar_type_takes_tensors():
+    for value in (np.array(200), np.array(-3), np.array(1.0), np.arange(3), np.ones(2, "f4")):
+        assert np.min_scalar_type(lm.asarray(value)) == np.min_scalar_type(value)
+        assert lnp.min_scalar_type(lm.asarray(value)) == np.min_scalar_type(value)
+
+
+def test_dtype_queries_do_not_evaluate():
+    y = lnp.ones(3) * 2
+    assert lm.lazy.is_pending(y)
+    assert np.result_type(y, 1) == np.float64 and np.can_cast(y, np.float32, "same_kind")
+    assert lm.lazy.is_pending(y)
