@@ -378,8 +378,16 @@ def logsumexp_value(x: Any, axes: tuple, keepdims: bool = False, b: Any | None =
     total = reduce_sum(terms, axes, keepdims)
     sign = None
     if return_sign:
-        sign = bind(ew.sign_p, total)
-        total = bind(ew.absolute_p, total)
+        magnitude = bind(ew.absolute_p, total)
+        if total.dtype.kind == "c":
+            # The phase total / |total| (0 at 0), written with differentiable ops: sign_p has
+            # no derivative, which is right for a real sign (piecewise constant), not a phase.
+            zero = ew.apply_ufunc(ew.equal_p, magnitude, 0)
+            sign = ew.where(zero, 0, ew.apply_ufunc(ew.divide_p, total,
+                                                    ew.where(zero, 1, magnitude)))
+        else:
+            sign = bind(ew.sign_p, total)
+        total = magnitude
     out = bind(ew.log_p, total)
     if shift is not None:
         out = ew.apply_ufunc(ew.add_p, out, reshape_value(shift, out_shape))

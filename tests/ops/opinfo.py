@@ -218,6 +218,18 @@ def binary_samples(low: float = -2.0, high: float = 2.0, low2: float | None = No
     return samples
 
 
+def with_complex(rows: list[OpInfo], names: str) -> None:
+    """Add complex128 to the dtypes of the named rows: ops NumPy computes for complex inputs
+    get complex samples, forward against NumPy and derivatives in both real directions
+    (NOTE [complex check_grads] in lamina/testing/check_grads.py)."""
+    wanted = set(names.split())
+    for row in rows:
+        if row.name in wanted and np.complex128 not in row.dtypes:
+            row.dtypes = tuple(row.dtypes) + (np.complex128,)
+            wanted.discard(row.name)
+    assert not wanted, f"with_complex: no rows named {sorted(wanted)}"
+
+
 def all_rows() -> list[OpInfo]:
     from tests.ops.rows import ROW_MODULES  # noqa: PLC0415
 

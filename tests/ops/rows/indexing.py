@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.ops.opinfo import FLOATS, OpInfo, Sample, make_array
+from tests.ops.opinfo import FLOATS, OpInfo, Sample, make_array, with_complex
 
 ROWS: list[OpInfo] = []
 
@@ -214,3 +214,10 @@ ROWS += [
            _set_samples(_index_samples(BASIC[:8] + _unique_rows()[:4]), ("cast",)),
            dtypes=DTYPES, xfail=_SET),
 ]
+
+
+# Complex samples for the ops NumPy computes for complex inputs.
+with_complex(ROWS, (
+    "getitem_basic getitem_int_array getitem_bool_mask getitem_mixed setitem_basic "
+    "setitem_int_array setitem_bool_mask setitem_mixed setitem_cast "
+).strip())

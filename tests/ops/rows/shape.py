@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import lamina.numpy as lnp
-from tests.ops.opinfo import ALL_REAL, OpInfo, Sample, make_array
+from tests.ops.opinfo import ALL_REAL, OpInfo, Sample, make_array, with_complex
 
 ROWS: list[OpInfo] = []
 
@@ -650,3 +650,12 @@ _row("nonzero", _nonzero_samples, nondiff=True, xfail=_NONZERO)
 _row("argwhere", _argwhere_samples, nondiff=True, xfail=_NONZERO)
 _row("flatnonzero", _flatnonzero_samples, nondiff=True, xfail=_NONZERO)
 
+
+# Complex samples for the ops NumPy computes for complex inputs.
+with_complex(ROWS, (
+    "reshape ravel transpose permute_dims matrix_transpose swapaxes moveaxis expand_dims "
+    "squeeze broadcast_to broadcast_arrays flip fliplr flipud diagonal split array_split hsplit "
+    "vsplit dsplit unstack copy astype copyto atleast_1d atleast_2d atleast_3d dstack "
+    "column_stack roll rot90 tile repeat pad trace tril triu diag diagflat take take_along_axis "
+    "put_along_axis sort argsort searchsorted nonzero argwhere flatnonzero "
+).strip())
