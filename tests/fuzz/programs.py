@@ -208,6 +208,11 @@ def _excluded_binary(name: str, a, b) -> bool:
         # errors of lazily computed values are reported when the graph runs), not at the line.
         if isinstance(b, np.ndarray) and b.size and (b < 0).any():
             return True
+        # Minor, not a defect to fix: a negative Python int exponent raises at once in
+        # lamina (a static check), also for an empty base, where NumPy's loop never runs:
+        #   lnp.zeros((0,), dtype=lnp.int64) ** -3  # lamina: LaminaValueError; NumPy: []
+        if type(b) is int and b < 0 and np.size(a) == 0:
+            return True
     return False
 
 
@@ -243,7 +248,8 @@ def _reduce_identity_differs(fn: str, a: np.ndarray, axis_src: str) -> bool:
 # for a real array, a read-only target *and* an unsupported dtype). NumPy reports whichever it
 # checks first; lamina may check in another order, and both are right to raise. The generator
 # marks lines with a structural fault (a bad shape or index, a read-only target), and for those
-# the fuzzer accepts any of TypeError, ValueError and IndexError; the single-fault lines, the
+# the fuzzer accepts any of TypeError, ValueError, IndexError and OverflowError (a Python int
+# too large for the dtype); the single-fault lines, the
 # great majority, must raise NumPy's builtin class.
 class _Gen:
     """State of one program being drawn: the NumPy environment and the variables in it."""
@@ -274,7 +280,19 @@ class _Gen:
         return self.draw(st.sampled_from(SCALARS))
 
     def emit(self, line: str, target: str | None, new: bool) -> None:
+        root = _root(self.env[target]) if not new else None
+        part_view = (root is not None and root.dtype.kind == "c"
+                     and self.env[target].dtype.kind != "c")
+        saved = root.copy() if part_view else None
         exc = exec_line(line, self.env)
+        if part_view and exc is None and not np.isfinite(root).all():
+            # KNOWN DEFECT: a write through .real/.imag rebuilds the complex base as
+            # real + 1j * imag, so an infinite or NaN part turns the other part into NaN:
+            #   z = lnp.asarray([2.5 + 1j]); z.imag[...] = inf  # lamina: nan+infj; NumPy: 2.5+infj
+            #   z = lnp.asarray([complex(2.5, inf)]); z.real[...] = 1.0  # lamina: nan+infj
+            root[...] = saved
+            self.fault = False
+            return
         self.lines.append(line)
         self.targets.append(target if exc is None else None)
         self.lenient.append(self.fault)
@@ -479,18 +497,28 @@ class _Gen:
             return
         a = self.value(name)
         op = d(st.sampled_from(INPLACE_OPERATORS))
-        src, b = self.operand(a.shape)
+        index = self.basic_index(a.shape) if d(st.integers(0, 2)) == 0 else None
+        sel = a if index is None else self.selection(name, index)
+        src, b = self.operand(np.shape(sel))
         fn = {"<<": "left_shift", ">>": "right_shift", "**": "power"}.get(op, "add")
-        if _excluded_binary(fn, a, b):
+        if _excluded_binary(fn, sel, b):
             return
         self.fault |= not a.flags.writeable
-        if d(st.integers(0, 2)) == 0:
-            index = self.basic_index(a.shape)
+        if index is not None:
             if _zero_d_write(a) or self._scalar_inplace_differs(name, index, op, src):
                 return
             self.emit(f"{name}[{index}] {op}= {src}", name, False)
         else:
             self.emit(f"{name} {op}= {src}", name, False)
+
+    def selection(self, name: str, index: str):
+        """``name[index]`` in NumPy, or the whole array when the index is bad."""
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return eval(f"{name}[{index}]", self.env)  # noqa: S307
+        except Exception:  # noqa: BLE001 - a bad index: compare the errors
+            return self.env[name]
 
     def _scalar_inplace_differs(self, name: str, index: str, op: str, src: str) -> bool:
         """KNOWN DEFECT: where ``x[i]`` is a NumPy scalar (an integer on every axis),
@@ -518,13 +546,7 @@ class _Gen:
             index = self.advanced_index(name, a.shape)
         else:
             index = self.basic_index(a.shape)
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                sel_shape = eval(f"{name}[{index}]", self.env).shape  # noqa: S307
-        except Exception:  # noqa: BLE001 - a bad index: compare the errors
-            sel_shape = a.shape
-        src, b = self.operand(sel_shape)
+        src, b = self.operand(np.shape(self.selection(name, index)))
         if src in self.names and _unsafe_cast(b, a.dtype):
             return
         if _zero_d_write(a):
@@ -585,7 +607,9 @@ class _Gen:
                 #   lnp.clip(lnp.asarray([6], dtype=lnp.int32), -3, 2**31)  # OverflowError
                 #   lnp.where(lnp.asarray([True]), lnp.asarray([1], dtype=lnp.int32), 2**31)
                 return
-            if 0 in (lo, hi):  # (an integer tensor with a float bound gives floats too)
+            if any(0 in (complex(x).real, complex(x).imag) for x in (lo, hi)):
+                # (an integer tensor with a float bound gives floats too; complex bounds
+                # compare by parts)
                 # KNOWN DEFECT: clip is minimum(maximum(x, lo), hi), so a signed zero at a
                 # zero bound comes out with the bound's sign; NumPy keeps x when lo <= x <= hi:
                 #   lnp.clip(lnp.asarray([-0.0]), 0.0, 5.0)  # lamina: [0.]; NumPy: [-0.]
@@ -614,11 +638,16 @@ def _broadcasts(shape: tuple, onto: tuple) -> bool:
         return False
 
 
-def _root_c_contiguous(a: np.ndarray) -> bool:
+def _root(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory (NumPy collapses view chains onto it)."""
     root = a
     while isinstance(root.base, np.ndarray):
         root = root.base
-    return root.flags.c_contiguous
+    return root
+
+
+def _root_c_contiguous(a: np.ndarray) -> bool:
+    return _root(a).flags.c_contiguous
 
 
 def _reshapes(shape: tuple) -> list:

@@ -156,7 +156,7 @@ def compare(program: Program, expected: tuple, actual: tuple, mode: str) -> None
             bases = builtin_bases(e.exc)
             if program.lenient[i]:
                 # NOTE [several faults] (programs.py): which error comes first is not compared
-                bases += (TypeError, ValueError, IndexError)
+                bases += (TypeError, ValueError, IndexError, OverflowError)
             if not isinstance(a.exc, bases):
                 raise Mismatch(
                     f"{where}\nNumPy raised {e.exc!r}; lamina raised {a.exc!r}, not a "
