@@ -15,7 +15,71 @@ import numpy as np
 
 from lamina.errors import LaminaTypeError
 
-__all__ = ["array_ufunc", "array_function", "result_type", "can_cast", "min_scalar_type"]
+__all__ = ["array_ufunc", "array_function", "result_type", "can_cast", "min_scalar_type",
+           "operand_kind", "PLAIN", "OPTED_OUT", "OVERRIDES_UFUNCS", "HIGHER_PRIORITY"]
+
+
+# -- NOTE [NEP 13 deferral] ------------------------------------------------------------------------
+# A Tensor steps aside for other array types exactly where an ndarray would (NEP 13, and
+# numpy's ``binop_should_defer``), so that ``tensor * data_array`` is what ``ndarray *
+# data_array`` is (a DataArray):
+# - an operand type with ``__array_ufunc__ = None`` has opted out of NumPy: the operator returns
+#   NotImplemented (Python then asks the other operand); an in-place operator raises TypeError,
+#   as ndarray's does;
+# - an operand type that overrides ``__array_ufunc__`` is handed the operation through NumPy's
+#   ufunc (``np.multiply(tensor, other)``): ``Tensor.__array_ufunc__`` returns NotImplemented for
+#   operand types it does not know, so NumPy calls the other's ``__array_ufunc__``;
+# - a type without ``__array_ufunc__`` but with a higher ``__array_priority__`` than
+#   ``Tensor.__array_priority__`` (the legacy protocol) gets NotImplemented from the forward and
+#   in-place operators, so its reflected operator runs;
+# - anything else (lists, scalars, ndarrays and their subclasses that keep ndarray's
+#   ``__array_ufunc__``, CuPy arrays, Tensors) is computed by lamina.
+# The operator fast path (tensor-tensor, tensor-Python-scalar) never gets here. The same holds
+# for ``__array_function__`` (NEP 18): an unknown type that implements it is given the call.
+
+PLAIN, OPTED_OUT, OVERRIDES_UFUNCS, HIGHER_PRIORITY = range(4)
+_ABSENT = object()
+_kinds: dict[type, int] = {}
+
+
+def operand_kind(kind: type) -> int:
+    """How an operand of type ``kind`` meets a Tensor in an operator (NOTE [NEP 13 deferral]):
+    PLAIN, OPTED_OUT, OVERRIDES_UFUNCS or HIGHER_PRIORITY. Cached per type."""
+    found = _kinds.get(kind)
+    if found is None:
+        found = _kinds[kind] = _classify(kind)
+    return found
+
+
+def _is_known(kind: type, hook: Any, name: str) -> bool:
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    return (hook is getattr(Tensor, name) or hook is getattr(np.ndarray, name)
+            or (getattr(kind, "__module__", "") or "").split(".")[0] == "cupy")
+
+
+def _classify(kind: type) -> int:
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    hook = getattr(kind, "__array_ufunc__", _ABSENT)
+    if hook is None:
+        return OPTED_OUT
+    if hook is not _ABSENT:
+        return PLAIN if _is_known(kind, hook, "__array_ufunc__") else OVERRIDES_UFUNCS
+    if issubclass(kind, Tensor):
+        return PLAIN
+    try:
+        priority = float(getattr(kind, "__array_priority__", _ABSENT))
+    except (TypeError, ValueError):
+        return PLAIN
+    return HIGHER_PRIORITY if priority > float(Tensor.__array_priority__) else PLAIN
+
+
+def _foreign_ufunc_operand(values: Any) -> bool:
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    return any(type(v) is not Tensor and operand_kind(type(v)) == OVERRIDES_UFUNCS
+               for v in values)
 
 
 def _namespace(module: str):
@@ -46,6 +110,10 @@ def _missing(qualname: str) -> LaminaTypeError:
 def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     import lamina.numpy as lnp  # noqa: PLC0415
 
+    out = kwargs.get("out", ())
+    if _foreign_ufunc_operand(inputs) or _foreign_ufunc_operand(
+            out if isinstance(out, tuple) else (out,)):
+        return NotImplemented  # NOTE [NEP 13 deferral]: the other type's __array_ufunc__ decides
     name = ufunc.__name__
     ours = getattr(lnp, name, None)
     if ours is None or not callable(ours):
@@ -58,6 +126,9 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
 
 def array_function(func: Any, types: tuple, args: tuple, kwargs: dict) -> Any:
+    for kind in types:
+        if not _is_known(kind, getattr(kind, "__array_function__", None), "__array_function__"):
+            return NotImplemented  # NEP 18: a type lamina does not know is given the call
     namespace, prefix = _namespace(getattr(func, "__module__", "") or "")
     name = func.__name__
     ours = getattr(namespace, name, None) if namespace is not None else None

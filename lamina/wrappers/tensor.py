@@ -948,6 +948,9 @@ def on_storage(storage: Storage, views: tuple = (), writeable: bool = True) -> T
 # so each op's signature, checks and errors live in one place.
 
 _PY_SCALARS = (bool, int, float, complex)
+_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "floor_divide": "//",
+            "remainder": "%", "power": "**", "matmul": "@", "bitwise_and": "&",
+            "bitwise_or": "|", "bitwise_xor": "^", "left_shift": "<<", "right_shift": ">>"}
 
 
 def _binary(name: str, reflected: bool = False):
@@ -956,6 +959,7 @@ def _binary(name: str, reflected: bool = False):
     from lamina.ops.elementwise import BINARY, binary_values  # noqa: PLC0415
 
     prim = BINARY.get(name)
+    ufunc = getattr(np, name)
 
     def op(self, other):
         a = self._lamina_read() if self._views else self._storage.value
@@ -964,8 +968,14 @@ def _binary(name: str, reflected: bool = False):
             b = other if kind is not Tensor else (
                 other._lamina_read() if other._views else other._storage.value)
             return wrap(binary_values(prim, b, a) if reflected else binary_values(prim, a, b))
-        if getattr(kind, "__array_ufunc__", 0) is None:
-            return NotImplemented  # the other operand opted out of NumPy's operators
+        how = _protocols.operand_kind(kind)  # NOTE [NEP 13 deferral], as ndarray's operators
+        if how:
+            if how == _protocols.OPTED_OUT:
+                return NotImplemented  # the other operand opted out of NumPy's operators
+            if how == _protocols.OVERRIDES_UFUNCS:
+                return ufunc(other, self) if reflected else ufunc(self, other)
+            if not reflected:  # HIGHER_PRIORITY: its reflected operator runs
+                return NotImplemented
         if other is None and name in ("equal", "not_equal"):
             # NumPy compares elementwise with None: all False for ==, all True for !=.
             return _lnp.full(self.shape, name == "not_equal", device=self.device)
@@ -984,6 +994,7 @@ def _inplace(name: str):
     from lamina.ops.elementwise import BINARY, binary_values  # noqa: PLC0415
 
     prim = BINARY.get(name)
+    ufunc = getattr(np, name)
 
     def op(self, other):
         kind = type(other)
@@ -993,8 +1004,17 @@ def _inplace(name: str):
             if value.shape == a.shape and value.dtype == a.dtype:
                 self._assign(value, name)
                 return self
-        elif kind is not Tensor and getattr(kind, "__array_ufunc__", 0) is None:
-            return NotImplemented  # the other operand opted out of NumPy's operators
+        elif kind is not Tensor and (how := _protocols.operand_kind(kind)):
+            # NOTE [NEP 13 deferral], as ndarray's in-place operators.
+            if how == _protocols.OPTED_OUT:
+                raise LaminaTypeError(
+                    f"operand '{kind.__name__}' does not support ufuncs (__array_ufunc__=None), "
+                    "so it cannot be combined in place with a lamina Tensor (as with a NumPy "
+                    f"array); write x = x {_SYMBOLS.get(name, name)} other instead."
+                )
+            if how == _protocols.OVERRIDES_UFUNCS:
+                return ufunc(self, other, out=(self,))
+            return NotImplemented  # HIGHER_PRIORITY: Python falls back to its reflected operator
         getattr(_lnp, name)(self, other, out=self)
         return self
 
