@@ -504,6 +504,9 @@ class _Gen:
         if _excluded_binary(fn, sel, b):
             return
         self.fault |= not a.flags.writeable
+        # an integer tensor to a negative power is one fault; in place on bools, the cast of
+        # the integer result back is another (NOTE [several faults])
+        self.fault |= op == "**" and type(b) is int and b < 0
         if index is not None:
             if _zero_d_write(a) or self._scalar_inplace_differs(name, index, op, src):
                 return

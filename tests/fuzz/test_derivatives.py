@@ -10,7 +10,8 @@ central finite differences (Richardson-extrapolated, so the check can be tight).
   such as ``check_grads`` can miss a rule that is only wrong for ones);
 - ``lm.jvp`` with ones tangents and with random tangents;
 - ``lm.vjp`` with ones and with random cotangents;
-- ``lm.vmap(f)`` against a Python loop (random ``in_dims`` per argument, 0 or None);
+- ``lm.vmap(f)`` and ``lm.vmap(lm.grad(...))`` against Python loops (random ``in_dims`` per
+  argument, 0 or None);
 - ``lm.hessian`` of the sum against second differences, for small single-input programs.
 
 The default run uses fixed seeds; ``LAMINA_FUZZ_EXAMPLES=N`` sets the example count, and the
@@ -163,6 +164,21 @@ def check_program(program: Program, seed: int = 0) -> None:
     assert actual.shape == loop.shape, f"{msg}\n{program.source()}\n{actual.shape} != {loop.shape}"
     np.testing.assert_allclose(actual, loop, rtol=1e-10, atol=1e-12, equal_nan=True,
                                err_msg=f"{msg}\n{program.source()}")
+
+    # vmap of grad (per-sample gradients) against a loop of grad
+    if not mutates:
+        def grad_sum(*a):
+            return lm.grad(lambda *b: f_lm(*b).sum(), argnums=0)(*a)
+
+        per_sample = lm.vmap(grad_sum, in_dims=in_dims)(*_tensors(stacked)).numpy()
+        looped = np.stack([
+            grad_sum(*_tensors([s[b] if d == 0 else s
+                                for s, d in zip(stacked, in_dims, strict=True)])).numpy()
+            for b in range(batch)])
+        np.testing.assert_allclose(
+            per_sample, looped, rtol=1e-10, atol=1e-12, equal_nan=True,
+            err_msg=f"vmap(grad(f(...).sum()), in_dims={in_dims}) against a loop\n"
+                    f"{program.source()}")
 
     # hessian of the sum, for small single-input programs (cost: 4 * size^2 evaluations)
     if n == 1 and 0 < xs[0].size <= 6 and not program.skip_hessian:
