@@ -16,8 +16,7 @@ import numpy as np
 
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import check_out, handle, value_of, values_of, write_out
-from lamina.numpy._shape import (_tensor, check_sequence, concatenate, diagonal, flip,
-                                  transpose)
+from lamina.numpy._shape import _tensor, check_sequence, concatenate, diagonal, flip, transpose
 from lamina.ops import elementwise as ew
 from lamina.ops import manipulation as mp
 from lamina.ops import shape as sh
