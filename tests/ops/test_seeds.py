@@ -31,7 +31,7 @@ from lamina.testing import numerical_jvp
 from tests.conftest import DEVICES
 from tests.ops.conftest import differentiable_rows
 from tests.ops.helpers import to_lamina
-from tests.ops.test_grad import _float_leaves, _get, _replace
+from tests.ops.test_grad import _float_leaves, _get, _replace, derivative_samples
 
 EPS, TOL = 1e-6, 1e-5  # float64 throughout; float32 outputs (astype) loosen both
 
@@ -136,9 +136,7 @@ def check_row_seeds(info, device: str, dtype) -> None:
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     kinds = "fc" if np.dtype(dtype).kind == "c" else "f"
     checked = 0
-    for sample in info.samples(rng, dtype):
-        if not sample.grad or not list(_float_leaves(sample.args, kinds=kinds)):
-            continue
+    for sample in derivative_samples(info, rng, dtype, kinds):
         try:
             check_seeds(info, sample, device, kinds, rng)
         except AssertionError as exc:

@@ -106,6 +106,11 @@ def reduction_samples(low=-2.0, high=2.0, *, empty=True, extra=None, nans=False,
             if empty == "identity":
                 yield Sample((x,), {"axis": 0}, name="size-0 axis")
                 yield Sample((x,), {}, name="size-0, axis=None")
+        # NOTE [special values]: a 0-d 1.0 (AD sees a known constant) and exact 0, 1, -1.
+        if low <= -1 and high >= 2:
+            yield Sample((np.asarray(np.array(1, dtype)),), {}, name="0-d 1")
+            yield Sample((np.array([0, 1, -1, 2], dtype),), {"axis": 0},
+                         name="exact 0, 1, -1, 2")
         if extra is not None:
             yield from extra(rng, dtype)
 
