@@ -392,14 +392,33 @@ class CustomOp:
         return [values[x] if kind == "tensor" else x for kind, x in template]
 
     def _impl(self, xp, *arrays, template):
+        # NOTE [kernels get read-only arrays]: lamina's arrays are shared (by tensors, pending
+        # graphs, cached constants: NOTE [lamina's arrays are read-only] in lazy/graph.py).
+        # The kernel gets a private copy of each argument it declares in ``mutates_args``,
+        # and read-only views of the others, so an undeclared write raises NumPy's read-only
+        # error, which names the op here. CuPy arrays have no write flag: on CUDA the kernel
+        # gets copies of the undeclared arguments too (a write then changes only the copy).
         args = self._arguments(arrays, template)
         names = list(self.signature.parameters)
         mutated = []
+        tensor_positions = {i for i, (kind, _) in enumerate(template) if kind == "tensor"}
         for i, name in enumerate(names[: len(args)]):
             if name in self.mutates_args:
                 args[i] = xp.array(args[i], copy=True)  # the kernel writes a private copy
                 mutated.append(args[i])
-        result = self.kernel(*args)
+            elif i in tensor_positions:
+                args[i] = _read_only(xp, args[i])
+        try:
+            result = self.kernel(*args)
+        except ValueError as exc:
+            if "read-only" not in str(exc):
+                raise
+            raise LaminaValueError(
+                f"{self.name}: the kernel wrote into an argument it does not declare in "
+                f"mutates_args ({exc}). lamina's arrays are shared and read-only; declare the "
+                f"argument, e.g. custom_op({self.name!r}, mutates_args=('x',)), or write into "
+                "a copy (x = x.copy())."
+            ) from exc
         single = not isinstance(result, (tuple, list))
         self._single = single
         outs = (result,) if single else tuple(result)
@@ -479,6 +498,18 @@ class CustomOp:
                 "out_dims."
             )
         return tuple(o._lamina_read() for o in outs), out_dims
+
+
+def _read_only(xp, array: Any) -> Any:
+    """What a kernel gets for an argument it does not write: NOTE [kernels get read-only
+    arrays]."""
+    if isinstance(array, np.ndarray):
+        view = array.view()
+        view.flags.writeable = False
+        return view
+    if xp is np:
+        return array
+    return xp.array(array, copy=True)
 
 
 _FALLBACKS = ("warn", "error", "nothing")

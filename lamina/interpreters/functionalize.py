@@ -12,9 +12,11 @@ interpreter marks on the layer stack:
   inputs) belong to it: transforms outside it (grad, jvp, vmap) accept in-place writes into
   them, where without functionalize the captured-mutation and batched-into-unbatched errors
   fire (NOTE [captured mutation]);
-- a tensor captured from outside that the function mutates gets a private storage: its value
-  is saved at the first write and restored when the scope ends, so the caller never sees the
-  write (``capture``/``restore`` below);
+- a tensor captured from outside that the function mutates gets a private value at its first
+  write, seen only by the thread running the call and dropped when the scope ends, so the
+  caller never sees the write and other threads neither see it nor lose their own writes
+  (``capture``/``restore`` below; NOTE [private values in functionalize] in
+  lamina/wrappers/tensor.py);
 - with ``remove="mutations_and_views"``, view ops run as their copy variants wherever they reach
   the lazy backend during the call (NOTE [copy variants] in lamina/lazy/graph.py).
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from lamina.core import Interpreter, Primitive
+from lamina.wrappers.tensor import _PrivateScope
 
 __all__ = ["FunctionalizeInterpreter"]
 
@@ -37,7 +40,7 @@ class FunctionalizeInterpreter(Interpreter):
     def __init__(self, remove: str) -> None:
         super().__init__()
         self.remove = remove
-        self._saved: dict[int, tuple] = {}  # id(storage) -> (storage, value, born_in)
+        self._private = _PrivateScope()  # the captured storages' private values
 
     def owns(self, value: Any) -> bool:
         return False
@@ -45,19 +48,17 @@ class FunctionalizeInterpreter(Interpreter):
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         return self.bind_below(prim, args, params)
 
+    def enter(self) -> None:
+        """Make this scope's private values visible in this thread (until ``restore``)."""
+        self._private.__enter__()
+
     def capture(self, storage: Any, stack: tuple) -> None:
         """Make a storage from outside private to this scope (before its first write)."""
-        if id(storage) not in self._saved:
-            self._saved[id(storage)] = (storage, storage.value, storage.born_in)
-            storage.born_in = stack
+        self._private.capture(storage, stack)
 
     def is_private(self, storage: Any) -> bool:
-        return id(storage) in self._saved
+        return storage in self._private.storages
 
     def restore(self) -> None:
-        """Give every captured storage its value from before the scope (views re-read it)."""
-        for storage, value, born_in in self._saved.values():
-            storage.value = value
-            storage.born_in = born_in
-            storage.generation += 1
-        self._saved.clear()
+        """End the scope: the captured storages show their shared values again."""
+        self._private.__exit__(None, None, None)

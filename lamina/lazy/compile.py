@@ -7,10 +7,25 @@ dtypes, device), and looks the key up in the cache. On a miss the graph becomes 
 until it has run ``config.compile_after`` times, and is then turned into a straight-line Python
 function in which elementwise kernels write into dead input buffers (``out=``) instead of
 allocating. The roots then become data leaves, and the nodes behind them are freed.
+
+NOTE [live intermediates]: a pending intermediate of the graph that something outside the
+graph still refers to (a user's handle, a view's cache, another pending graph that will be
+evaluated later) is stored as data too, as PyTorch's Lazy Tensor Core materializes the live
+tensors of the graph it syncs. Otherwise each later evaluation that reads it computes it
+again, and an impure kernel (a custom op drawing random numbers) gives each consumer another
+value. "Refers to from outside" is decided before the run from reference counts
+(``_held_elsewhere``): the walk counts how often each pending input is an input of a node of
+this graph, and a tensor with more references than that (and than the walk's own) is held
+elsewhere. Such tensors' slots are kept by the program (not freed, not reused as ``out=``
+buffers), and a program keeps one compiled variant per set of kept slots. Intermediates held
+by nothing else are freed as before. This is the first step of an evaluation model in which a
+pending value is computed at most once; ``sys.getrefcount`` is CPython's (on another
+interpreter, refine ``_held_elsewhere``).
 """
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from typing import Any
 
@@ -19,7 +34,7 @@ import numpy as np
 from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
-from lamina.lazy.graph import LazyTensor, _as_array
+from lamina.lazy.graph import LazyTensor, _as_array, _eval_lock, _freeze
 from lamina.lazy.keys import params_key
 
 __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
@@ -37,7 +52,8 @@ def cache_clear() -> None:
     >>> lm.lazy.cache_size()
     0
     """
-    _cache.clear()
+    with _eval_lock:  # NOTE [thread safety of the backend] in graph.py
+        _cache.clear()
 
 
 def cache_size() -> int:
@@ -52,15 +68,46 @@ def cache_size() -> int:
     return len(_cache)
 
 
-def _trace(roots: list[LazyTensor]):
-    """Topologically order the pending nodes behind ``roots``; return (nodes, leaves, key).
+def _scan(roots: list[LazyTensor]) -> tuple[int, dict]:
+    """How many pending nodes are behind ``roots``, and how often each pending tensor is an
+    input of one of them (NOTE [live intermediates]); in no particular order, so cheaper
+    than ``_walk``. A single-output node is reached through its one output, so only
+    multi-output nodes need a visited set."""
+    uses: dict = {}
+    stack: list = []
+    multi: set = set()
+    for r in roots:
+        uses[r] = 0
+        node = r.node
+        if node.outputs:
+            if node in multi:
+                continue
+            multi.add(node)
+        stack.append(node)
+    n = 0
+    while stack:
+        node = stack.pop()
+        n += 1
+        for inp in node.inputs:
+            if inp.data is None:
+                count = uses.get(inp)
+                if count is None:
+                    uses[inp] = 1
+                    node_in = inp.node
+                    if node_in.outputs:
+                        if node_in in multi:
+                            continue
+                        multi.add(node_in)
+                    stack.append(node_in)
+                else:
+                    uses[inp] = count + 1
+    return n, uses
 
-    The key is the graph's structure: for each node its primitive, params and input
-    references (a leaf slot ``-1 - k``, a node position ``p`` for output 0, or ``(p, i)``),
-    plus the leaves' shapes and dtypes, the roots, and the device. Two graphs with equal keys
-    compute the same function of their leaves.
-    """
-    # Nodes and leaves hash by identity, so they are their own dict keys.
+
+def _walk(roots: list[LazyTensor]) -> list:
+    """The pending nodes behind ``roots`` in topological order (a depth-first walk, so equal
+    structures give equal orders)."""
+    # Nodes hash by identity, so they are their own dict keys.
     order: list = []
     position: dict = {}  # node -> index in order; -1 while its inputs are being placed
     for root in roots:
@@ -80,7 +127,21 @@ def _trace(roots: list[LazyTensor]):
                 if pos == -1:
                     position[node] = len(order)
                     order.append(node)
+    return order
 
+
+def _trace(roots: list[LazyTensor], order: list | None = None):
+    """Topologically order the pending nodes behind ``roots`` (or take ``order`` from
+    ``_walk``) and key them; return (nodes, leaves, key).
+
+    The key is the graph's structure: for each node its primitive, params and input
+    references (a leaf slot ``-1 - k``, a node position ``p`` for output 0, or ``(p, i)``),
+    plus the leaves' shapes and dtypes, the roots, and the device. Two graphs with equal keys
+    compute the same function of their leaves.
+    """
+    if order is None:
+        order = _walk(roots)
+    position = {node: p for p, node in enumerate(order)}
     leaves: list[LazyTensor] = []
     leaf_slot: dict = {}
     signature: list = []
@@ -110,15 +171,22 @@ def _trace(roots: list[LazyTensor]):
 
 
 class Program:
-    """A graph as a list of instructions over numbered slots (leaves first, then node outputs)."""
+    """A graph as a list of instructions over numbered slots (leaves first, then node outputs).
 
-    __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "compiled", "reused", "avals")
+    ``run(xp, leaves, keep)`` returns the roots' values and then those of the slots ``keep``
+    (NOTE [live intermediates]); each set of kept slots has its own frees and compiled code.
+    """
 
-    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple) -> None:
+    __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "avals", "node_slots",
+                 "n_nodes", "by_structure", "_variants", "_consumers")
+
+    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple,
+                 leaves: list | None = None) -> None:
         self.n_leaves = n_leaves
         slot_of: dict[tuple, int] = {}  # (node position, output index) -> slot
         avals: list = [None] * n_leaves
         instrs: list = []
+        node_slots: list = []
         seen: dict[tuple, list[int]] = {}  # CSE: (prim, params, input slots) -> output slots
         next_slot = n_leaves
         for pos, (node, (prim, params_key, refs)) in enumerate(zip(nodes, signature, strict=True)):
@@ -133,33 +201,63 @@ class Program:
                 next_slot += len(node.avals)
                 avals.extend(node.avals)
                 seen[cse_key] = outs
-                instrs.append([prim, node.params, ins, outs, ()])
+                instrs.append((prim, node.params, ins, tuple(outs)))
             for i, slot in enumerate(outs):
                 slot_of[(pos, i)] = slot
+            node_slots.append(tuple(outs))
         self.n_slots = next_slot
+        self.n_nodes = len(nodes)
+        self.node_slots = node_slots
+        # The output slots of each node by its structure: (sig, the leaf slots of its own
+        # leaves). It finds the slot of a held intermediate of a graph looked up by signature,
+        # which is never walked in order (NOTE [live intermediates]).
+        by_structure: dict = {}
+        if leaves is not None:
+            leaf_slot = {leaf: i for i, leaf in enumerate(leaves)}
+            for node, outs in zip(nodes, node_slots, strict=True):
+                if node.sig is not None:
+                    key = (node.sig, tuple([leaf_slot.get(leaf, -1) for leaf in node.leaves]))
+                    by_structure[key] = outs
+        self.by_structure = by_structure
         self.roots = tuple(slot_of[r] for r in root_refs)
         self.avals = avals
-        # Free each intermediate after its last use (never leaves or roots).
-        last_use: dict[int, int] = {}
-        for k, instr in enumerate(instrs):
-            for s in instr[2]:
-                last_use[s] = k
-        keep = set(self.roots)
-        frees: list[list[int]] = [[] for _ in instrs]
-        for s, k in last_use.items():
-            if s >= n_leaves and s not in keep:
-                frees[k].append(s)
-        for instr, f in zip(instrs, frees, strict=True):
-            instr[4] = tuple(sorted(set(f)))
-        self.instrs = [tuple(i) for i in instrs]
+        self.instrs = instrs
         self.runs = 0
-        self.compiled = None
-        self.reused = 0
+        self._variants: dict = {}  # kept slots -> [frees, compiled function or None, reused]
+        consumers: dict[int, list[int]] = {}
+        for k, (_, _, ins, _) in enumerate(instrs):
+            for s in ins:
+                consumers.setdefault(s, []).append(k)
+        self._consumers = consumers
 
-    def interpret(self, xp, leaves: list) -> list:
+    @property
+    def compiled(self):
+        """The compiled function of the program that keeps no intermediate, or None."""
+        variant = self._variants.get(())
+        return None if variant is None else variant[1]
+
+    def _variant(self, keep: tuple) -> list:
+        variant = self._variants.get(keep)
+        if variant is None:
+            # Free each intermediate after its last use (never leaves, roots or kept slots).
+            last_use: dict[int, int] = {}
+            for k, instr in enumerate(self.instrs):
+                for s in instr[2]:
+                    last_use[s] = k
+            kept = set(self.roots) | set(keep)
+            frees: list[list[int]] = [[] for _ in self.instrs]
+            for s, k in last_use.items():
+                if s >= self.n_leaves and s not in kept:
+                    frees[k].append(s)
+            variant = [tuple(tuple(sorted(set(f))) for f in frees), None, 0]
+            self._variants[keep] = variant
+        return variant
+
+    def interpret(self, xp, leaves: list, keep: tuple = ()) -> list:
+        frees_of = self._variant(keep)[0]
         env: list = list(leaves) + [None] * (self.n_slots - self.n_leaves)
         avals = self.avals
-        for prim, params, ins, outs, frees in self.instrs:
+        for (prim, params, ins, outs), frees in zip(self.instrs, frees_of, strict=True):
             result = prim.impl(xp, *[env[i] for i in ins], **params)
             if prim.multiple_results:
                 for slot, value in zip(outs, result, strict=True):
@@ -170,30 +268,31 @@ class Program:
                 env[slot] = _as_array(xp, result) if avals[slot][0] == () else result
             for slot in frees:
                 env[slot] = None
-        return [env[s] for s in self.roots]
+        return [env[s] for s in self.roots + keep]
 
-    def compile(self, xp) -> None:
+    def compile(self, xp, keep: tuple = ()) -> None:
         """Turn the program into a straight-line Python function (NOTE [buffer reuse]).
 
         A program belongs to one device (the device is part of its key), so kernels are bound
         into the function once, here.
         """
+        variant = self._variant(keep)
+        frees_of = variant[0]
+        instrs = [(*instr, frees) for instr, frees in zip(self.instrs, frees_of, strict=True)]
+        returned = self.roots + keep
         namespace: dict[str, Any] = {"_as_array": _as_array}
         lines = ["def _run(xp, leaves):"]
         if self.n_leaves:
             names = ", ".join(f"s{i}" for i in range(self.n_leaves))
             lines.append(f"    {names}, = leaves")
-        consumers: dict[int, list[int]] = {}
-        for k, (_, _, ins, _, _) in enumerate(self.instrs):
-            for s in ins:
-                consumers.setdefault(s, []).append(k)
+        consumers = self._consumers
         fresh = set()  # slots holding memory no other slot aliases
-        for prim, _, _, outs, _ in self.instrs:
+        for prim, _, _, outs, _ in instrs:
             if prim.ufunc is not None and not prim.multiple_results:
                 fresh.add(outs[0])
-        groups = _fusion_groups(self.instrs, self.roots, self.avals) if xp is not np else {}
+        groups = _fusion_groups(instrs, returned, self.avals) if xp is not np else {}
         reused = 0
-        for k, (prim, params, ins, outs, frees) in enumerate(self.instrs):
+        for k, (prim, params, ins, outs, frees) in enumerate(instrs):
             group = groups.get(k)
             if group is not None:
                 if group.start == k:
@@ -210,8 +309,9 @@ class Program:
             args = ", ".join(f"s{i}" for i in ins)
             if prim.ufunc is not None and not prim.multiple_results:
                 # NOTE [buffer reuse]: an elementwise kernel may write into an input buffer when
-                # that buffer is a fresh intermediate (made by an elementwise kernel, so nothing
-                # aliases it), is used by no aliasing op, dies here, and matches the output.
+                # that buffer is a fresh intermediate of this run (made by an elementwise
+                # kernel, so nothing aliases it, and never stored: roots and kept slots are
+                # never freed), is used by no aliasing op, dies here, and matches the output.
                 out = outs[0]
                 target = None
                 for s in ins:
@@ -220,7 +320,7 @@ class Program:
                         and s in frees
                         and self.avals[s] == self.avals[out]
                         and self.avals[s][0] != ()
-                        and all(self.instrs[c][0].ufunc is not None for c in consumers[s])
+                        and all(instrs[c][0].ufunc is not None for c in consumers[s])
                     ):
                         target = s
                         break
@@ -250,24 +350,24 @@ class Program:
                 lines.append(f"    del {', '.join(f's{s}' for s in frees)}")
         if groups:
             _counters["fusions"] += len({id(g) for g in groups.values()})
-        roots = ", ".join(f"s{s}" for s in self.roots)
-        lines.append(f"    return [{roots}]")
+        lines.append(f"    return [{', '.join(f's{s}' for s in returned)}]")
         source = "\n".join(lines)
         exec(compile(source, "<lamina compiled graph>", "exec"), namespace)  # noqa: S102
-        self.compiled = namespace["_run"]
-        self.reused = reused
+        variant[1] = namespace["_run"]
+        variant[2] = reused
         _counters["codegens"] += 1
 
-    def run(self, xp, leaves: list) -> list:
+    def run(self, xp, leaves: list, keep: tuple = ()) -> list:
         self.runs += 1
-        if self.compiled is None and self.runs >= config.compile_after:
-            self.compile(xp)
+        variant = self._variant(keep)
+        if variant[1] is None and self.runs >= config.compile_after:
+            self.compile(xp, keep)
         _counters["executions"] += 1
         _counters["nodes_executed"] += len(self.instrs)
-        if self.compiled is not None:
-            _counters["buffers_reused"] += self.reused
-            return self.compiled(xp, leaves)
-        return self.interpret(xp, leaves)
+        if variant[1] is not None:
+            _counters["buffers_reused"] += variant[2]
+            return variant[1](xp, leaves)
+        return self.interpret(xp, leaves, keep)
 
 
 def _store(key: tuple, entry: Any) -> None:
@@ -304,27 +404,31 @@ def _signature_key(roots: list[LazyTensor]) -> tuple[tuple, tuple] | None:
     return (device, "roots", tuple(parts)), tuple(leaves)
 
 
-def _lookup(roots: list[LazyTensor]) -> tuple[Program, list]:
+def _lookup(roots: list[LazyTensor], n_nodes: int) -> tuple[Program, list, list | None]:
     """The program for ``roots`` and its leaf arrays, from the cache when the structure is known.
 
     Roots with structural signatures (NOTE [structural signatures] in graph.py) are looked up
-    without walking the graph; the program then reads the roots' canonical leaves through a
-    stored permutation. Otherwise the graph is walked and keyed by ``_trace``.
+    without keying the graph; the program then reads the roots' canonical leaves through a
+    stored permutation. A signature describes the graph as it was built: when an intermediate
+    has been evaluated since (NOTE [live intermediates]), the walk ``order`` finds fewer nodes
+    than the program has, and the graph is keyed by ``_trace`` instead, with the evaluated
+    value as a leaf. Returns the program, its leaves (LazyTensors, in slot order), and the
+    walk's order of the nodes when one was made. Runs under ``_eval_lock``.
     """
     signed = _signature_key(roots)
     if signed is not None:
         sig_key, canonical = signed
         entry = _cache.get(sig_key)
-        if entry is not None:
+        if entry is not None and entry[0].n_nodes == n_nodes:
             _counters["cache_hits"] += 1
             _cache.move_to_end(sig_key)
             program, perm = entry
-            return program, [canonical[i].data for i in perm]
-    nodes, leaves, key = _trace(roots)
+            return program, [canonical[i] for i in perm], None
+    order, leaves, key = _trace(roots)
     program = _cache.get(key)
     if program is None:
         _counters["compiles"] += 1
-        program = Program(nodes, len(leaves), key[2], key[3])
+        program = Program(order, len(leaves), key[2], key[3], leaves)
         _store(key, program)
     else:
         _counters["cache_hits"] += 1
@@ -334,9 +438,23 @@ def _lookup(roots: list[LazyTensor]) -> tuple[Program, list]:
         # canonical leaves (an intermediate evaluated since would have become a new leaf).
         position = {leaf: i for i, leaf in enumerate(canonical)}
         perm = [position.get(leaf) for leaf in leaves]
-        if None not in perm:
+        if None not in perm and len(leaves) == len(canonical):
             _store(sig_key, (program, perm))
-    return program, [leaf.data for leaf in leaves]
+    return program, leaves, order
+
+
+def _held_elsewhere(uses: dict, roots: list) -> list:
+    """The pending tensors among ``uses`` (inputs of the graph's nodes, with how many node
+    inputs refer to each) that something outside the graph refers to: NOTE [live
+    intermediates]. Roots are stored anyway and are left out."""
+    root_ids = {id(r) for r in roots}
+    held = []
+    candidates = list(uses)
+    for t in candidates:
+        # References here: the list, the dict key, the loop variable, getrefcount's argument.
+        if sys.getrefcount(t) > uses[t] + 4 and id(t) not in root_ids:
+            held.append(t)
+    return held
 
 
 class _FusedGroup:
@@ -431,25 +549,63 @@ def _fusion_groups(instrs: list, roots: tuple, avals: list) -> dict[int, _FusedG
     return groups
 
 
+def _slots_of(held: list, program: Program, leaves: list, order: list | None,
+              roots: list) -> list[int]:
+    """The program slot of each held intermediate (NOTE [live intermediates])."""
+    if order is None:  # looked up by signature: find each node by its structure
+        leaf_slot = {leaf: i for i, leaf in enumerate(leaves)}
+        slots = []
+        for t in held:
+            node = t.node
+            outs = program.by_structure.get(
+                (node.sig, tuple([leaf_slot.get(leaf, -1) for leaf in node.leaves])))
+            if outs is None:
+                break
+            slots.append(outs[t.index])
+        else:
+            return slots
+        order = _walk(roots)
+    position = {node: p for p, node in enumerate(order)}
+    return [program.node_slots[position[t.node]][t.index] for t in held]
+
+
 def run_graph(roots: list[LazyTensor]) -> None:
-    """Evaluate ``roots`` (pending, on one device) and store their values as data."""
+    """Evaluate ``roots`` (pending, on one device) and store their values as data, with those of
+    the intermediates held elsewhere (NOTE [live intermediates]). Runs under ``_eval_lock``
+    (``graph.evaluate``). Every value is checked before any is stored, so a failing run leaves
+    the graph as it was (NOTE [failed evaluation] in graph.py)."""
     device = roots[0].device
     for r in roots:
         if r.device is not device:  # pragma: no cover - apply() keeps graphs on one device
             raise LaminaRuntimeError("internal error: a lazy graph spans two devices")
-    program, arrays = _lookup(roots)
+    n_nodes, uses = _scan(roots)
+    held = _held_elsewhere(uses, roots)
+    del uses
+    program, leaves, order = _lookup(roots, n_nodes)
+    held_slots = _slots_of(held, program, leaves, order, roots) if held else []
+    arrays = [leaf.data for leaf in leaves]
+    del order, leaves
+    keep = tuple(sorted(set(held_slots)))
     xp = device.xp
     with device.scope():
-        values = program.run(xp, arrays)
-    for root, value in zip(roots, values, strict=True):
+        values = program.run(xp, arrays, keep)
+    del arrays
+    n = len(roots)
+    index_of = {slot: n + i for i, slot in enumerate(keep)}
+    targets = roots + held
+    results = values[:n] + [values[index_of[slot]] for slot in held_slots]
+    for t, value in zip(targets, results, strict=True):
         value = _as_array(xp, value)
-        if tuple(value.shape) != root.shape or value.dtype != root.dtype:
-            prim = root.node.prim.name
+        if tuple(value.shape) != t.shape or value.dtype != t.dtype:
+            prim = t.node.prim.name
             raise LaminaRuntimeError(
                 f"internal error in lamina: the kernel of '{prim}' returned shape "
                 f"{tuple(value.shape)} and dtype {value.dtype}, but its shape rule promised "
-                f"{root.shape} and {root.dtype}. Please report this with the call that made it."
+                f"{t.shape} and {t.dtype}. Please report this with the call that made it."
             )
-        root.data = value
-        root.node = None
-        root.depth = 0
+    for t, value in zip(targets, results, strict=True):
+        # NOTE [lamina's arrays are read-only] (graph.py); data first, then the node is
+        # dropped, so a reader that sees no node sees the data.
+        t.data = _freeze(_as_array(xp, value))
+        t.node = None
+        t.depth = 0

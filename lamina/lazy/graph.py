@@ -18,6 +18,28 @@ NOTE [what forces evaluation] (the README lists the same points):
     out-of-bounds index raises at the assignment and is never stored;
   - a pending graph deeper than ``lm.config.max_graph_depth`` (evaluated as it is built);
   - eager mode (``lm.config.eager`` / ``LAMINA_EAGER=1``): every op, at once.
+
+NOTE [thread safety of the backend]: building the graph takes no lock: the per-op caches
+(``_constants``, ``_abstract_cache``, ``_signatures``, ``_sig_avals``, ``_copy_variants``) are
+plain dicts used only through single operations that are atomic under the GIL (``get``,
+``setdefault``, item assignment, ``clear``); a lost race costs a cache miss, never a wrong hit
+(a signature is never reused). A node is read once into a local (``a.node``) because another
+thread's evaluation may detach it. Evaluation (``evaluate``) holds ``_eval_lock``, an RLock:
+only one graph runs at a time, so the compile cache (an LRU ``OrderedDict``), the detaching of
+evaluated nodes and NOTE [live intermediates] see one evaluation at a time. It is reentrant
+because a kernel may itself evaluate lamina tensors (a custom op's kernel calling lamina); a
+kernel must not wait for another thread that evaluates lamina tensors (that would deadlock).
+The counters of ``lm.lazy.metrics()`` are not locked and may miss counts under threads.
+
+NOTE [lamina's arrays are read-only]: every NumPy array the backend stores as data (leaves
+from ``from_array``, constants, results of evaluation and of eager ops) is made read-only,
+with the bases it views (``_freeze``), so ``np.asarray(t)`` hands out memory that cannot be
+made writable again (NumPy refuses ``flags.writeable = True`` on a view of read-only memory)
+and nothing a user holds can change a tensor, a pending graph or a cached constant. The
+compiled program's buffer reuse writes only into fresh intermediates of the same run, never
+into stored data (NOTE [buffer reuse] in compile.py). CuPy arrays have no write flag: on CUDA
+the guarantee rests on lamina never handing out its arrays writable (``t.numpy()`` copies, and
+custom-op kernels get copies, lamina/library.py).
 """
 
 from __future__ import annotations
@@ -105,7 +127,8 @@ class LazyTensor:
         return self.data
 
     def __repr__(self) -> str:
-        state = "data" if self.data is not None else f"pending {self.node.prim.name}"
+        node = self.node  # read once: another thread may evaluate this value meanwhile
+        state = "data" if node is None else f"pending {node.prim.name}"
         return f"LazyTensor(shape={self.shape}, dtype={self.dtype}, device={self.device}, {state})"
 
 
@@ -117,8 +140,44 @@ def _prod(shape: tuple) -> int:
 
 
 def from_array(array: Any, device: Device) -> LazyTensor:
-    """A data leaf holding ``array`` (already an array of ``device``'s module)."""
+    """A data leaf holding ``array`` (already an array of ``device``'s module).
+
+    The array becomes read-only (NOTE [lamina's arrays are read-only]). A read-only view of
+    memory that someone else can still write (a caller's read-only view of a writable array)
+    is copied first: freezing the caller's array would change it behind their back.
+    """
+    if type(array) is np.ndarray or isinstance(array, np.ndarray):
+        if not array.flags.writeable and _writable_base(array):
+            array = array.copy()
+        _freeze(array)
     return LazyTensor(tuple(array.shape), array.dtype, device, data=array)
+
+
+def _writable_base(array: np.ndarray) -> bool:
+    base = array.base
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return True
+        base = base.base
+    # Memory from another object (bytes, a buffer, mmap): NumPy allows writes to a view of
+    # it when the object's buffer is writable.
+    if base is not None:
+        try:
+            return not memoryview(base).readonly
+        except TypeError:
+            return True
+    return False
+
+
+def _freeze(array: Any) -> Any:
+    """Make a NumPy array lamina keeps read-only, and the arrays it views (NOTE [lamina's
+    arrays are read-only]); CuPy arrays pass unchanged."""
+    a = array
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            a.flags.writeable = False
+        a = a.base
+    return array
 
 
 _constants: dict[tuple, LazyTensor] = {}
@@ -130,11 +189,11 @@ def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
     leaf = _constants.get(key)
     if leaf is None:
         with device.scope():
-            array = device.xp.asarray(value, dtype=dtype)
+            array = _freeze(device.xp.asarray(value, dtype=dtype))
         leaf = LazyTensor((), array.dtype, device, data=array)
         if len(_constants) > 4096:
             _constants.clear()
-        _constants[key] = leaf
+        leaf = _constants.setdefault(key, leaf)  # NOTE [thread safety of the backend]
     return leaf
 
 
@@ -164,8 +223,7 @@ def _abstract_eval(prim: core.Primitive, args: tuple, params: dict, pkey: tuple 
     out = prim.abstract(*args, **params)
     if len(_abstract_cache) > 65536:
         _abstract_cache.clear()
-    _abstract_cache[key] = out
-    return out
+    return _abstract_cache.setdefault(key, out)  # NOTE [thread safety of the backend]
 
 
 MAX_SIGNED_LEAVES = 32
@@ -182,7 +240,8 @@ def _intern(key: tuple) -> int:
             # forgetting them costs cache misses, never a wrong match.
             _signatures.clear()
             _sig_avals.clear()
-        sig = _signatures[key] = next(_fresh_signature)
+        # NOTE [thread safety of the backend]: two threads interning one key get one sig.
+        sig = _signatures.setdefault(key, next(_fresh_signature))
     return sig
 
 
@@ -313,7 +372,7 @@ def copy_variant(prim: core.Primitive) -> core.Primitive:
         variant = core.Primitive(f"{prim.name}_copy", kernel, prim.abstract,
                                  multiple_results=prim.multiple_results, lazy=prim.lazy,
                                  nondiff=prim.nondiff, register=False)
-        _copy_variants[prim] = variant
+        variant = _copy_variants.setdefault(prim, variant)
     return variant
 
 
@@ -381,11 +440,17 @@ def _run_now(prim, args, params, device, avals, counter) -> Any:
         if avals is not None:
             for r, aval in zip(outs, avals, strict=True):
                 _check_aval(prim, r, aval)
-        return tuple(from_array(r, device) for r in outs)
+        return tuple(_result_leaf(r, device) for r in outs)
     result = _as_array(xp, result)
     if avals is not None:
         _check_aval(prim, result, avals)
-    return from_array(result, device)
+    return _result_leaf(result, device)
+
+
+def _result_leaf(array: Any, device: Device) -> LazyTensor:
+    """A data leaf for a kernel's result: lamina's own memory (fresh, or a view of lamina's
+    read-only data), frozen as it is (NOTE [lamina's arrays are read-only])."""
+    return LazyTensor(tuple(array.shape), array.dtype, device, data=_freeze(array))
 
 
 def _as_array(xp, value):
@@ -412,25 +477,43 @@ def _check_aval(prim, array, aval) -> None:
 # --------------------------------------------------------------------------------------------
 # Evaluation.
 
-def evaluate(tensors) -> None:
-    """Turn the pending ``tensors`` (LazyTensors) into data, in one graph execution."""
-    roots: list[LazyTensor] = []
-    seen: set[int] = set()
-    for t in tensors:
-        if t.data is None and id(t) not in seen:
-            seen.add(id(t))
-            roots.append(t)
-            # Siblings of a multi-output node are computed anyway: keep the live ones.
-            for ref in t.node.outputs:
-                sibling = ref()
-                if sibling is not None and sibling.data is None and id(sibling) not in seen:
-                    seen.add(id(sibling))
-                    roots.append(sibling)
-    if not roots:
-        return
-    from lamina.lazy.compile import run_graph  # noqa: PLC0415 - compile imports this module
+_eval_lock = threading.RLock()  # NOTE [thread safety of the backend]
+# Called with the roots and the exception when an evaluation fails (NOTE [failed evaluation]).
+failure_hooks: list = []
 
-    run_graph(roots)
+
+def evaluate(tensors) -> None:
+    """Turn the pending ``tensors`` (LazyTensors) into data, in one graph execution.
+
+    NOTE [failed evaluation]: when a kernel raises, nothing is stored (the graph stays as it
+    was, so every later read raises the same error again) and ``failure_hooks`` run before the
+    exception propagates: lamina/wrappers/tensor.py rolls back storages whose pending value
+    fails (NOTE [rolling back failed writes] there).
+    """
+    with _eval_lock:
+        roots: list[LazyTensor] = []
+        seen: set[int] = set()
+        for t in tensors:
+            node = t.node
+            if t.data is None and node is not None and id(t) not in seen:
+                seen.add(id(t))
+                roots.append(t)
+                # Siblings of a multi-output node are computed anyway: keep the live ones.
+                for ref in node.outputs:
+                    sibling = ref()
+                    if sibling is not None and sibling.data is None and id(sibling) not in seen:
+                        seen.add(id(sibling))
+                        roots.append(sibling)
+        if not roots:
+            return
+        from lamina.lazy.compile import run_graph  # noqa: PLC0415 - compile imports this module
+
+        try:
+            run_graph(roots)
+        except BaseException as exc:
+            for hook in failure_hooks:
+                hook(roots, exc)
+            raise
 
 
 core.set_backend(apply)

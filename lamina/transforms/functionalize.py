@@ -79,6 +79,7 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
                     handle = on_storage(pair[1], leaf._views, leaf._writeable)
                     handles[id(handle)] = leaf
                     call_leaves.append(handle)
+                interpreter.enter()  # until restore(): NOTE [private values in functionalize]
                 try:
                     call_args, call_kwargs = tree.unflatten(spec, call_leaves)
                     out = func(*call_args, **call_kwargs)

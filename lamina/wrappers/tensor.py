@@ -29,8 +29,10 @@ zero-memory stand-in array to ask NumPy itself (``_layout``).
 from __future__ import annotations
 
 import html
+import itertools
 import numbers
 import operator as _operator
+import threading
 import weakref
 from typing import Any
 
@@ -47,19 +49,125 @@ __all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "on_storage", "read_only_err
 
 
 class Storage:
-    """The current value of a base array, and a counter of the writes into it."""
+    """The current value of a base array, and a counter of the writes into it.
 
-    __slots__ = ("value", "generation", "born_in", "owner", "__weakref__")
+    ``generation`` is 0 until the first write; each write takes a fresh number from one
+    counter shared by all storages (``_generations``), so a view's cache stamped with a
+    generation can never match another storage's (a private one of functionalize, NOTE
+    [private values in functionalize]).
+    """
+
+    __slots__ = ("value", "generation", "born_in", "owner", "settled", "captures",
+                 "__weakref__")
 
     def __init__(self, value: Any) -> None:
         self.value = value
         self.generation = 0
+        # NOTE [rolling back failed writes]: the value to go back to when the pending value
+        # written last fails to evaluate (None: nothing to go back to).
+        self.settled = None
+        # How many functionalize scopes (in any thread) hold a private value for this storage.
+        self.captures = 0
         # A weak reference to the handle views were first taken from: ``Tensor.base`` returns
         # that very tensor (``x[1:].base is x``), as NumPy does.
         self.owner: weakref.ref | None = None
         # The transforms active when this storage was made: an in-place op inside a grad or
         # jvp transform may only mutate storages born inside it (NOTE [captured mutation]).
         self.born_in = _core._state.stack if _core.active_transforms else ()
+
+
+_generations = itertools.count(1)
+
+# NOTE [private values in functionalize]: ``functionalize`` makes a captured tensor's storage
+# private to the call when the function first writes it. The private value must be seen only
+# by the thread running that call: another thread reading or writing the same tensor at the
+# same time must see (and keep) the shared value. So a capture never touches the shared
+# ``value``: the scope keeps a private ``Storage`` per captured one (``_PrivateScope``), the
+# captured storage's class becomes ``_CapturedStorage``, whose ``value``, ``generation``,
+# ``born_in`` and ``settled`` are properties that consult the private storages of the scopes
+# active in the current thread (innermost first), and fall back to the shared slots. When the
+# last scope holding it ends, the storage gets its plain class back. Storages no functionalize
+# captured keep the plain class: reading them costs what it always did, in every path that
+# reads ``storage.value`` directly (the operator fast path too).
+_SLOTS = {name: Storage.__dict__[name] for name in ("value", "generation", "born_in",
+                                                     "settled")}
+_private_scopes = threading.local()  # .active: the _PrivateScope objects of this thread
+_capture_lock = threading.Lock()
+
+
+def _private_of(storage: Storage) -> Storage | None:
+    for scope in reversed(getattr(_private_scopes, "active", ())):
+        private = scope.storages.get(storage)
+        if private is not None:
+            return private
+    return None
+
+
+def _routed(name: str) -> property:
+    slot = _SLOTS[name]
+
+    def get(self):
+        private = _private_of(self)
+        return slot.__get__(self) if private is None else getattr(private, name)
+
+    def set(self, value):
+        private = _private_of(self)
+        if private is None:
+            slot.__set__(self, value)
+        else:
+            setattr(private, name, value)
+
+    return property(get, set)
+
+
+class _CapturedStorage(Storage):
+    """A storage that some functionalize scope holds a private value for (NOTE [private values
+    in functionalize])."""
+
+    __slots__ = ()
+    value = _routed("value")
+    generation = _routed("generation")
+    born_in = _routed("born_in")
+    settled = _routed("settled")
+
+
+class _PrivateScope:
+    """The private storages of one functionalize call, active in the thread running it."""
+
+    __slots__ = ("storages",)
+
+    def __init__(self) -> None:
+        self.storages: dict[Storage, Storage] = {}
+
+    def __enter__(self) -> _PrivateScope:
+        active = getattr(_private_scopes, "active", None)
+        if active is None:
+            active = _private_scopes.active = []
+        active.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        active = _private_scopes.active
+        active.remove(self)
+        with _capture_lock:
+            for storage in self.storages:
+                storage.captures -= 1
+                if storage.captures == 0:
+                    storage.__class__ = Storage
+        self.storages.clear()
+
+    def capture(self, storage: Storage, born_in: tuple) -> None:
+        """Give ``storage`` a private value in this scope: the value it has now (for this
+        thread), as a storage born in ``born_in``."""
+        if storage in self.storages:
+            return
+        private = Storage(storage.value)
+        private.born_in = born_in
+        private.generation = next(_generations)
+        with _capture_lock:
+            storage.captures += 1
+            storage.__class__ = _CapturedStorage
+        self.storages[storage] = private
 
 
 class ViewMeta:
@@ -249,18 +357,34 @@ class Tensor:
     # -- reading and writing the value ----------------------------------------------------
 
     def _lamina_read(self) -> Any:
-        """The current value of this handle (replays the view chain if the base moved)."""
+        """The current value of this handle (replays the view chain if the base moved).
+
+        NOTE [view caches under threads]: the generation is read before the value, and a
+        write stores the value before the generation, so a cache is never stamped with a
+        generation newer than the value it holds; a stamp that another thread's fill
+        overtook is withdrawn (``_stamp``). A stale cache can then only cost a recomputation.
+        """
         if not self._views:
             return self._storage.value
         storage = self._storage
-        if self._generation == storage.generation:
+        generation = storage.generation
+        if self._generation == generation:
             return self._cached
         value = storage.value
         for meta in self._views:
             value = meta.forward(value)
-        self._cached = value
-        self._generation = storage.generation
+        self._stamp(value, generation)
         return value
+
+    def _stamp(self, value: Any, generation: int) -> None:
+        """Cache ``value`` as this view's value at ``generation`` (NOTE [view caches under
+        threads]): invalidate, store the value, stamp, and withdraw the stamp when another
+        thread stored a value in between."""
+        self._generation = -1
+        self._cached = value
+        self._generation = generation
+        if self._cached is not value:
+            self._generation = -1
 
     _value = property(_lamina_read)
 
@@ -285,19 +409,29 @@ class Tensor:
         if _trace._recorders and not writeback and _trace.recording() and not _functionalizing():
             _trace.note_inplace(self._lamina_read(), new_value, what)
         views = self._views
+        old = storage.value
         if not views:
-            storage.value = new_value
+            value = new_value
         else:
-            chain = [storage.value]
+            chain = [old]
             for meta in views[:-1]:
                 chain.append(meta.forward(chain[-1]))
             value = new_value
             for meta, base in zip(reversed(views), reversed(chain), strict=True):
                 value = meta.reverse(base, value)
-            storage.value = value
-        storage.generation += 1
-        self._cached = new_value
-        self._generation = storage.generation
+        # NOTE [rolling back failed writes]: remember the last value that is data.
+        if type(value) is LazyTensor and value.data is None:
+            if type(old) is LazyTensor and old.data is not None:
+                storage.settled = old
+                with _unsettled_lock:
+                    _unsettled.add(storage)
+        elif storage.settled is not None:
+            storage.settled = None
+        generation = next(_generations)
+        storage.value = value
+        storage.generation = generation  # after the value: NOTE [view caches under threads]
+        if views:
+            self._stamp(new_value, generation)
 
     def _array(self) -> Any:
         """The concrete NumPy/CuPy array (forces evaluation: NOTE [what forces evaluation])."""
@@ -520,10 +654,12 @@ class Tensor:
         array = self._array()
         if copy:
             array = array.copy()
-        elif array.flags.writeable:
-            # The data is shared with lamina's immutable graph: hand out a read-only view.
+        else:
+            # NOTE [lamina's arrays are read-only] (lamina/lazy/graph.py): the data is shared
+            # with pending graphs and other tensors. It is read-only, and handed out as a view:
+            # NumPy lets the owner of memory be made writable again, never a view of
+            # read-only memory.
             array = array.view()
-            array.flags.writeable = False
         if dtype is not None and np.dtype(dtype) != array.dtype:
             if copy is False:
                 raise ValueError("Unable to avoid copy while creating an array as requested.")
@@ -826,6 +962,72 @@ _DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_),
 
 def _dtype_name(dtype: np.dtype) -> str:
     return dtype.name if dtype.kind in "biufc" else str(dtype)
+
+
+# NOTE [rolling back failed writes]: an in-place op in lazy mode stores a pending value; a
+# kernel error in it (``x += inv(singular)``) shows only when the value is evaluated. Eager
+# mode raises at the op and leaves ``x`` as it was, so lazy mode ends in the same state: the
+# read raises the kernel's error, and ``x`` (with its views) goes back to its last value that
+# was data (``settled``, kept by ``_assign`` when a pending value replaces data). Writes made
+# after the failing one, which were computed from it, are dropped with it: ``x`` is back at
+# its value at its last evaluation. Storages holding such a pending value are listed in
+# ``_unsettled`` (weakly); when an evaluation fails (``graph.failure_hooks``), each one whose
+# pending value is part of the failed graph is evaluated on its own, and rolled back if that
+# fails. A pending tensor that is not a storage's written value (``y = inv(singular) + 1``)
+# keeps its graph and raises the same error on every read.
+_unsettled: weakref.WeakSet = weakref.WeakSet()
+_unsettled_lock = threading.Lock()
+_rolling_back = threading.local()
+
+
+def _roll_back_failed_writes(roots: list, exc: BaseException) -> None:
+    if getattr(_rolling_back, "active", False):
+        return  # an evaluation made here failed: the loop below handles it
+    with _unsettled_lock:
+        storages = list(_unsettled)
+    if not storages:
+        return
+    in_graph = _pending_ids(roots)
+    _rolling_back.active = True
+    try:
+        for storage in storages:
+            value = _SLOTS["value"].__get__(storage)
+            if type(value) is not LazyTensor or value.data is not None:
+                with _unsettled_lock:
+                    _unsettled.discard(storage)
+                continue
+            if id(value) not in in_graph:
+                continue
+            try:
+                if not (len(roots) == 1 and roots[0] is value):
+                    value.realize()
+                    continue
+                raise exc
+            except BaseException:  # noqa: BLE001 - the write failed: undo it
+                settled = _SLOTS["settled"].__get__(storage)
+                if settled is not None and _SLOTS["value"].__get__(storage) is value:
+                    _SLOTS["value"].__set__(storage, settled)
+                    _SLOTS["settled"].__set__(storage, None)
+                    _SLOTS["generation"].__set__(storage, next(_generations))
+                with _unsettled_lock:
+                    _unsettled.discard(storage)
+    finally:
+        _rolling_back.active = False
+
+
+def _pending_ids(roots: list) -> set[int]:
+    """The ids of the pending values in the graph behind ``roots``."""
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        t = stack.pop()
+        if id(t) in seen or t.data is not None:
+            continue
+        seen.add(id(t))
+        node = t.node
+        if node is not None:
+            stack.extend(node.inputs)
+    return seen
 
 
 def _functionalizing() -> bool:
@@ -1274,5 +1476,9 @@ _alias_write_error = None
 
 # Late imports: these modules use Tensor, and Tensor's methods use them at call time.
 import lamina.numpy as _lnp  # noqa: E402
+from lamina.lazy import graph as _graph  # noqa: E402
+from lamina.lazy.graph import LazyTensor  # noqa: E402
 from lamina.lazy import trace as _trace  # noqa: E402
 from lamina.numpy import _indexing, _protocols  # noqa: E402
+
+_graph.failure_hooks.append(_roll_back_failed_writes)
