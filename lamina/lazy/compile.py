@@ -34,7 +34,7 @@ import numpy as np
 from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
-from lamina.lazy.graph import LazyTensor, _as_array, _eval_lock, _freeze
+from lamina.lazy.graph import LazyNode, LazyTensor, _as_array, _eval_lock, _freeze
 from lamina.lazy.keys import params_key
 
 __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
@@ -69,9 +69,10 @@ def cache_size() -> int:
 
 
 def _scan(roots: list[LazyTensor]) -> tuple[int, dict]:
-    """How many pending nodes are behind ``roots``, and how often each pending tensor is an
-    input of one of them (NOTE [live intermediates]); in no particular order, so cheaper
-    than ``_walk``. A single-output node is reached through its one output, so only
+    """How many pending nodes are behind ``roots``, and how often each pending tensor that may
+    be held elsewhere is an input of one of them (NOTE [live intermediates]); in no particular
+    order, so cheaper than ``_walk``. A tensor whose only reference is one input slot (a chain
+    link) is not counted. A single-output node is reached through its one output, so only
     multi-output nodes need a visited set."""
     uses: dict = {}
     stack: list = []
@@ -85,11 +86,22 @@ def _scan(roots: list[LazyTensor]) -> tuple[int, dict]:
             multi.add(node)
         stack.append(node)
     n = 0
+    refcount = sys.getrefcount
     while stack:
         node = stack.pop()
         n += 1
         for inp in node.inputs:
             if inp.data is None:
+                if _REFCOUNTS_EXACT and refcount(inp) == 3:
+                    # Referred to by this input slot alone (with the loop variable and the
+                    # call's argument): used once, held nowhere else; skip the bookkeeping.
+                    node_in = inp.node
+                    if node_in.outputs:
+                        if node_in in multi:
+                            continue
+                        multi.add(node_in)
+                    stack.append(node_in)
+                    continue
                 count = uses.get(inp)
                 if count is None:
                     uses[inp] = 1
@@ -452,9 +464,39 @@ def _held_elsewhere(uses: dict, roots: list) -> list:
     candidates = list(uses)
     for t in candidates:
         # References here: the list, the dict key, the loop variable, getrefcount's argument.
-        if sys.getrefcount(t) > uses[t] + 4 and id(t) not in root_ids:
+        if (not _REFCOUNTS_EXACT or sys.getrefcount(t) > uses[t] + 4) and id(t) not in root_ids:
             held.append(t)
     return held
+
+
+_REFCOUNTS_EXACT = True
+
+
+def _check_refcounts() -> bool:
+    """Whether ``_scan`` and ``_held_elsewhere`` count references as this interpreter does
+    (checked once at import on a made-up graph); if not, every intermediate is kept, which is
+    correct but keeps more memory (NOTE [live intermediates])."""
+    from lamina.lazy.devices import Device  # noqa: PLC0415
+
+    cpu, f64 = Device("cpu"), np.dtype(np.float64)
+
+    def link(inp):
+        node = LazyNode(None, (inp,), {}, (((), f64),), None, ())
+        return LazyTensor((), f64, cpu, node=node)
+
+    leaf = LazyTensor((), f64, cpu, data=np.zeros(()))
+    held = link(leaf)
+    root = link(link(held))  # held -> (an unheld link) -> root
+    pair = link(held)  # a second consumer of held
+    n, uses = _scan([root])
+    found = _held_elsewhere(uses, [root])
+    del uses
+    ok = n == 3 and found == [held]
+    del pair
+    return ok and _held_elsewhere(_scan([root])[1], [root]) == [held]
+
+
+_REFCOUNTS_EXACT = _check_refcounts()
 
 
 class _FusedGroup:
