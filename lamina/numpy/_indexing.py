@@ -276,7 +276,9 @@ def getitem(t: Tensor, index: Any) -> Tensor:
         # The shape rule raises NumPy's IndexError for a bad index.
         out = bind(_GETITEM, value, index=entries)
         if not out.shape and Ellipsis not in entries:
-            return handle(out)  # NumPy gives a scalar: a copy
+            scalar = handle(out)  # NumPy gives a scalar: a copy (NOTE [scalar copies])
+            scalar._scalar_copy = True
+            return scalar
         return t._make_view(out, ViewMeta(_GETITEM, {"index": entries}))
     if special:
         value, entries, arrays, _ = _advanced(value, entries, arrays)

@@ -102,12 +102,21 @@ def _weak_scalar(prim: Primitive, value: Any, dtype: np.dtype, device) -> Any:
         # NumPy 2 compares integers with out-of-range Python ints exactly (uint8 > -1).
         return scalar_value(value, np.asarray(value).dtype if abs(value) < 2**63 else
                             np.dtype(np.float64), device)
-    if prim.name == "power" and dtype.kind in "iu" and type(value) is int and value < 0:
+    return leaf
+
+
+def _check_int_power(prim: Primitive, exponent: Any, dtype: np.dtype, base_shape: tuple) -> None:
+    """NumPy's static error for an integer power with a negative Python int *exponent*.
+
+    Only the exponent's sign matters (``(-1) ** lnp.asarray([2, 3])`` is ``[1, -1]``), and an
+    empty result raises nothing: NumPy's loop never runs.
+    """
+    if (prim is _POWER and dtype.kind in "iu" and type(exponent) is int and exponent < 0
+            and math.prod(base_shape) != 0):
         raise LaminaValueError(
             "power: Integers to negative integer powers are not allowed. Use a float base or "
             "exponent, e.g. x.astype(float) ** -1."
         )
-    return leaf
 
 
 def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
@@ -123,7 +132,9 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
         if resolved is None:
             resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
                                                      (x.dtype, ty))
-        y = _weak_scalar(prim, y, resolved[1], x.device)
+        y_leaf = _weak_scalar(prim, y, resolved[1], x.device)  # OverflowError first, as NumPy
+        _check_int_power(prim, y, resolved[1], x.shape)
+        y = y_leaf
     elif tx in _PY_SCALARS and ty not in _PY_SCALARS:
         key = (prim, tx, y.dtype)
         resolved = _scalar_types.get(key)
@@ -156,7 +167,10 @@ def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
     if has_scalar:
         if device is None:  # only Python scalars: NumPy's default dtypes, default device
             device = as_device(None)
+            scalars = values
             values = [to_value(x, prim.name, device) for x in values]
+            if len(values) == 2:
+                _check_int_power(prim, scalars[1], np.result_type(*values), ())
         else:
             in_types = tuple(type(x) if is_scalar(x) else x.dtype for x in values)
             key = (prim, in_types)
@@ -164,10 +178,13 @@ def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
             if resolved is None:
                 resolved = _resolve(getattr(np, prim.ufunc), prim.name, in_types)
                 _scalar_types[key] = resolved
-            values = [
+            leaves = [
                 _weak_scalar(prim, x, resolved[i], device) if is_scalar(x) else x
                 for i, x in enumerate(values)
             ]
+            if len(values) == 2 and is_scalar(values[1]) and not is_scalar(values[0]):
+                _check_int_power(prim, values[1], resolved[1], values[0].shape)
+            values = leaves
     return bind(prim, *values)
 
 

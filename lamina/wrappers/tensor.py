@@ -313,7 +313,7 @@ class Tensor:
     """
 
     __slots__ = ("_storage", "_views", "_cached", "_generation", "_writeable", "_read_only_why",
-                 "__weakref__")
+                 "_scalar_copy", "__weakref__")
     __array_priority__ = 1000  # NumPy defers binary operators to us
 
     _storage: Storage
@@ -1188,6 +1188,14 @@ def _binary(name: str, reflected: bool = False):
     return op
 
 
+# NOTE [scalar copies]: where NumPy returns a scalar, not an array (an integer index on every
+# axis: ``a[i]``), lamina returns a 0-d copy marked ``_scalar_copy``. NumPy's scalars are
+# immutable, so an in-place operator on one rebinds the name to a new value of any dtype; a
+# marked copy does the same where the result would not fit in place (``a[0] += 1.5`` on an int
+# ``a`` is ``a[0] = a[0] + 1.5``, as in NumPy). Other 0-d tensors are arrays and refuse, as
+# NumPy's 0-d arrays do.
+
+
 def _inplace(name: str):
     # NOTE [operator fast path], in place: when the result already has this tensor's shape and
     # dtype (the usual ``x += y``), it is written directly; anything else (casting, a result
@@ -1206,6 +1214,11 @@ def _inplace(name: str):
             if value.shape == a.shape and value.dtype == a.dtype:
                 self._assign(value, name)
                 return self
+            if getattr(self, "_scalar_copy", False):
+                # NOTE [scalar copies]: NumPy would hold an immutable scalar here, so ``s += y``
+                # rebinds ``s`` to ``s + y`` of whatever dtype (``a[i] += 1.5`` on an int ``a``
+                # then stores it, cast back as a setitem casts).
+                return wrap(value)
         elif kind is not Tensor and (how := _protocols.operand_kind(kind)):
             # NOTE [NEP 13 deferral], as ndarray's in-place operators.
             if how == _protocols.OPTED_OUT:
