@@ -198,23 +198,12 @@ def _excluded_binary(name: str, a, b) -> bool:
     if name in ("left_shift", "right_shift") and kinds & set("iub") == kinds:
         return True
     if name in ("power", "float_power") and kinds <= set("iub"):
-        # KNOWN DEFECT (a fix is under way in the working tree): a negative Python int base
-        # with an integer tensor exponent raises "Integers to negative integer powers are not
-        # allowed" (it checks the base's sign); the empty case below is the same check:
-        #   lnp.power(-1, lnp.asarray([2, 3]))  # lamina: LaminaValueError; NumPy: [1, -1]
-        if type(a) is int and a < 0 and isinstance(b, np.ndarray) and name == "power":
-            return True
         # A negative integer exponent *array* is a data-dependent error: lamina raises it where
         # the data is at hand, and otherwise when the graph runs (as README says of lazily
         # computed index arrays), not at the line. KNOWN DEFECT: in place, the failed write
         # stays, so the tensor is unreadable for good (NumPy raises and leaves it unchanged):
         #   y = lnp.asarray([-2, 1]) + 0; y **= y  # no error; every later read of y raises
         if isinstance(b, np.ndarray) and b.size and (b < 0).any():
-            return True
-        # Minor, not a defect to fix: a negative Python int exponent raises at once in
-        # lamina (a static check), also for an empty base, where NumPy's loop never runs:
-        #   lnp.zeros((0,), dtype=lnp.int64) ** -3  # lamina: LaminaValueError; NumPy: []
-        if type(b) is int and b < 0 and np.size(a) == 0:
             return True
     return False
 
