@@ -174,11 +174,25 @@ def _copy(x: Any, dtype: np.dtype) -> Any:
     return ew.astype_value(x, dtype)
 
 
+def _with_identity(prim: Primitive, identity: int, x: Any, dtype: np.dtype) -> Any:
+    """A reduction over no axis (a 0-d input, or ``axis=()``), as NumPy computes it: each
+    element combined once with the ufunc's identity in the output dtype.
+
+    NOTE [reductions over no axis]: NumPy starts such a reduction from the identity, so it is
+    not a copy: ``sum(-0.0)`` is ``0.0 + -0.0 = 0.0`` and ``prod(complex(-1e-5, nan))`` is the
+    complex product ``(1+0j) * (-1e-5+nanj) = nan+nanj``. The extrema have no identity and
+    copy; ``any``/``all`` cast to bool.
+    """
+    x = _copy(x, dtype)
+    start = scalar_value(identity, dtype, x.device)
+    return bind(prim, start, x)
+
+
 def reduce_sum(x: Any, axes: tuple, keepdims: bool = False, dtype: Any = None) -> Any:
     """``x`` summed over ``axes`` with NumPy's accumulator dtype (or ``dtype``)."""
     dt = numpy_dtype("sum", x.dtype, None if dtype is None else np.dtype(dtype))
     if not axes:
-        return _copy(x, dt)
+        return _with_identity(ew.add_p, 0, x, dt)
     return bind(reduce_sum_p, x, axes=tuple(axes), keepdims=bool(keepdims), dtype=dt)
 
 
@@ -186,7 +200,7 @@ def reduce_prod(x: Any, axes: tuple, keepdims: bool = False, dtype: Any = None) 
     """The product of ``x`` over ``axes`` with NumPy's accumulator dtype (or ``dtype``)."""
     dt = numpy_dtype("prod", x.dtype, None if dtype is None else np.dtype(dtype))
     if not axes:
-        return _copy(x, dt)
+        return _with_identity(ew.multiply_p, 1, x, dt)
     return bind(reduce_prod_p, x, axes=tuple(axes), keepdims=bool(keepdims), dtype=dt)
 
 

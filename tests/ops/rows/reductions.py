@@ -111,6 +111,17 @@ def reduction_samples(low=-2.0, high=2.0, *, empty=True, extra=None, nans=False,
             yield Sample((np.asarray(np.array(1, dtype)),), {}, name="0-d 1")
             yield Sample((np.array([0, 1, -1, 2], dtype),), {"axis": 0},
                          name="exact 0, 1, -1, 2")
+        if _float_kind(dtype):
+            # NOTE [reductions over no axis]: NumPy combines each element with the identity
+            # (sum(-0.0) is 0.0, prod(complex(x, nan)) is nan+nanj), it does not copy.
+            yield Sample((np.asarray(np.array(-0.0, dtype)),), {}, name="0-d -0.0")
+            x = np.array([[-0.0, 1.5], [0.0, -0.5]], dtype)
+            for kd in (False, True):
+                yield Sample((x,), {"axis": (), "keepdims": kd}, name=f"axis=() keepdims={kd}")
+            if np.dtype(dtype).kind == "c":
+                for z in (complex(-1e-5, np.nan), complex(-0.0, -0.0), complex(np.inf, 0)):
+                    yield Sample((np.asarray(np.array(z, dtype)),), {}, name=f"0-d {z}",
+                                 grad=np.isfinite(z))
         if extra is not None:
             yield from extra(rng, dtype)
 
