@@ -346,7 +346,16 @@ class Tensor:
         t._storage = self._storage
         t._views = self._views + (meta,)
         t._cached = value
-        t._generation = self._storage.generation
+        # NOTE [view caches under threads]: the generation first, then the value the view was
+        # computed from; a pending view whose input is not this handle's value now was
+        # computed before another thread's write, and is read again on first use.
+        generation = self._storage.generation
+        if type(value) is LazyTensor:
+            node = value.node
+            if node is not None and node.inputs and node.inputs[0] is not (
+                    self._cached if self._views else self._storage.value):
+                generation = -1
+        t._generation = generation
         t._writeable = self._writeable and writeable
         if not self._writeable:
             why = getattr(self, "_read_only_why", None)
