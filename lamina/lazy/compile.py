@@ -201,12 +201,12 @@ class Program:
         node_slots: list = []
         seen: dict[tuple, list[int]] = {}  # CSE: (prim, params, input slots) -> output slots
         next_slot = n_leaves
-        for pos, (node, (prim, params_key, refs)) in enumerate(zip(nodes, signature, strict=True)):
+        for pos, (node, (prim, pkey, refs)) in enumerate(zip(nodes, signature, strict=True)):
             ins = tuple(
                 (-1 - r if r < 0 else slot_of[(r, 0)]) if type(r) is int else slot_of[r]
                 for r in refs
             )
-            cse_key = (prim, params_key, ins)
+            cse_key = (prim, pkey, ins)
             outs = seen.get(cse_key)
             if outs is None:
                 outs = list(range(next_slot, next_slot + len(node.avals)))

@@ -5,7 +5,9 @@ functional graph instead of computing (modelled on PyTorch's Lazy Tensor Core). 
 ``LazyTensor`` is either *data* (``data`` holds a NumPy/CuPy array) or *pending* (``node`` and
 ``index`` say which output of which node it is). Nodes are immutable. Evaluation (see
 ``evaluate``) turns the requested pending tensors into data leaves, so the graph never grows
-without bound.
+without bound, together with the pending intermediates of the graph that something else still
+refers to, so that no pending value is computed twice (NOTE [live intermediates] in
+lamina/lazy/compile.py).
 
 NOTE [what forces evaluation] (the README lists the same points):
   - reading values: ``np.asarray(t)``, ``t.numpy()``, ``t.tolist()``, ``t.item()``,

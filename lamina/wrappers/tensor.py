@@ -1499,8 +1499,8 @@ _alias_write_error = None
 # Late imports: these modules use Tensor, and Tensor's methods use them at call time.
 import lamina.numpy as _lnp  # noqa: E402
 from lamina.lazy import graph as _graph  # noqa: E402
-from lamina.lazy.graph import LazyTensor  # noqa: E402
 from lamina.lazy import trace as _trace  # noqa: E402
+from lamina.lazy.graph import LazyTensor  # noqa: E402
 from lamina.numpy import _indexing, _protocols  # noqa: E402
 
 _graph.failure_hooks.append(_roll_back_failed_writes)

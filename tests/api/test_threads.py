@@ -76,7 +76,7 @@ def test_evaluating_one_shared_pending_graph_from_several_threads():
         outs = [lnp.exp(shared * 0.01) + k for k in range(4)]
         expected = np.sin(np.arange(50.0)) * 2.0 + np.arange(50.0)
 
-        def work(k: int) -> None:
+        def work(k: int, outs=outs, shared=shared, expected=expected) -> None:
             np.testing.assert_allclose(outs[k].numpy(), np.exp(expected * 0.01) + k)
             np.testing.assert_allclose(shared.numpy(), expected)
             np.testing.assert_allclose(float(outs[(k + 1) % 4].sum()),
@@ -168,8 +168,8 @@ def test_transforms_and_lazy_values_in_threads():
         for _ in range(30):
             w = lm.asarray(x)
             g = lm.grad(lambda v: lnp.sum(lnp.sin(v) ** 2))(w)
-            j = lm.jacrev(lambda v: v * w)(w)
-            b = lm.vmap(lambda v: lnp.dot(v, w))(lm.asarray(np.stack([x, x])))
+            j = lm.jacrev(lambda v, w=w: v * w)(w)
+            b = lm.vmap(lambda v, w=w: lnp.dot(v, w))(lm.asarray(np.stack([x, x])))
             np.testing.assert_allclose(g.numpy(), 2 * np.sin(x) * np.cos(x), rtol=1e-12)
             np.testing.assert_allclose(j.numpy(), np.diag(x), rtol=1e-12)
             np.testing.assert_allclose(b.numpy(), [x @ x, x @ x], rtol=1e-12)
