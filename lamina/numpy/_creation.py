@@ -12,7 +12,7 @@ from lamina.lazy.devices import as_device
 from lamina.numpy._handles import handle, value_of
 from lamina.ops import creation as cr
 from lamina.ops import elementwise as ew
-from lamina.ops.common import check_dtype, is_value
+from lamina.ops.common import check_dtype, check_python_int, is_value
 from lamina.ops.elementwise import astype_value
 from lamina.wrappers.batched import BatchedTensor
 from lamina.wrappers.tensor import Tensor
@@ -176,6 +176,8 @@ def _filled_like(a: Any, fill: Any, dtype: Any, shape: Any, device: Any, what: s
     v, dt, shp, dev = _like(a, dtype, shape, device, what)
     if isinstance(fill, np.generic):
         fill = fill.item()
+    else:
+        check_python_int(fill, dt)  # a Python int is converted, not cast: no wrapping
     out = cr.full_value(shp, np.asarray(fill).astype(dt).item(), dt, dev)
     if shape is None and dev == v.device and _batched(v):
         # NOTE [creation under vmap]: like torch.func, ``zeros_like(x)`` of a batched ``x`` is

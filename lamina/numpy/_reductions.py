@@ -21,7 +21,7 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import check_out, handle, value_of, write_out
 from lamina.ops import elementwise as ew
 from lamina.ops import reduction as red
-from lamina.ops.common import canonical_dtype, normalize_axes, normalize_axis
+from lamina.ops.common import canonical_dtype, check_python_int, normalize_axes, normalize_axis
 from lamina.ops.creation import full_value
 from lamina.ops.shape import (
     broadcast_value,
@@ -104,7 +104,9 @@ def _finish(result: Any, out: Any, what: str) -> Any:
 
 
 def _constant(like: Any, value: Any) -> Any:
-    """``value`` cast (unsafely, as NumPy casts ``initial``) to ``like``'s dtype, as a 0-d leaf."""
+    """``value`` cast (unsafely, as NumPy casts ``initial``) to ``like``'s dtype, as a 0-d leaf;
+    a Python int out of the dtype's range raises OverflowError, as NumPy 2's."""
+    check_python_int(value, like.dtype)
     with np.errstate(all="ignore"):
         return red.zero_like(like, value)
 

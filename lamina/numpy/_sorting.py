@@ -88,6 +88,14 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Tens
         av = mp.take_value(av, sv, 0)
     if is_scalar(v):
         dtype = np.result_type(av.dtype, v)
+        if type(v) is int and dtype.kind in "iu":
+            # NumPy 2 places a Python int outside the dtype by its value (int8 [1, 2] and
+            # 2**31 give 2): past every element, as the dtype's extreme on that side is.
+            info = np.iinfo(dtype)
+            if v > info.max:
+                v, side = info.max, "right"
+            elif v < info.min:
+                v, side = info.min, "left"
         vv = constant(v, dtype, av.device)
     else:
         vv = value_of(v, "searchsorted", av.device)

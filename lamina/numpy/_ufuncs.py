@@ -417,10 +417,22 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *,
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
     value = value_of(a, "clip")
+    if value.dtype.kind in "iu":
+        # As NumPy 2 (NEP 50): a Python int bound beyond the integer dtype's range on the
+        # side that cannot clip anything is dropped; one beyond it on the other side
+        # raises OverflowError in the ufunc, as NumPy's.
+        info = np.iinfo(value.dtype)
+        if type(lo) is int and lo <= info.min:
+            lo = None
+        if type(hi) is int and hi >= info.max:
+            hi = None
     result = value
-    if lo is not None:
+    if lo is not None and hi is not None:  # NOTE [clip ties] (lamina/ops/elementwise.py)
+        result = ew.clip(value, scalar_or_value(lo, "clip", value.device),
+                         scalar_or_value(hi, "clip", value.device))
+    elif lo is not None:
         result = ew.apply_ufunc(ew.maximum_p, result, scalar_or_value(lo, "clip", value.device))
-    if hi is not None:
+    elif hi is not None:
         result = ew.apply_ufunc(ew.minimum_p, result, scalar_or_value(hi, "clip", value.device))
     if result is value:
         result = bind(ew.positive_p, value) if value.dtype != np.bool_ else ew.astype_value(

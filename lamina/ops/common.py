@@ -137,6 +137,21 @@ def scalar_value(x: Any, dtype: np.dtype, device: Device) -> LazyTensor:
     return constant(x, dtype, device)
 
 
+def check_python_int(value: Any, dtype: Any) -> None:
+    """NumPy 2's OverflowError (NEP 50) for a Python int that ``dtype`` cannot hold, where
+    NumPy converts the int to the dtype itself (``full_like``'s fill, ``initial=``) rather
+    than casting an array of it (which would wrap)."""
+    if type(value) is not int:
+        return
+    dt = np.dtype(dtype)
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        if not info.min <= value <= info.max:
+            raise OverflowError(f"Python integer {value} out of bounds for {dt}")
+    elif dt.kind == "b" and not -(2**63) <= value < 2**64:
+        raise OverflowError("Python int too large to convert to C long")
+
+
 def common_device(values, what: str) -> Device | None:
     device = None
     for v in values:

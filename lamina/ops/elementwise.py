@@ -226,6 +226,23 @@ def _where_impl(xp, cond, x, y):
 where_p = Primitive("where", _where_impl, _where_abstract)
 
 
+def _where_scalar(x: Any, dtype: np.dtype, device) -> Any:
+    """A Python scalar branch of ``where`` as a leaf of the result ``dtype``.
+
+    NumPy 2 types it weakly (``where(c, int32_array, 2**31)`` is int32) and then converts it
+    as an array: a Python int outside ``dtype`` becomes int64 (uint64 from 2**63) and is cast
+    unsafely, wrapping (``2**31`` is ``-2**31`` as int32, ``-1`` is 255 as uint8); one
+    outside 64 bits raises OverflowError.
+    """
+    try:
+        return scalar_value(x, dtype, device)
+    except OverflowError:
+        if type(x) is not int:
+            raise
+        with np.errstate(all="ignore"):
+            return scalar_value(np.asarray(x).astype(dtype).item(), dtype, device)
+
+
 def where(cond: Any, x: Any, y: Any) -> Any:
     """``where(cond, x, y)`` on values; Python scalars promote weakly against the other branch."""
     cond_v = cond if is_value(cond) else to_value(cond, "where")
@@ -234,16 +251,66 @@ def where(cond: Any, x: Any, y: Any) -> Any:
         cond_v = apply_ufunc(BINARY["not_equal"], cond_v, 0)
     if is_scalar(x) and is_scalar(y):
         dtype = np.result_type(x, y)
-        x_v, y_v = scalar_value(x, dtype, device), scalar_value(y, dtype, device)
+        x_v, y_v = _where_scalar(x, dtype, device), _where_scalar(y, dtype, device)
     elif is_scalar(x):
         y_v = to_value(y, "where", device)
-        x_v = scalar_value(x, np.result_type(y_v.dtype, x), device)
+        x_v = _where_scalar(x, np.result_type(y_v.dtype, x), device)
     elif is_scalar(y):
         x_v = to_value(x, "where", device)
-        y_v = scalar_value(y, np.result_type(x_v.dtype, y), device)
+        y_v = _where_scalar(y, np.result_type(x_v.dtype, y), device)
     else:
         x_v, y_v = to_value(x, "where", device), to_value(y, "where", device)
     return bind(where_p, cond_v, x_v, y_v)
+
+
+_CLIP_UFUNC = np._core.umath.clip  # the ufunc behind numpy.clip
+
+
+def clip(x: Any, lo: Any, hi: Any) -> Any:
+    """``numpy.clip(x, lo, hi)`` with both bounds (values or Python scalars, NEP 50 weak).
+
+    NOTE [clip ties]: NumPy's clip loop is ``Min(Max(x, lo), hi)`` where ``Max(a, b)`` is
+    ``a`` if ``a`` is NaN or ``a > b``, else ``b``: on a tie (``-0.0`` against a bound
+    ``0.0``) the bound wins, and a complex NaN in ``x`` wins over the bound; complex values
+    compare by real part, then imaginary part (NaN parts compare False). That is
+    ``minimum(maximum(x, lo), hi)`` for real dtypes, but not for complex ones
+    (``np.maximum`` keeps its first operand on a tie and propagates any NaN). For floats
+    with bounds that are the same for every element (scalars, size-1 arrays), NumPy takes a
+    vectorized path in which a tie keeps ``x`` (``clip(-0.0, 0.0, 5.0)`` is ``-0.0``) and a
+    NaN bound gives NaN everywhere ("the same for every element" is NumPy's loop stride 0: a
+    0-d bound, or a size-1 bound broadcast over a larger result; a (1,) bound of a
+    one-element result is not). lamina computes each case with those exact semantics.
+    """
+    in_types = tuple(type(v) if is_scalar(v) else v.dtype for v in (x, lo, hi))
+    dtype = _resolve(_CLIP_UFUNC, "clip", in_types)[-1]
+    device = x.device if is_value(x) else (lo.device if is_value(lo) else hi.device)
+    x, lo, hi = (scalar_value(v, dtype, device) if is_scalar(v) else
+                 v if v.dtype == dtype else astype_value(v, dtype) for v in (x, lo, hi))
+    b, u = BINARY, UNARY
+    if dtype.kind == "c":
+        def lexical(a, c, op):  # compare by real part, then by imaginary part
+            ar, ai, cr, ci = (bind(p, v) for v in (a, c) for p in (real_p, imag_p))
+            return where(bind(b["equal"], ar, cr), bind(b[op], ai, ci), bind(b[op], ar, cr))
+
+        def pick(a, c, op):  # NumPy's complex Max (op "greater") / Min (op "less")
+            return where(bind(b["logical_or"], bind(u["isnan"], a), lexical(a, c, op)), a, c)
+
+        return pick(pick(x, lo, "greater"), hi, "less")
+    out_size = math.prod(broadcast_shapes("clip", x.shape, lo.shape, hi.shape))
+
+    def constant(bound):  # a stride-0 operand of NumPy's loop: 0-d, or size 1 broadcast
+        return bound.shape == () or (math.prod(bound.shape) == 1 and out_size > 1)
+
+    if dtype.kind != "f" or not (constant(lo) and constant(hi)):
+        return bind(b["minimum"], bind(b["maximum"], x, lo), hi)
+    # Float bounds constant over the loop: ties keep x, a NaN bound is NaN everywhere.
+
+    def beyond(a, bound, op):
+        out = bind(b[op], a, bound)
+        return bind(b["logical_or"], out, bind(u["isnan"], bound))
+
+    r = where(beyond(x, lo, "less"), lo, x)
+    return where(beyond(r, hi, "greater"), hi, r)
 
 
 def _nan_to_num_impl(xp, x, *, nan, posinf, neginf):

@@ -74,3 +74,91 @@ def agree(src: str) -> None:
 ])
 def test_integer_powers(src):
     agree(src)
+
+
+# -- 3. Python ints outside an integer tensor's dtype (NEP 50) --------------------------------
+
+@pytest.mark.parametrize("src", [
+    # clip drops a bound that cannot clip anything, raises for one that must be converted
+    "xp.clip(xp.asarray([6], dtype=xp.int32), -3, 2**31)",
+    "xp.clip(xp.asarray([6], dtype=xp.int32), -2**31 - 1, 2)",
+    "xp.clip(xp.asarray([6, 0], dtype=xp.uint8), -1, 3)",
+    "xp.clip(xp.asarray([6, 0], dtype=xp.uint8), -1, 300)",
+    "xp.clip(xp.asarray([6, 0], dtype=xp.uint8), -300, 2)",
+    "xp.clip(xp.asarray([1, 2], dtype=xp.uint64), -2**63 - 1, None)",
+    "xp.clip(xp.asarray([6], dtype=xp.int32), -3.0, 2**31)",
+    "xp.clip(xp.asarray([6], dtype=xp.int32), xp.asarray(-3), 2**31)",
+    "xp.clip(xp.asarray([6], dtype=xp.int32), 2**31, 2**32)",          # OverflowError
+    "xp.clip(xp.asarray([6], dtype=xp.int32), 2**31, None)",
+    "xp.clip(xp.asarray([6], dtype=xp.uint8), None, -5)",
+    "xp.clip(xp.asarray([6], dtype=xp.uint8), 2**64, 3)",
+    "xp.asarray([6], dtype=xp.int8).clip(-200, 200)",
+    # where converts the Python int as an array and casts it (wrapping), as NumPy
+    "xp.where(xp.asarray([True, False]), xp.asarray([1, 2], dtype=xp.int32), 2**31)",
+    "xp.where(xp.asarray([True]), 2**31, xp.asarray([1], dtype=xp.int32))",
+    "xp.where(xp.asarray([False]), xp.asarray([1], dtype=xp.uint8), -1)",
+    "xp.where(xp.asarray([False]), xp.asarray([1], dtype=xp.uint8), 2**63)",
+    "xp.where(xp.asarray([False]), xp.asarray([1], dtype=xp.int32), 2**40 + 5)",
+    "xp.where(xp.asarray([False]), xp.asarray([1], dtype=xp.uint8), 2**64)",  # OverflowError
+    # the rest of the class: NumPy raises, or compares exactly
+    "xp.maximum(xp.asarray([1], dtype=xp.uint8), -1)",
+    "xp.minimum(xp.asarray([1], dtype=xp.int32), 2**31)",
+    "xp.add(xp.asarray([1], dtype=xp.int32), 2**31)",
+    "xp.less(xp.asarray([1], dtype=xp.uint8), -1)",
+    "xp.asarray([5], dtype=xp.int32) == 2**63",
+    "xp.full_like(xp.asarray([1], dtype=xp.int32), 2**31)",
+    "xp.full_like(xp.asarray([1], dtype=xp.uint8), -1)",
+    "xp.full_like(xp.asarray([True]), 2**70)",
+    "xp.full_like(xp.asarray([1.5]), 2**64)",
+    "xp.full((2,), 2**31, dtype=xp.int32)",
+    "xp.max(xp.asarray([1], dtype=xp.uint8), initial=-1)",
+    "xp.min(xp.asarray([1], dtype=xp.int8), initial=2**31)",
+    "xp.sum(xp.asarray([1], dtype=xp.uint8), initial=-1)",
+    "xp.sum(xp.asarray([1], dtype=xp.int8), initial=2**31)",
+    "xp.asarray([1, 2], dtype=xp.int8).searchsorted(2**31)",
+    "xp.asarray([1, 2], dtype=xp.uint8).searchsorted(-1, side='right')",
+    "xp.searchsorted(xp.asarray([0, 255], dtype=xp.uint8), 2**64)",
+    "out = xp.asarray([1, 2], dtype=xp.int32); out[0] = 2**31",
+    "out = xp.asarray([1, 2], dtype=xp.int32); out.fill(2**31)",
+])
+def test_python_ints_out_of_range(src):
+    agree(src)
+
+
+# -- 4. clip at ties (signed zeros) and complex bounds: NumPy's loop, NOTE [clip ties] -------
+
+_X = "xp.asarray([-0.0, 0.0, nan, 1.0, -3.0, 7.0, inf, -inf])"
+_Z = ("xp.asarray([complex(-0.0, 1), complex(0.0, 1), complex(1, -0.0), complex(3, 0), "
+      "complex(nan, 0), complex(0, nan), complex(-3, 0), complex(0.5, 0.5)])")
+
+
+@pytest.mark.parametrize("src", [
+    f"xp.clip({_X}, 0.0, 5.0)", f"xp.clip({_X}, -0.0, 0.0)", f"xp.clip({_X}, 0.0, -0.0)",
+    f"xp.clip({_X}, 5.0, -0.0)", f"xp.clip({_X}, nan, 5.0)", f"xp.clip({_X}, 0.0, nan)",
+    f"xp.clip({_X}, -inf, inf)", f"xp.clip({_X}, 0, 3)",
+    f"xp.clip({_X}, xp.asarray(0.0), xp.asarray([5.0]))",        # size-1 bounds: scalars
+    f"xp.clip({_X}, xp.zeros(8), 5.0)",                           # array bounds: ties -> bound
+    f"xp.clip({_X}.astype(xp.float32), 0.0, 5.0)",
+    f"xp.clip({_X}, 0.0, None)", f"xp.clip({_X}, None, -0.0)",
+    "xp.clip(xp.asarray(-0.0), 0.0, 3)", "xp.clip(xp.asarray(0.0), -0.0, 3)",
+    "xp.clip(xp.asarray(-0.0), 0.0, xp.asarray([1.0]))",            # one element: not constant
+    "xp.clip(xp.asarray([[-0.0, 0.0], [0.0, -0.0]]), 0.0, 5.0)",
+    "xp.clip(xp.asarray([[-0.0, 0.0], [0.0, -0.0]]).T, xp.asarray([[0.0]]), 5.0)",
+    "out = xp.ones(3); xp.clip(xp.asarray([-0.0, 0.0, 9.0]), 0.0, 5.0, out=out)",
+    f"xp.clip({_Z}, complex(0, 1), complex(1, 0))", f"xp.clip({_Z}, complex(-0.0, 1), 1)",
+    f"xp.clip({_Z}, 0.0, 1.0)", f"xp.clip({_Z}, -0.0, 2)", f"xp.clip({_Z}, complex(0, nan), 2)",
+    f"xp.clip({_Z}, complex(nan, 0), 2)", f"xp.clip({_Z}, 0.0, complex(1, nan))",
+    f"xp.clip({_Z}, xp.zeros(8, dtype=xp.complex128), 2)",
+    f"xp.clip({_Z}, 0.0, None)",
+])
+def test_clip_matches_numpys_loop(src):
+    agree(src)
+
+
+def test_clip_derivative_inside_and_at_a_bound():
+    # ties keep x (the scalar-bound loop), so x at a bound has slope 1 there, 0 outside
+    g = lm.grad(lambda x: lnp.clip(x, -1.0, 1.0).sum())(lnp.asarray([-2.0, -1.0, 0.5, 2.0]))
+    np.testing.assert_array_equal(np.asarray(g), [0.0, 1.0, 1.0, 0.0])
+    g = lm.grad(lambda lo: lnp.clip(lnp.asarray([-2.0, 0.5]), lo, 1.0).sum())(
+        lnp.asarray(0.0))
+    assert float(g) == 1.0

@@ -208,15 +208,6 @@ def _excluded_binary(name: str, a, b) -> bool:
     return False
 
 
-def _int_out_of_range(scalars, a) -> bool:
-    """Whether a Python int among ``scalars`` does not fit ``a``'s integer dtype."""
-    dtype = np.asarray(a).dtype
-    if dtype.kind not in "iu":
-        return False
-    info = np.iinfo(dtype)
-    return any(type(x) is int and not info.min <= x <= info.max for x in scalars)
-
-
 # NOTE [several faults]: a line can be wrong in more than one way at once (operands that do
 # not broadcast *and* a dtype that cannot be cast, an index out of bounds *and* a complex value
 # for a real array, a read-only target *and* an unsupported dtype). NumPy reports whichever it
@@ -575,25 +566,9 @@ class _Gen:
         if kind == "where":
             x_src, x = self.operand(a.shape)
             y_src, y = self.operand(a.shape)
-            if _int_out_of_range([x, y], y if x_src not in self.names else x):
-                return  # KNOWN DEFECT: see clip below
             self.emit(f"{out} = xp.where({name}, {x_src}, {y_src})", out, True)
         else:
             lo, hi = self.scalar(), self.scalar()
-            if _int_out_of_range([lo, hi], a):
-                # KNOWN DEFECT: a Python int outside the tensor's integer dtype raises in
-                # clip and where; NumPy 2 compares/promotes (clip keeps int32):
-                #   lnp.clip(lnp.asarray([6], dtype=lnp.int32), -3, 2**31)  # OverflowError
-                #   lnp.where(lnp.asarray([True]), lnp.asarray([1], dtype=lnp.int32), 2**31)
-                return
-            if any(0 in (complex(x).real, complex(x).imag) for x in (lo, hi)):
-                # (an integer tensor with a float bound gives floats too; complex bounds
-                # compare by parts)
-                # KNOWN DEFECT: clip is minimum(maximum(x, lo), hi), so a signed zero at a
-                # zero bound comes out with the bound's sign; NumPy keeps x when lo <= x <= hi:
-                #   lnp.clip(lnp.asarray([-0.0]), 0.0, 5.0)  # lamina: [0.]; NumPy: [-0.]
-                #   lnp.clip(lnp.asarray(0.0), -0.0, 3)      # lamina: -0.0; NumPy: 0.0
-                return
             lo, hi = render_scalar(lo), render_scalar(hi)
             self.emit(f"{out} = xp.clip({name}, {lo}, {hi})", out, True)
 

@@ -165,6 +165,15 @@ def _clip_samples(rng, dtype):
     yield Sample((make_array(rng, (3, 4), dtype, -3, 3), make_array(rng, (4,), dtype, -2, -1),
                   make_array(rng, (3, 1), dtype, 1, 2)), name="array bounds")
     yield Sample((make_array(rng, (5,), dtype, -3, 3), None, 0), name="upper only")
+    if np.dtype(dtype).kind == "f":
+        # NOTE [clip ties]: with scalar bounds a tie keeps x's zero sign, with array bounds
+        # the bound's; a NaN bound is NaN everywhere (forward only: kinks and NaN).
+        x = np.array([-0.0, 0.0, 1.0, -1.0, np.nan], dtype)
+        yield Sample((x, 0.0, 1.0), name="signed zeros at scalar bounds", grad=False)
+        yield Sample((x, -0.0, -0.0), name="signed zeros, lo == hi == -0.0", grad=False)
+        yield Sample((x, np.zeros(5, dtype), 1.0), name="signed zeros at array bounds",
+                     grad=False)
+        yield Sample((x, np.nan, 1.0), name="NaN bound", grad=False)
 
 
 def _round_samples(rng, dtype):
