@@ -518,27 +518,50 @@ def _cumsum_vjp(g, x, *, out, axis, dtype):
     return (_to_primal(_reverse_cumsum(g, axis), x),)
 
 
+def _shift(x: Any, axis: int, d: int) -> Any:
+    """``x`` moved ``d`` places forward along ``axis``, zeros shifted in: ``x[k - d]``."""
+    from lamina.ops.creation import full_value  # noqa: PLC0415
+    from lamina.ops.shape import concatenate_values  # noqa: PLC0415
+
+    n = x.shape[axis]
+    pad = full_value(tuple(min(d, n) if i == axis else s for i, s in enumerate(x.shape)), 0,
+                     x.dtype, x.device)
+    if d >= n:
+        return pad
+    return concatenate_values([pad, _slice(x, axis, None, n - d)], axis)
+
+
+def _linear_scan(a: Any, b: Any, axis: int) -> Any:
+    """``y`` with ``y_k = a_k * y_{k-1} + b_k`` along ``axis`` (``y_{-1} = 0``).
+
+    NOTE [products with zeros] for scans: the derivatives of cumprod are such recurrences.
+    Solved by recursive doubling (log2(n) steps of shifts, products and sums: O(n log n)),
+    with no division, so the result is a polynomial in ``a`` and ``b`` and every derivative
+    of it is exact where an input is 0.
+    """
+    n, d = a.shape[axis], 1
+    while d < n:
+        b = ew.apply_ufunc(ew.add_p, b, ew.apply_ufunc(ew.multiply_p, a, _shift(b, axis, d)))
+        if 2 * d < n:  # the last step needs no new coefficients
+            a = ew.apply_ufunc(ew.multiply_p, a, _shift(a, axis, d))
+        d *= 2
+    return b
+
+
 def _cumprod_vjp(g, x, *, out, axis, dtype):
-    # d out_k / d x_i = prod_{j <= k, j != i} x_j for k >= i. Before the first zero of a scan
-    # that is out_k / x_i; at the first zero it is the running product with that zero taken
-    # out; after it, 0 (every such product holds the first zero). Exact to first order with
-    # zeros; its own derivative is exact where x has no zeros.
+    # d out_k / d x_i = prod_{j <= k, j != i} x_j for k >= i, so the cotangent is
+    # gx_i = prod_{j < i} x_j * S_i with S_i = g_i + x_{i+1} S_{i+1}: an exclusive running
+    # product and a linear recurrence, both polynomials in x (no out / x), so this rule and
+    # its own derivatives are exact with zeros (NOTE [products with zeros]).
     if x.dtype.kind not in "fc":
         return (None,)
     if x.shape[axis] == 0:
         return (_to_primal(g, x),)
     xd = _cast(x, out.dtype)
-    is_zero = ew.apply_ufunc(ew.equal_p, xd, 0)
-    zeros_so_far = cumsum(is_zero, axis)
-    before = ew.apply_ufunc(ew.equal_p, zeros_so_far, 0)
-    first = ew.apply_ufunc(ew.logical_and_p, is_zero,
-                           ew.apply_ufunc(ew.equal_p, zeros_so_far, 1))
-    gx_before = ew.apply_ufunc(
-        ew.divide_p, _reverse_cumsum(ew.apply_ufunc(ew.multiply_p, g, out), axis),
-        ew.where(before, xd, 1))
-    without_first = cumprod(ew.where(first, 1, xd), axis)
-    gx_first = _reverse_cumsum(ew.apply_ufunc(ew.multiply_p, g, without_first), axis)
-    gx = ew.where(before, gx_before, ew.where(first, gx_first, 0))
+    g = _cast(g, out.dtype)
+    later = _shift(_flip(xd, axis), axis, 1)  # x_{i+1}, reversed
+    s = _flip(_linear_scan(later, _flip(g, axis), axis), axis)
+    gx = ew.apply_ufunc(ew.multiply_p, _exclusive_cumprod(xd, axis), s)
     return (_to_primal(gx, x),)
 
 
@@ -597,8 +620,7 @@ def _extremum_jvp(prim: Primitive):
 
 def _cumprod_jvp(primals, tangents, *, axis, dtype):
     # The transpose of _cumprod_vjp: tangent_k = sum_{i <= k} t_i prod_{j <= k, j != i} x_j,
-    # that is out_k * sum_{i <= k} t_i / x_i over the i before the first zero of the scan,
-    # plus (the running product with the first zero taken out) * t at that first zero.
+    # the recurrence T_k = x_k T_{k-1} + t_k prod_{j < k} x_j (exact with zeros, as the vjp).
     (x,), (t,) = primals, tangents
     out = bind(cumprod_p, x, axis=axis, dtype=dtype)
     if t is None or out.dtype.kind not in "fc" or x.dtype.kind not in "fc":
@@ -607,17 +629,8 @@ def _cumprod_jvp(primals, tangents, *, axis, dtype):
     if x.shape[axis] == 0:
         return out, t
     xd = _cast(x, out.dtype)
-    is_zero = ew.apply_ufunc(ew.equal_p, xd, 0)
-    zeros_so_far = cumsum(is_zero, axis)
-    before = ew.apply_ufunc(ew.equal_p, zeros_so_far, 0)
-    first = ew.apply_ufunc(ew.logical_and_p, is_zero,
-                           ew.apply_ufunc(ew.equal_p, zeros_so_far, 1))
-    t_before = ew.where(before, ew.apply_ufunc(ew.divide_p, t, ew.where(before, xd, 1)), 0)
-    term_before = ew.apply_ufunc(ew.multiply_p, out, cumsum(t_before, axis, out.dtype))
-    without_first = cumprod(ew.where(first, 1, xd), axis, out.dtype)
-    term_first = ew.apply_ufunc(ew.multiply_p, without_first,
-                                cumsum(ew.where(first, t, 0), axis, out.dtype))
-    return out, _cast(ew.apply_ufunc(ew.add_p, term_before, term_first), out.dtype)
+    b = ew.apply_ufunc(ew.multiply_p, t, _exclusive_cumprod(xd, axis))
+    return out, _cast(_linear_scan(xd, b, axis), out.dtype)
 
 
 def _install_jvp_rules() -> None:

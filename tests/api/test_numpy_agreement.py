@@ -162,3 +162,59 @@ def test_clip_derivative_inside_and_at_a_bound():
     g = lm.grad(lambda lo: lnp.clip(lnp.asarray([-2.0, 0.5]), lo, 1.0).sum())(
         lnp.asarray(0.0))
     assert float(g) == 1.0
+
+
+# -- 5. derivatives of products at zeros, to second order (NOTE [products with zeros]) --------
+
+def _cumprod_hessian(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The exact Hessian of sum_k w_k prod_{j <= k} x_j (a polynomial), by its terms."""
+    n = len(x)
+    h = np.zeros((n, n))
+    for a in range(n):
+        for b in range(n):
+            if a != b:
+                h[a, b] = sum(w[k] * np.prod([x[j] for j in range(k + 1) if j not in (a, b)])
+                              for k in range(max(a, b), n))
+    return h
+
+
+@pytest.mark.parametrize("x", [[0.0, 2.0], [2.0, 0.0], [0.0, 0.0, 2.0, 3.0],
+                               [1.5, 0.0, -2.0, 0.0, 0.5], [1.0, 2.0, -0.5]])
+def test_cumprod_hessian_exact_at_zeros(x):
+    x = np.asarray(x)
+    w = np.arange(1.0, len(x) + 1)
+    h = lm.hessian(lambda v: (lnp.cumprod(v) * w).sum())(lnp.asarray(x))
+    np.testing.assert_allclose(np.asarray(h), _cumprod_hessian(x, w), atol=1e-12)
+    # forward over forward, and reverse over reverse, agree with it
+    hf = lm.jacfwd(lm.jacfwd(lambda v: (lnp.cumprod(v) * w).sum()))(lnp.asarray(x))
+    hr = lm.jacrev(lm.jacrev(lambda v: (lnp.cumprod(v) * w).sum()))(lnp.asarray(x))
+    np.testing.assert_allclose(np.asarray(hf), _cumprod_hessian(x, w), atol=1e-12)
+    np.testing.assert_allclose(np.asarray(hr), _cumprod_hessian(x, w), atol=1e-12)
+
+
+@pytest.mark.parametrize("x", [[0.0, 2.0, 3.0], [0.0, 0.0, 3.0], [0.0, 0.0, 0.0],
+                               [1.0, -2.0, 0.5]])
+def test_prod_derivatives_exact_at_zeros(x):
+    x = np.asarray(x)
+    n = len(x)
+    grad = [np.prod(np.delete(x, i)) for i in range(n)]
+    hess = [[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(n)]
+            for i in range(n)]
+    np.testing.assert_allclose(np.asarray(lm.grad(lnp.prod)(lnp.asarray(x))), grad)
+    np.testing.assert_allclose(np.asarray(lm.hessian(lnp.prod)(lnp.asarray(x))), hess)
+    # under vmap: each row its own Hessian
+    rows = np.stack([x, x[::-1]])
+    hv = lm.vmap(lm.hessian(lnp.prod))(lnp.asarray(rows))
+    np.testing.assert_allclose(np.asarray(hv)[1], np.asarray(hess)[::-1, ::-1])
+
+
+def test_cumprod_second_derivative_along_an_axis_under_vmap():
+    x = np.array([[0.0, 2.0, 0.5], [1.0, 0.0, 0.0]])
+    w = np.array([1.0, 2.0, 3.0])
+    hv = lm.vmap(lm.hessian(lambda v: (lnp.cumprod(v) * w).sum()))(lnp.asarray(x))
+    for r in range(2):
+        np.testing.assert_allclose(np.asarray(hv)[r], _cumprod_hessian(x[r], w), atol=1e-12)
+    h2 = lm.hessian(lambda v: (lnp.cumprod(v, axis=1) * w).sum())(lnp.asarray(x))
+    np.testing.assert_allclose(np.asarray(h2)[1, :, 1, :], _cumprod_hessian(x[1], w),
+                               atol=1e-12)
+    np.testing.assert_allclose(np.asarray(h2)[0, :, 1, :], 0.0)

@@ -49,7 +49,7 @@ class Program:
     inputs: list[str] = field(default_factory=list)
     input_values: list[np.ndarray] = field(default_factory=list)
     output: str | None = None
-    skip_hessian: bool = False  # see hessian_zero_defect
+    skip_hessian: bool = False  # a generator may leave out the Hessian check
 
     def source(self, xp: str = "lnp") -> str:
         head = ["import lamina as lm, lamina.numpy as lnp, numpy as np",
@@ -743,8 +743,6 @@ class _DiffGen(_Gen):
             m = getattr(np, fn)(a, axis=axis, keepdims=True)
             if np.any((np.abs(a - m) < 1e-3).sum(axis=axis) != 1):
                 return
-        if fn == "cumprod" and hessian_zero_defect(a):
-            self.skip_hessian = True
         self.emit_checked(expr, a.size > 0 or fn in ("sum", "cumsum", "prod", "cumprod"))
 
     def step_view(self) -> None:
@@ -836,15 +834,6 @@ class _DiffGen(_Gen):
         if not np.all(np.isfinite(v)) or np.any(abs(v) > _BOUND):
             return
         self.emit(line, out, True)
-
-
-def hessian_zero_defect(a: np.ndarray) -> bool:
-    """KNOWN DEFECT: the second derivative of cumprod is wrong where an input is 0 (first
-    derivatives are right):
-      lm.hessian(lambda x: lnp.cumprod(x).sum())(lnp.asarray([0.0, 2.0]))
-      # lamina: [[0, 1], [0, 0]] (not even symmetric); exact: [[0, 1], [1, 0]]
-    """
-    return bool((np.abs(a) < 1e-3).any())
 
 
 def _broadcast_ok(a: tuple, b: tuple) -> bool:
