@@ -175,3 +175,21 @@ def test_transforms_and_lazy_values_in_threads():
             np.testing.assert_allclose(b.numpy(), [x @ x, x @ x], rtol=1e-12)
 
     _run_threads(work)
+
+
+def test_a_kernel_that_evaluates_lamina_tensors_in_threads():
+    # Evaluation holds a reentrant lock: a kernel may evaluate lamina tensors itself.
+    @lm.library.custom_op("threads_test::via_lamina", mutates_args=())
+    def via_lamina(x: np.ndarray) -> np.ndarray:
+        return (lm.asarray(x) * 2.0 + 1.0).numpy()
+
+    @via_lamina.register_fake
+    def _(x):
+        return x
+
+    def work(k: int) -> None:
+        for i in range(100):
+            x = lm.asarray(np.full(3, float(k + i)))
+            np.testing.assert_array_equal(via_lamina(x + 0.0).numpy(), 2.0 * (k + i) + 1.0)
+
+    _run_threads(work)
