@@ -665,10 +665,11 @@ class Tensor:
             array = array.copy()
         else:
             # NOTE [lamina's arrays are read-only] (lamina/lazy/graph.py): the data is shared
-            # with pending graphs and other tensors. It is read-only, and handed out as a view:
-            # NumPy lets the owner of memory be made writable again, never a view of
-            # read-only memory.
-            array = array.view()
+            # with pending graphs and other tensors. It is read-only, and handed out as a view
+            # through a read-only buffer: NumPy lets the owner of memory be made writable
+            # again (``a.base.flags.writeable = True``), never an array whose base is a
+            # read-only memoryview.
+            array = np.asarray(memoryview(array).toreadonly())
         if dtype is not None and np.dtype(dtype) != array.dtype:
             if copy is False:
                 raise ValueError("Unable to avoid copy while creating an array as requested.")

@@ -39,6 +39,21 @@ def test_asarray_cannot_be_made_writable(name):
         np.testing.assert_array_equal(t.numpy(), [1.0, 2.0, 3.0])
 
 
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_asarray_base_cannot_be_made_writable(name):
+    # The owner of the memory could be made writable again (NumPy allows it for owners), so
+    # the view handed out has a read-only buffer as its base, with no flags to flip.
+    t = SOURCES[name]()
+    a = np.asarray(t)
+    base = a
+    while getattr(base, "base", None) is not None and isinstance(base.base, np.ndarray):
+        base = base.base
+        with pytest.raises(ValueError):
+            base.flags.writeable = True
+    assert not isinstance(a.base, np.ndarray)
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0, 3.0])
+
+
 def test_constants_cannot_be_corrupted():
     t = lm.asarray([1.0, 2.0])
     c = np.asarray(t * 2.0)
