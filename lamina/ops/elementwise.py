@@ -330,16 +330,35 @@ real_p = Primitive("real", lambda xp, x: xp.real(x), _real_abstract)
 imag_p = Primitive("imag", lambda xp, x: xp.imag(x), _real_abstract)
 
 
+def _complex_impl(xp, re, im):
+    out = xp.empty(np.broadcast_shapes(re.shape, im.shape),
+                   np.result_type(re.dtype, im.dtype, np.complex64))
+    out.real = re
+    out.imag = im
+    return out
+
+
+# ``re + 1j * im`` with each part exactly as given: the arithmetic form is not exact (1j * inf
+# puts a NaN in the real part, and an imaginary -0.0 becomes 0.0). The reverse of .real/.imag
+# views (writing a part), so it is internal; its rules are tested in
+# tests/api/test_complex_parts.py.
+complex_p = Primitive(
+    "complex", _complex_impl,
+    lambda re, im: (np.broadcast_shapes(re.shape, im.shape),
+                    np.result_type(re.dtype, im.dtype, np.complex64)),
+)
+
+
 def _complex_parts_reverse(part: str):
     def reverse(base, view, out_index=None):
         if base.dtype.kind != "c":  # the real part of a real array is the array itself
             return view
         # Writing a real or imaginary part rebuilds the complex base from both parts.
         other = bind(imag_p if part == "real" else real_p, base)
+        if view.dtype != other.dtype:
+            view = astype_value(view, other.dtype)
         re, im = (view, other) if part == "real" else (other, view)
-        i = scalar_value(1j, np.result_type(base.dtype, np.complex64), base.device)
-        return apply_ufunc(BINARY["add"], bind(UNARY["positive"], re), apply_ufunc(
-            BINARY["multiply"], im, i))
+        return bind(complex_p, re, im)
 
     return reverse
 
@@ -569,6 +588,17 @@ def _install_vjp_rules() -> None:
     nan_to_num_p.vjp = lambda g, x, *, out, nan, posinf, neginf: (
         where(u("isfinite", x), g, 0.0),
     )
+    # Under the pairing Re(sum(g * t)): Re(g (dx + i dy)) = Re(g) dx - Im(g) dy (as JAX).
+    complex_p.vjp = lambda g, re, im, *, out: (
+        ad.cast(bind(real_p, g), re.dtype), ad.cast(neg(bind(imag_p, g)), im.dtype))
+
+    def _complex_jvp(primals, tangents):
+        (re, im), (t_re, t_im) = primals, tangents
+        t_re = ad.zeros_like(re) if t_re is None else t_re
+        t_im = ad.zeros_like(im) if t_im is None else t_im
+        return bind(complex_p, re, im), bind(complex_p, t_re, t_im)
+
+    complex_p.jvp = _complex_jvp
     real_p.vjp = lambda g, x, *, out: (ad.cast(g, x.dtype),)
     imag_p.vjp = lambda g, x, *, out: (
         (ad.cast(mul(g, -1j), x.dtype) if x.dtype.kind == "c" else None),)
@@ -610,6 +640,7 @@ def _install_batch_rules() -> None:
     for prim in BINARY.values():
         prim.batch = nary_rule(prim)
     where_p.batch = nary_rule(where_p)
+    complex_p.batch = nary_rule(complex_p)
     for prim in (nan_to_num_p, real_p, imag_p, astype_p):
         prim.batch = unary_rule(prim)
 

@@ -55,6 +55,8 @@ UNREACHED = {
     # and vmap tests reach them (test_max_pool_kernels_are_reached_by_transforms below).
     "pool_scatter": "max_pool's backward kernel",
     "pool_gather": "max_pool's jvp kernel",
+    "complex": "the reverse of .real/.imag views (writing a part); tests/api/test_complex_parts.py "
+               "checks values, grad/jvp to second order and vmap",
 }
 
 
