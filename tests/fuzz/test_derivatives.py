@@ -36,7 +36,7 @@ import lamina.numpy as lnp
 from tests.fuzz.programs import Program, derivative_programs, exec_line, namespace
 
 EXAMPLES = int(os.environ.get("LAMINA_FUZZ_EXAMPLES", "0"))
-DEFAULT_EXAMPLES = 800
+DEFAULT_EXAMPLES = 2400
 EPS = 1e-4
 RTOL, ATOL = 1e-6, 1e-6
 
