@@ -275,24 +275,7 @@ class _Gen:
         return self.draw(st.sampled_from(SCALARS))
 
     def emit(self, line: str, target: str | None, new: bool) -> None:
-        root = _root(self.env[target]) if not new else None
-        part_view = (root is not None and root.dtype.kind == "c"
-                     and self.env[target].dtype.kind != "c")
-        saved = root.copy() if part_view else None
         exc = exec_atomic(line, self.env)
-        if part_view and exc is None and (not np.isfinite(root).all()
-                                          or _negative_zero(root.real)
-                                          or _negative_zero(root.imag)):
-            # KNOWN DEFECT: a write through .real/.imag rebuilds the complex base as
-            # real + 1j * imag, so an infinite or NaN part turns the other part into NaN, and
-            # a -0.0 in the other part becomes 0.0:
-            #   z = lnp.asarray([2.5 + 1j]); z.imag[...] = inf  # lamina: nan+infj; NumPy: 2.5+infj
-            #   z = lnp.asarray([complex(2.5, inf)]); z.real[...] = 1.0  # lamina: nan+infj
-            #   z = lnp.asarray([complex(-0.0, 1.0)]); z.imag[...] = 0.0  # lamina: 0+0j
-            #   (NumPy: -0+0j)
-            root[...] = saved
-            self.fault = False
-            return
         self.lines.append(line)
         self.targets.append(target if exc is None else None)
         self.lenient.append(self.fault)
