@@ -107,10 +107,6 @@ def _bits(a: np.ndarray) -> bytes:
     return a.tobytes()
 
 
-def _negative_zero(a: np.ndarray) -> bool:
-    return bool((np.signbit(a) & (a == 0)).any())
-
-
 # -- literals ------------------------------------------------------------------------------
 
 def _render_float(x: float) -> str:
