@@ -74,9 +74,15 @@ def size(a: Any, axis: int | None = None) -> int:
     return prod(s) if axis is None else s[normalize_axis(axis, len(s), "size")]
 
 
-def reshape(a: Any, /, shape: Any = None, order: str = "C", *, newshape: Any = None,
+_MISSING = object()
+
+
+def reshape(a: Any, /, shape: Any = _MISSING, order: str = "C", *, newshape: Any = None,
             copy: bool | None = None) -> Tensor:
     """``a`` with a new shape; a view when NumPy would return one.
+
+    One entry of ``shape`` may be negative (``-1``; NumPy reads any negative so): its size is
+    inferred. ``shape=None`` keeps the shape, as in NumPy.
 
     >>> import lamina.numpy as lnp
     >>> x = lnp.arange(6.0)
@@ -85,10 +91,10 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, newshape: Any = N
     >>> x[0].item()
     7.0
     """
-    if shape is None:
+    if shape is _MISSING:
+        if newshape is None:
+            raise LaminaTypeError("reshape() missing the required argument 'shape'")
         shape = newshape
-    if shape is None:
-        raise LaminaTypeError("reshape() missing the required argument 'shape'")
     if order not in ("C", "A", "K"):
         raise LaminaValueError(
             f"reshape(order={order!r}): lamina supports C order only; for Fortran order use "
@@ -96,6 +102,8 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, newshape: Any = N
         )
     t = _tensor(a, "reshape")
     value = t._lamina_read()
+    if shape is None:  # NumPy's reshape(None): the same shape
+        shape = value.shape
     new_shape = sh.resolve_shape(shape, prod(value.shape), "reshape")
     if copy:
         return handle(sh.reshape_value(value, new_shape))

@@ -10,6 +10,7 @@ decides which public calls make view handles.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,30 +27,49 @@ __all__ = [
 
 
 def resolve_shape(shape: Any, size: int, what: str) -> tuple[int, ...]:
-    """``shape`` with one ``-1`` resolved against ``size``; NumPy's errors otherwise."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    try:
-        shape = tuple(operator.index(d) for d in shape)
-    except TypeError:
+    """``shape`` (an int or a sequence of ints) with its unknown dimension resolved against
+    ``size``, as NumPy's ``reshape``: any negative entry is the unknown (NumPy reads ``-2`` as
+    ``-1``), at most one of them. A wrong type is the library's one shape check
+    (``lamina.ops.creation._check_shape``), which names the bad element; NumPy's error
+    classes otherwise."""
+    from lamina.ops.creation import _check_shape, _is_int  # noqa: PLC0415 - imports this module
+
+    if hasattr(shape, "__iter__") and not _is_int(shape) and not _is_sequence(shape):
         raise LaminaTypeError(
-            f"{what}: shape must be an int or a tuple of ints, got {shape!r}"
-        ) from None
-    unknown = [i for i, d in enumerate(shape) if d == -1]
+            f"{what}: a shape must be an int or a sequence of ints, got {shape!r}, which is "
+            f"not a sequence ('{type(shape).__name__}'); pass a tuple, e.g. tuple(shape)."
+        )
+    try:
+        dims = _check_shape(shape, what)
+    except LaminaValueError:  # a negative entry: here it is the unknown dimension
+        dims = tuple(operator.index(d) for d in ((shape,) if _is_int(shape) else shape))
+    unknown = [i for i, d in enumerate(dims) if d < 0]
     if len(unknown) > 1:
-        raise LaminaValueError(f"{what}: can only specify one unknown dimension (-1)")
-    if any(d < -1 for d in shape):
-        raise LaminaValueError(f"{what}: negative dimensions not allowed (shape {shape})")
-    known = prod(d for d in shape if d != -1)
+        raise LaminaValueError(
+            f"{what}: can only specify one unknown dimension (a negative entry), got shape "
+            f"{dims}; give every dimension but one its size."
+        )
+    known = prod(d for d in dims if d >= 0)
     if unknown:
         if known == 0 or size % known:
             raise LaminaValueError(
-                f"{what}: cannot reshape array of size {size} into shape {shape}"
+                f"{what}: cannot reshape array of size {size} into shape {dims}: no size for "
+                f"the unknown dimension makes {size} elements."
             )
-        shape = shape[: unknown[0]] + (size // known,) + shape[unknown[0] + 1 :]
+        dims = dims[: unknown[0]] + (size // known,) + dims[unknown[0] + 1 :]
     elif known != size:
-        raise LaminaValueError(f"{what}: cannot reshape array of size {size} into shape {shape}")
-    return shape
+        raise LaminaValueError(
+            f"{what}: cannot reshape array of size {size} into shape {dims}; the sizes must "
+            "multiply to the array's size (one may be -1, to be inferred)."
+        )
+    return dims
+
+
+def _is_sequence(x: Any) -> bool:
+    """NumPy's test for a shape given as several ints: indexable with a length, not a
+    mapping (lists, tuples, ranges, arrays; not iterators, sets or dicts)."""
+    return (hasattr(type(x), "__getitem__") and hasattr(type(x), "__len__")
+            and not isinstance(x, Mapping))
 
 
 # -- reshape -----------------------------------------------------------------------------------
