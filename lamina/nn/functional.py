@@ -768,9 +768,11 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
 
 
 def _normalized_shape(shape: Any) -> tuple:
-    if isinstance(shape, (numbers.Integral, np.integer)):
-        return (int(shape),)
-    return tuple(int(d) for d in shape)
+    """``normalized_shape`` as a tuple of ints; torch refuses floats (``(3.0,)``), and so does
+    the library's one shape check, naming the bad element."""
+    from lamina.ops.creation import _check_shape  # noqa: PLC0415
+
+    return _check_shape(shape, "layer_norm(normalized_shape)")
 
 
 def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.errors import LaminaOverflowError, LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import check_out, handle, value_of, values_of, write_out
 from lamina.numpy._shape import _tensor, check_sequence, concatenate, diagonal, flip, transpose
 from lamina.ops import elementwise as ew
@@ -251,6 +251,35 @@ def tile(A: Any, reps: Any) -> Tensor:  # noqa: N803 - NumPy's name
     return handle(mp.tile_value(x, reps))
 
 
+def _repeat_counts(repeats: Any) -> np.ndarray:
+    """``repeats`` as a 1-D intp array, by NumPy's rule: an array (or tensor) of counts must
+    cast safely to intp (a float array is refused); anything else (a Python or NumPy scalar, a
+    list) is converted element by element with ``int()``, so ``2.0`` and ``2.5`` both count 2."""
+    if type(repeats) is Tensor or isinstance(repeats, np.ndarray):
+        counts = repeats.numpy() if type(repeats) is Tensor else repeats
+        if not np.can_cast(counts.dtype, np.intp, "safe"):
+            raise LaminaTypeError(
+                f"repeat: cannot cast `repeats` of dtype {counts.dtype} to {np.dtype(np.intp)} "
+                "safely (NumPy refuses an array of counts that is not integer); convert with "
+                ".astype(int)."
+            )
+    else:
+        try:
+            counts = np.array(repeats, dtype=np.intp)
+        except (TypeError, ValueError, OverflowError) as exc:
+            cls = (LaminaOverflowError if isinstance(exc, OverflowError)
+                   else LaminaTypeError if isinstance(exc, TypeError) else LaminaValueError)
+            raise cls(
+                f"repeat: `repeats` must be an int or a 1-D sequence of ints, got {repeats!r} "
+                f"({exc})."
+            ) from None
+    if counts.ndim > 1:
+        raise LaminaValueError(
+            f"repeat: `repeats` must be an int or a 1-D sequence, got shape {counts.shape}"
+        )
+    return counts.reshape(-1).astype(np.intp)
+
+
 def repeat(a: Any, repeats: Any, axis: int | None = None) -> Tensor:
     """Each element repeated ``repeats`` times (an int, or one count per element).
 
@@ -266,17 +295,7 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Tensor:
         ax = 0
     else:
         ax = normalize_axis(axis, len(x.shape), "repeat")
-    counts = repeats.numpy() if type(repeats) is Tensor else np.asarray(repeats)
-    if counts.dtype.kind not in "iub" and counts.size:
-        raise LaminaTypeError(
-            f"repeat: `repeats` must be integers, got dtype {counts.dtype}; convert with "
-            ".astype(int)."
-        )
-    if counts.ndim > 1:
-        raise LaminaValueError(
-            f"repeat: `repeats` must be an int or a 1-D sequence, got shape {counts.shape}"
-        )
-    counts = counts.reshape(-1).astype(np.int64)
+    counts = _repeat_counts(repeats)
     if (counts < 0).any():
         raise LaminaValueError("repeat: repeats may not contain negative values.")
     n = x.shape[ax]

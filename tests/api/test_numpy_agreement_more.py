@@ -76,3 +76,68 @@ def test_reshape_negative_unknown_is_a_view_and_differentiates():
     g = lm.grad(lambda v: (lnp.reshape(v, (3, -9)) ** 2).sum())(lnp.arange(6.0))
     np.testing.assert_allclose(np.asarray(g), 2 * np.arange(6.0))
 
+
+
+# -- 2. repeat: NumPy's rule for counts; layer_norm's normalized_shape ------------------------
+# NumPy converts a Python (or NumPy) scalar or a list of counts with int() (2.0 and 2.5 both
+# count 2, "2" too) and casts an array of counts safely to intp (float arrays are refused).
+
+@pytest.mark.parametrize("src", [
+    "xp.repeat(xp.arange(3), 2.0)",
+    "xp.repeat(xp.arange(3), 2.5)",
+    "xp.repeat(xp.arange(3), -0.5)",
+    "xp.repeat(xp.arange(3), xp.float64(2))",
+    "xp.repeat(xp.arange(3), xp.float32(2.5))",
+    "xp.repeat(xp.arange(3), [1.0, 2.0, 0.0])",
+    "xp.repeat(xp.arange(3), [1, 2.5, np.float64(3.7)])",
+    "xp.repeat(xp.arange(3), [True, 2, 1])",
+    "xp.repeat(xp.arange(3), True)",
+    "xp.arange(3).repeat(2.0)",
+    "xp.repeat(xp.arange(6).reshape(2, 3), 2.0, axis=1)",
+    "xp.repeat(xp.arange(3), xp.asarray([1.0, 2.0, 0.0]))",       # TypeError: a float array
+    "xp.repeat(xp.arange(3), xp.asarray(2.0))",
+    "xp.repeat(xp.arange(3), xp.asarray([], dtype=xp.float64))",
+    "xp.repeat(xp.arange(3), xp.asarray([1, 1, 1], dtype=xp.uint64))",
+    "xp.repeat(xp.arange(3), xp.asarray([1, 1, 1], dtype=xp.uint32))",
+    "xp.repeat(xp.arange(3), xp.asarray(2, dtype=xp.uint8))",
+    "xp.repeat(xp.arange(3), xp.asarray([True, False, True]))",
+    "xp.repeat(xp.arange(3), -1)",                                 # ValueError
+    "xp.repeat(xp.arange(3), -1.0)",
+    "xp.repeat(xp.arange(3), xp.int8(-1))",
+    "xp.repeat(xp.arange(3), [1, -1, 2])",
+    "xp.repeat(xp.arange(3), xp.asarray([1, -1, 2]))",
+    "xp.repeat(xp.arange(3), nan)",
+    "xp.repeat(xp.arange(3), 'x')",
+    "xp.repeat(xp.arange(3), inf)",                                # OverflowError
+    "xp.repeat(xp.arange(3), None)",                               # TypeError
+    "xp.repeat(xp.arange(3), [None, 1, 1])",
+    "xp.repeat(xp.arange(3), 2 + 0j)",
+    "xp.repeat(xp.arange(3), [])",                                 # ValueError: broadcast
+    "xp.repeat(xp.arange(3), [1, 2])",
+    "xp.repeat(xp.arange(3), [[1, 2, 3]])",
+    "xp.repeat(xp.arange(3), xp.ones((1, 3), dtype=xp.int64))",
+])
+def test_repeat_counts(src):
+    agree(src)
+
+
+def test_repeat_float_array_error_says_what_to_do():
+    with pytest.raises(TypeError, match=r"repeat.*float64.*astype"):
+        lnp.repeat(lnp.arange(3), lnp.asarray([1.0, 2.0, 0.0]))
+
+
+@pytest.mark.parametrize("shape, names", [
+    ((3.0,), ["element 0 is 3.0", "Pass (3,) instead"]),
+    (3.0, ["3.0", "Pass 3 instead"]),
+    ((True,), ["element 0 is True"]),
+    ("3", ["'3'"]),
+])
+def test_layer_norm_refuses_non_int_normalized_shape(shape, names):
+    import lamina.nn.functional as F  # noqa: N812 - torch's name
+
+    with pytest.raises(TypeError) as info:
+        F.layer_norm(lnp.ones((2, 3)), shape)
+    msg = str(info.value)
+    assert "layer_norm" in msg and "normalized_shape" in msg, msg
+    for name in names:
+        assert name in msg, msg
