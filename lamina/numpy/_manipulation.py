@@ -294,6 +294,7 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Tensor:
         x = sh.reshape_value(x, (prod(x.shape),))
         ax = 0
     else:
+        x = sh.zero_d_as_1d(x)  # NOTE [0-d as 1-d] in lamina/ops/shape.py
         ax = normalize_axis(axis, len(x.shape), "repeat")
     counts = _repeat_counts(repeats)
     if (counts < 0).any():
@@ -514,6 +515,7 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
         x = sh.reshape_value(x, (prod(x.shape),))
         ax = 0
     else:
+        x = sh.zero_d_as_1d(x)  # NOTE [0-d as 1-d] in lamina/ops/shape.py
         ax = normalize_axis(axis, len(x.shape), "take")
     if mode not in _MODES:
         raise LaminaValueError(

@@ -324,6 +324,11 @@ def ptp(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False) -> Any
 def _arg_extremum(what: str, reducer, a: Any, axis: Any, out: Any, keepdims: Any) -> Any:
     x = value_of(a, what)
     keep = _keep(keepdims)
+    if axis is not None and not hasattr(axis, "__index__"):
+        raise LaminaTypeError(
+            f"{what}: an axis must be an integer, got {type(axis).__name__} ({axis!r}); {what} "
+            "takes one axis (or None for the flattened array)."
+        )
     if axis is None or (x.ndim == 0 and _axes(axis, 0, what) == ()):
         if red.reduced_size(x.shape, tuple(range(x.ndim))) == 0:
             raise LaminaValueError(f"{what}: attempt to get {what} of an empty sequence")

@@ -268,6 +268,9 @@ def squeeze(a: Any, axis: Any = None) -> Tensor:
     old = t.shape
     if axis is None:
         new_shape = tuple(d for d in old if d != 1)
+    elif not old and isinstance(axis, (numbers.Integral, np.integer)) and not isinstance(
+            axis, (bool, np.bool_)) and int(axis) in (0, -1):
+        new_shape = ()  # NumPy lets one int axis 0/-1 through on a 0-d array (not a tuple)
     else:
         axes = normalize_axes(axis, len(old), "squeeze")
         for ax in axes:

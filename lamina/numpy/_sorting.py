@@ -29,7 +29,7 @@ __all__ = ["sort", "argsort", "searchsorted", "nonzero", "argwhere", "flatnonzer
 _KINDS = (None, "quicksort", "mergesort", "heapsort", "stable", "quick", "merge", "heap")
 
 
-def _prepare(a: Any, axis: Any, kind: Any, order: Any, what: str):
+def _prepare(a: Any, axis: Any, kind: Any, order: Any, what: str, zero_d_as_1d: bool = False):
     if order is not None:
         raise LaminaValueError(f"{what}: Cannot specify order when the array has no fields.")
     if kind not in _KINDS:
@@ -39,6 +39,8 @@ def _prepare(a: Any, axis: Any, kind: Any, order: Any, what: str):
     x = value_of(a, what)
     if axis is None:
         return sh.reshape_value(x, (prod(x.shape),)), 0
+    if zero_d_as_1d:  # argsort, not sort (NOTE [0-d as 1-d] in lamina/ops/shape.py)
+        x = sh.zero_d_as_1d(x)
     return x, normalize_axis(axis, len(x.shape), what)
 
 
@@ -62,7 +64,7 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
     >>> lnp.argsort(lnp.asarray([3.0, 1.0, 2.0]))
     Tensor([1, 2, 0], device='cpu')
     """
-    x, ax = _prepare(a, axis, kind, order, "argsort")
+    x, ax = _prepare(a, axis, kind, order, "argsort", zero_d_as_1d=True)
     return handle(mp.argsort_value(x, ax))
 
 

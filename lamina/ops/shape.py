@@ -22,7 +22,7 @@ from lamina.ops.common import common_device, normalize_axis, prod
 __all__ = [
     "reshape_p", "transpose_p", "broadcast_to_p", "flip_p", "diagonal_p", "split_p",
     "concatenate_p", "reshape_value", "transpose_value", "broadcast_value", "stack_values",
-    "concatenate_values", "resolve_shape",
+    "concatenate_values", "resolve_shape", "zero_d_as_1d",
 ]
 
 
@@ -90,6 +90,14 @@ reshape_p = Primitive(
 def reshape_value(x: Any, shape: tuple) -> Any:
     shape = tuple(shape)
     return x if x.shape == shape else bind(reshape_p, x, shape=shape)
+
+
+def zero_d_as_1d(x: Any) -> Any:
+    """NOTE [0-d as 1-d]: NumPy's functions that take one int axis through
+    ``PyArray_CheckAxis`` (``argsort``, ``take``, ``repeat``, ``cumsum``) view a 0-d array as
+    1-d, so axis 0 and -1 work on it and axis 1 is out of bounds "for array of dimension 1";
+    ``sort``, ``flip`` and ``mean`` do not."""
+    return reshape_value(x, (1,)) if len(x.shape) == 0 else x
 
 
 # -- transpose ---------------------------------------------------------------------------------

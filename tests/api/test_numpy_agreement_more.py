@@ -141,3 +141,59 @@ def test_layer_norm_refuses_non_int_normalized_shape(shape, names):
     assert "layer_norm" in msg and "normalized_shape" in msg, msg
     for name in names:
         assert name in msg, msg
+
+
+# -- 3. 0-d inputs: where NumPy views a 0-d array as 1-d along an axis ------------------------
+# (argsort, take, repeat, squeeze with an int axis 0/-1; sort and mean/var/std do not)
+
+@pytest.mark.parametrize("src", [
+    "xp.argsort(xp.asarray(3.0))",
+    "xp.argsort(xp.asarray(3))",
+    "xp.argsort(xp.asarray(3.0), axis=0)",
+    "xp.argsort(xp.asarray(3.0), axis=None)",
+    "xp.argsort(xp.asarray(3.0), stable=True)",
+    "xp.argsort(xp.asarray(3.0), axis=1)",            # AxisError
+    "xp.argsort(xp.asarray(3.0), axis=-2)",
+    "xp.asarray(3.0).argsort()",
+    "xp.sort(xp.asarray(3.0))",                       # AxisError: sort does not
+    "xp.sort(xp.asarray(3.0), axis=0)",
+    "xp.sort(xp.asarray(3.0), axis=None)",
+    "xp.argmax(xp.asarray(3.0))",
+    "xp.argmax(xp.asarray(3.0), axis=0)",
+    "xp.argmin(xp.asarray(3.0), axis=-1)",
+    "xp.argmax(xp.asarray(3.0), axis=0, keepdims=True)",
+    "xp.argmax(xp.asarray(3.0), axis=1)",             # AxisError
+    "xp.argmax(xp.asarray(3.0), axis=(0,))",          # TypeError: an int axis only
+    "xp.argmin(xp.ones((2, 3)), axis=(0,))",
+    "xp.searchsorted(xp.asarray([1.0, 2.0]), xp.asarray(3.0))",
+    "xp.searchsorted(xp.asarray(3.0), 2.0)",          # ValueError
+    "xp.cumsum(xp.asarray(3.0))",
+    "xp.cumsum(xp.asarray(3.0), axis=0)",
+    "xp.cumprod(xp.asarray(3.0), axis=-1)",
+    "xp.cumsum(xp.asarray(3.0), axis=1)",
+    "xp.take(xp.asarray(3.0), 0, axis=0)",
+    "xp.take(xp.asarray(3.0), [0, 0], axis=-1)",
+    "xp.take(xp.asarray(3.0), 0, axis=1)",            # AxisError
+    "xp.take(xp.asarray(3.0), 1, axis=0)",            # IndexError
+    "xp.repeat(xp.asarray(3.0), 2, axis=0)",
+    "xp.repeat(xp.asarray(3.0), [2], axis=-1)",
+    "xp.repeat(xp.asarray(3.0), 2, axis=1)",
+    "xp.squeeze(xp.asarray(3.0), axis=0)",
+    "xp.squeeze(xp.asarray(3.0), axis=-1)",
+    "xp.squeeze(xp.asarray(3.0), axis=(0,))",         # AxisError: a tuple is checked
+    "xp.squeeze(xp.asarray(3.0), axis=1)",
+    "xp.asarray(3.0).squeeze(0)",
+])
+def test_zero_d(src):
+    agree(src)
+
+
+def test_zero_d_derivatives():
+    g = lm.grad(lambda x: lnp.take(x, 0, axis=0) * 2.0)(lnp.asarray(3.0))
+    assert g.shape == () and g.item() == 2.0
+    g = lm.grad(lambda x: lnp.repeat(x, 3, axis=0).sum())(lnp.asarray(3.0))
+    assert g.shape == () and g.item() == 3.0
+    g = lm.grad(lambda x: lnp.squeeze(x, axis=-1) * 5.0)(lnp.asarray(3.0))
+    assert g.shape == () and g.item() == 5.0
+    out = lm.vmap(lambda x: lnp.argsort(x))(lnp.asarray([3.0, 1.0]))
+    np.testing.assert_array_equal(np.asarray(out), [[0], [0]])
