@@ -102,16 +102,9 @@ def atleast_3d(*arys: Any):
 # -- stacking --------------------------------------------------------------------------------------
 
 def _values(tup: Any, what: str) -> list:
-    # NumPy takes any sequence with items: lists, tuples and arrays (a 2-D array is a sequence
-    # of rows); not generators or sets (NOTE in check_sequence for 0-d arrays).
-    check_sequence(tup, what)
-    if not isinstance(tup, (list, tuple)) and type(tup) is not Tensor and not isinstance(
-            tup, np.ndarray) and not hasattr(tup, "__cuda_array_interface__"):
-        raise LaminaTypeError(
-            f"{what}: arrays to stack must be passed as a \"sequence\" type such as list or "
-            f"tuple, got {type(tup).__name__}."
-        )
-    return values_of(tup, what)
+    # NumPy takes any object with items: lists, tuples, ranges, arrays (a 2-D array is a
+    # sequence of rows); not generators or sets (check_sequence).
+    return values_of(check_sequence(tup, what), what)
 
 
 def _lift(v: Any, ndim: int) -> Any:

@@ -517,7 +517,7 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
         raise LaminaTypeError(
             "concatenate() only takes `out` or `dtype` as an argument, but both were provided."
         )
-    values = values_of(check_sequence(arrays, "concatenate"), "concatenate")
+    values = values_of(check_sequence(arrays, "concatenate", strict=True), "concatenate")
     if axis is None:
         values = [sh.reshape_value(v, (prod(v.shape),)) for v in values]
         axis = 0
@@ -533,14 +533,22 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
 concat = concatenate
 
 
-def check_sequence(arrays: Any, what: str) -> Any:
-    """The sequence argument of the joining functions, checked: like NumPy, an array with
-    dimensions counts as the sequence of its items along axis 0; a 0-d one has no items."""
+def check_sequence(arrays: Any, what: str, *, strict: bool = False) -> Any:
+    """The sequence argument of the joining functions, checked as NumPy does: ``concatenate``
+    (``strict``) wants a sequence (``PySequence_Check``: a list, tuple, range or array; not a
+    dict, set or generator), ``stack`` and the ``*stack`` family an object with
+    ``__getitem__`` (a dict passes, and yields its keys). An array with dimensions counts as
+    the sequence of its items along axis 0; a 0-d one has no items."""
     if (type(arrays) is Tensor or isinstance(arrays, np.ndarray) or hasattr(
             arrays, "__cuda_array_interface__")) and arrays.ndim == 0:
         raise LaminaTypeError(
             f"{what}: arrays to join must be passed as a sequence (a list, a tuple or an array "
             f"with at least one dimension), got a 0-d array; wrap it in a list: {what}([a])."
+        )
+    if not hasattr(arrays, "__getitem__") or (strict and isinstance(arrays, dict)):
+        raise LaminaTypeError(
+            f"{what}: arrays to stack must be passed as a \"sequence\" type such as list or "
+            f"tuple, got {type(arrays).__name__}; pass list(arrays)."
         )
     return arrays
 

@@ -197,3 +197,33 @@ def test_zero_d_derivatives():
     assert g.shape == () and g.item() == 5.0
     out = lm.vmap(lambda x: lnp.argsort(x))(lnp.asarray([3.0, 1.0]))
     np.testing.assert_array_equal(np.asarray(out), [[0], [0]])
+
+
+# -- 4. joining functions take sequences, not iterators ---------------------------------------
+# stack and the *stack family want an object with __getitem__ (a dict or a range passes);
+# concatenate wants a sequence (a range passes, a dict or a set does not).
+
+_ITERABLES = {
+    "gen": "(xp.ones(2) for _ in range(2))",
+    "map": "map(xp.ones, [2, 2])",
+    "set": "{1.0, 2.0}",
+    "dict_values": "{1: xp.ones(2)}.values()",
+    "dict": "{1: xp.ones(2)}",
+    "range": "range(3)",
+    "list": "[xp.ones(2), xp.ones(2)]",
+    "tuple": "(xp.ones(2), xp.ones(2))",
+    "array": "xp.ones((2, 2))",
+}
+
+
+@pytest.mark.parametrize("fn", ["stack", "concatenate", "concat", "vstack", "hstack", "dstack",
+                                "column_stack"])
+@pytest.mark.parametrize("kind", list(_ITERABLES))
+def test_joining_functions_want_sequences(fn, kind):
+    agree(f"xp.{fn}({_ITERABLES[kind]})")
+
+
+@pytest.mark.parametrize("fn", ["stack", "concatenate", "vstack"])
+def test_joining_functions_say_to_pass_a_list(fn):
+    with pytest.raises(TypeError, match=rf"{fn}.*sequence.*generator.*list\("):
+        getattr(lnp, fn)(lnp.ones(2) for _ in range(2))
