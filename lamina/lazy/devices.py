@@ -103,6 +103,12 @@ class Device:
                 return array
             return array.get() if hasattr(array, "get") else np.asarray(array)
         with self.xp.cuda.Device(self.index):
+            if getattr(array, "ndim", None) == 0 and isinstance(array, np.ndarray):
+                # NOTE [signed zeros on CuPy]: CuPy makes a 0-d array from a host scalar with
+                # ``fill``, which writes any value equal to 0 as a memset: -0.0 would arrive
+                # as 0.0 (and 1 / (x * -0.0) give +inf). Arrays of one or more dimensions are
+                # copied byte for byte, so a 0-d array travels as shape (1,).
+                return self.xp.asarray(array.reshape(1)).reshape(())
             return self.xp.asarray(array)
 
     def from_device(self, array: Any) -> np.ndarray:

@@ -190,8 +190,11 @@ def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
     key = (scalar_key(value), dtype, device)  # NOTE [param keys]: 0.0 is not -0.0
     leaf = _constants.get(key)
     if leaf is None:
-        with device.scope():
-            array = _freeze(device.xp.asarray(value, dtype=dtype))
+        if device.kind == "cpu":
+            array = np.asarray(value, dtype=dtype)
+        else:  # NOTE [signed zeros on CuPy] in lamina/lazy/devices.py
+            array = device.to_device(np.asarray(value, dtype=dtype))
+        array = _freeze(array)
         leaf = LazyTensor((), array.dtype, device, data=array)
         if len(_constants) > 4096:
             _constants.clear()

@@ -184,7 +184,12 @@ def _scatter_impl(xp, x, v, *arrays, index, accumulate):
     out = x.copy()
     idx = decode(index, arrays)
     if accumulate:
-        xp.add.at(out, idx, v)
+        if out.dtype.kind == "c" and xp is not np:
+            # cupy.add.at takes no complex data: accumulate the two parts (views of out).
+            xp.add.at(out.real, idx, xp.real(v))
+            xp.add.at(out.imag, idx, xp.imag(v))
+        else:
+            xp.add.at(out, idx, v)
     else:
         out[idx] = v
     return out

@@ -91,11 +91,22 @@ def _bool_abstract(x, *, axes, keepdims):
 # --------------------------------------------------------------------------------------------
 # The primitives.
 
+def _real_input(x, dtype):
+    # A complex input reduced in a real dtype= is cast elementwise first, which keeps the real
+    # part (NumPy's cast); CuPy's reduction kernels cannot convert complex to a real
+    # accumulator, so the real part is taken here, on every device alike.
+    if dtype is not None and x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        return x.real
+    return x
+
+
 def _sum_impl(xp, x, *, axes, keepdims, dtype):
+    x = _real_input(x, dtype)
     return _as_array(xp, xp.sum(x, axis=axes, dtype=dtype, keepdims=keepdims))
 
 
 def _prod_impl(xp, x, *, axes, keepdims, dtype):
+    x = _real_input(x, dtype)
     return _as_array(xp, xp.prod(x, axis=axes, dtype=dtype, keepdims=keepdims))
 
 

@@ -184,7 +184,10 @@ def _round_samples(rng, dtype):
 def _nan_to_num_samples(rng, dtype):
     x = make_array(rng, (6,), dtype)
     x[0], x[1], x[2] = np.nan, np.inf, -np.inf
-    yield Sample((x,))
+    # Forward only: the default replacements are +-1.8e308, and finite differences of a sum
+    # holding both cancel to whatever the device's summation order leaves (it failed on CUDA
+    # only); the derivative is checked on the custom values below.
+    yield Sample((x,), grad=False)
     yield Sample((x,), {"nan": 1.0, "posinf": 2.0, "neginf": -2.0}, name="custom values")
 
 
