@@ -428,9 +428,10 @@ class Tensor:
             value = new_value
             for meta, base in zip(reversed(views), reversed(chain), strict=True):
                 value = meta.reverse(base, value)
-        # NOTE [rolling back failed writes]: remember the last value that is data.
+        # NOTE [rolling back failed writes]: remember the last value that is data (or, for a
+        # tensor that never was data, its value before the first pending write).
         if type(value) is LazyTensor and value.data is None:
-            if type(old) is LazyTensor and old.data is not None:
+            if type(old) is LazyTensor and (old.data is not None or storage.settled is None):
                 storage.settled = old
                 with _unsettled_lock:
                     _unsettled.add(storage)

@@ -225,9 +225,8 @@ def _excluded_binary(name: str, a, b) -> bool:
     if name in ("power", "float_power") and kinds <= set("iub"):
         # A negative integer exponent *array* is a data-dependent error: lamina raises it where
         # the data is at hand, and otherwise when the graph runs (as README says of lazily
-        # computed index arrays), not at the line. KNOWN DEFECT: in place, the failed write
-        # stays, so the tensor is unreadable for good (NumPy raises and leaves it unchanged):
-        #   y = lnp.asarray([-2, 1]) + 0; y **= y  # no error; every later read of y raises
+        # computed index arrays), not at the line; in place, the read raises and the tensor
+        # goes back to its value before the write (tests/lazy/test_failed_writes.py).
         if isinstance(b, np.ndarray) and b.size and (b < 0).any():
             return True
     return False

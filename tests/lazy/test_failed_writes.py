@@ -97,3 +97,16 @@ def test_other_tensors_of_a_failing_graph_keep_their_values():
     with pytest.raises(np.linalg.LinAlgError):
         float(z)
     np.testing.assert_array_equal(x.numpy(), [2.0, 3.0])  # x's own write was fine
+
+
+@pytest.mark.parametrize("eager", [False, True])
+def test_a_failed_write_into_a_tensor_that_never_was_data_rolls_back(eager):
+    # Found by the fuzzer: y was pending when the failing write replaced it, so there was no
+    # data value to go back to and y stayed unreadable for good.
+    with lm.config.override(eager=eager):
+        y = lnp.asarray([-2, 1]) + 0
+        with pytest.raises(ValueError, match="negative integer powers"):
+            y **= y
+            y.numpy()  # lazy: the error comes with the read
+        np.testing.assert_array_equal(y.numpy(), [-2, 1])
+        np.testing.assert_array_equal((y + 1).numpy(), [-1, 2])
