@@ -435,8 +435,13 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *,
     elif hi is not None:
         result = ew.apply_ufunc(ew.minimum_p, result, scalar_or_value(hi, "clip", value.device))
     if result is value:
-        result = bind(ew.positive_p, value) if value.dtype != np.bool_ else ew.astype_value(
-            value, value.dtype)
+        if value.dtype == np.bool_:  # NumPy 2's clip without bounds is positive(a): no bool loop
+            raise LaminaTypeError(
+                "clip: a bool tensor with no bounds (a_min and a_max both None) cannot be "
+                "clipped; NumPy 2 raises (ufunc 'positive' has no loop for bool). Pass a bound, "
+                "or use a.copy() for a copy."
+            )
+        result = bind(ew.positive_p, value)
     out_t = check_out(out, "clip")
     if out_t is not None:
         return write_out(out_t, result, "clip")

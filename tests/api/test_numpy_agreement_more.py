@@ -227,3 +227,35 @@ def test_joining_functions_want_sequences(fn, kind):
 def test_joining_functions_say_to_pass_a_list(fn):
     with pytest.raises(TypeError, match=rf"{fn}.*sequence.*generator.*list\("):
         getattr(lnp, fn)(lnp.ones(2) for _ in range(2))
+
+
+# -- 5. clip of a bool tensor with no bounds: NumPy 2 raises (no 'positive' loop for bool) ---
+
+@pytest.mark.parametrize("src", [
+    "xp.clip(xp.asarray([True, False]))",
+    "xp.clip(xp.asarray([True, False]), None, None)",
+    "xp.clip(xp.asarray(True), min=None, max=None)",
+    "xp.asarray([True]).clip()",
+    "xp.clip(xp.asarray([True]), out=xp.zeros(1, dtype=bool))",
+])
+def test_clip_bool_without_bounds_raises(src):
+    # NumPy's class is its private _UFuncNoLoopError; lamina's is the builtin TypeError
+    # both derive from (NOTE [errors subclass builtins]).
+    for xp in (np, lnp):
+        with pytest.raises(TypeError):
+            eval(src, {"xp": xp})  # noqa: S307 - test source
+
+
+@pytest.mark.parametrize("src", [
+    "xp.clip(xp.asarray([True, False]), False, True)",
+    "xp.clip(xp.asarray([True, False]), 0, None)",
+    "xp.clip(xp.asarray([1, 2]), None, None)",
+    "xp.clip(xp.asarray([1.0, 2.0]))",
+])
+def test_clip_without_bounds(src):
+    agree(src)
+
+
+def test_clip_bool_without_bounds_says_what_to_do():
+    with pytest.raises(TypeError, match=r"clip.*bool.*copy\(\)"):
+        lnp.clip(lnp.asarray([True, False]))
