@@ -209,7 +209,7 @@ def _extremum(what: str, ufunc: str, a: Any, axis: Any, out: Any, keepdims: Any,
         )
     if init is None:
         _check_nonempty(x, axes, what, ufunc)
-    nan = None
+    nan, given = None, x
     if ufunc in ("fmax", "fmin") and x.dtype.kind in "fc":
         nan = bind(ew.isnan_p, x)
         x = ew.where(nan, red.zero_like(x, -np.inf if is_max else np.inf), x)
@@ -226,8 +226,22 @@ def _extremum(what: str, ufunc: str, a: Any, axis: Any, out: Any, keepdims: Any,
                                     _constant(result, init))
     if nan is not None and init is None:  # an all-NaN slice gives NaN, as fmax.reduce
         all_nan = red.reduce_all(nan, axes, keep)
-        result = ew.where(all_nan, red.zero_like(result, np.nan), result)
+        # fmax keeps the first of two NaNs: for complex values the slice's first element,
+        # with a NaN in either part (nan+1j, 1+nanj), not nan+0j.
+        fill = (_first_along(given, axes, keep) if x.dtype.kind == "c"
+                else red.zero_like(result, np.nan))
+        result = ew.where(all_nan, fill, result)
     return _finish(result, out, what)
+
+
+def _first_along(x: Any, axes: tuple, keep: bool) -> Any:
+    """The first element of each slice over ``axes`` (in C order), shaped as the reduction."""
+    from lamina.ops.manipulation import take_value  # noqa: PLC0415
+
+    rest = tuple(i for i in range(x.ndim) if i not in axes)
+    flat = reshape_value(transpose_value(x, rest + tuple(axes)),
+                         tuple(x.shape[i] for i in rest) + (red.reduced_size(x.shape, axes),))
+    return reshape_value(take_value(flat, 0, len(rest)), red.reduced_shape(x.shape, axes, keep))
 
 
 def max(a: Any, axis: Any = None, out: Any = None, keepdims: Any = False,  # noqa: A001
@@ -476,8 +490,10 @@ def _var(what: str, skip_nan: bool, root: bool, a: Any, axis: Any, dtype: Any, o
         x, axes, _keep(keepdims), ddof, _dtype(dtype, what), mask, mean_v)
     if skip_nan and mask is not None:  # NumPy's nanvar: NaN where ddof >= the count
         count = red.count_value(x.shape, axes, _keep(keepdims), mask)
+        # NumPy's nanstd takes the root of that NaN: sqrt(nan+0j) is nan+nanj when complex.
+        fill = complex(np.nan, np.nan) if root and result.dtype.kind == "c" else np.nan
         result = ew.where(ew.apply_ufunc(ew.less_equal_p, count, ddof),
-                          red.zero_like(result, np.nan), result)
+                          red.zero_like(result, fill), result)
     return _finish(result, out, what)
 
 

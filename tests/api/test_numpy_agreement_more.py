@@ -259,3 +259,43 @@ def test_clip_without_bounds(src):
 def test_clip_bool_without_bounds_says_what_to_do():
     with pytest.raises(TypeError, match=r"clip.*bool.*copy\(\)"):
         lnp.clip(lnp.asarray([True, False]))
+
+
+# -- 6. NaN-skipping reductions of complex values ---------------------------------------------
+# nanmax/nanmin of an all-NaN slice give its first element (fmax keeps the first of two NaNs),
+# a NaN in either part; nanstd's all-NaN result is sqrt(nan+0j) = nan+nanj in a complex dtype.
+
+@pytest.mark.parametrize("src", [
+    "xp.nanmax(xp.asarray([complex(nan, 1)]))",
+    "xp.nanmin(xp.asarray([complex(nan, 1), complex(nan, 2)]))",
+    "xp.nanmax(xp.asarray([complex(1, nan), complex(nan, 2)]))",
+    "xp.nanmin(xp.asarray([[complex(1, nan)], [complex(nan, 2)]]), axis=0)",
+    "xp.nanmax(xp.asarray([[complex(1, nan), complex(nan, 2)], [3, 4]]), axis=1)",
+    "xp.nanmax(xp.asarray([[complex(nan, 5), 1], [complex(2, nan), 3]]), axis=0, keepdims=True)",
+    "xp.nanmax(xp.asarray([1 + 1j, complex(nan, 2), complex(3, nan), 2]))",
+    "xp.nanmin(xp.asarray([1 + 1j, complex(nan, 2), complex(3, nan), 2]))",
+    "xp.nanmax(xp.asarray([nan, 1.0]))",
+    "xp.nanmax(xp.asarray([nan, nan]))",
+    "xp.nanmean(xp.asarray([complex(nan, 1), 2 + 2j]))",
+    "xp.nanmean(xp.asarray([complex(nan, 1)]))",
+    "xp.nanvar(xp.asarray([complex(1, nan), 2 + 2j, 4]))",
+    "xp.nanvar(xp.asarray([complex(nan, 1)]))",
+    "xp.nanstd(xp.asarray([complex(nan, 1), 1 + 1j, 3j]))",
+    "xp.nanstd(xp.asarray([nan, nan]), dtype=complex)",
+    "xp.nanstd(xp.asarray([1.0]), ddof=1, dtype=complex)",
+    "xp.nanstd(xp.asarray([[nan, 1.0], [2.0, 4.0]]), axis=1, dtype=complex)",
+    "xp.nanvar(xp.asarray([nan, nan]), dtype=complex)",
+    "xp.nanstd(xp.asarray([1.0, nan, 2.0]), dtype=complex)",
+    "xp.nanstd(xp.asarray([nan, nan]))",
+])
+def test_nan_reductions_of_complex(src):
+    agree(src)
+
+
+def test_nan_reductions_derivatives_where_defined():
+    x = np.array([1.0 + 2.0j, np.nan, 3.0 - 1.0j])
+    # d/dRe of nanmax's real part: the max element (by real part, then imaginary) only
+    g = lm.grad(lambda v: lnp.real(lnp.nanmax(v)))(lnp.asarray(x.real))
+    np.testing.assert_array_equal(np.asarray(g), [0.0, 0.0, 1.0])
+    g = lm.grad(lambda v: lnp.nanstd(v))(lnp.asarray([1.0, np.nan, 3.0]))
+    np.testing.assert_allclose(np.asarray(g), [-0.5, 0.0, 0.5])
