@@ -123,8 +123,10 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
     """The hot path of ``x + y``: two values, or a value and a Python scalar (NEP 50 weak)."""
     tx, ty = type(x), type(y)
     if ty in _PY_SCALARS and tx not in _PY_SCALARS:
-        if prim is _POWER and y == 2 and ty is not bool and x.dtype.kind in "fc":
-            # x ** 2 is np.square(x) exactly (NumPy takes the same fast path); its derivative
+        if prim is _POWER and y == 2 and (ty is int or ty is float and x.dtype.kind == "f") \
+                and x.dtype.kind in "fc":
+            # x ** 2 is np.square(x) exactly (NumPy takes the same fast path for an int 2; a
+            # float 2.0 equals it for real x, not at complex signed zeros); its derivative
             # is one multiply instead of a general power's four.
             return bind(_SQUARE, x)
         key = (prim, x.dtype, ty)
@@ -145,6 +147,18 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
     elif tx in _PY_SCALARS:
         return apply_ufunc(prim, x, y)
     return bind(prim, x, y)
+
+
+def power_operator(x: Any, y: Any) -> Any:
+    """``x ** y`` for a value ``x``, as ``ndarray.__pow__`` computes it: NumPy's operator takes
+    ``reciprocal`` for an int exponent -1 and ``sqrt`` for a float exponent 0.5 on complex and
+    float arrays (``square`` for 2 is in ``binary_values``). For floats the results agree with
+    ``power``; for complex values at signed zeros and infinities they do not (found by the
+    fuzzer: ``z ** -1`` at 2+0j was 0.5+0j, NumPy gives 0.5-0j)."""
+    ty = type(y)
+    if x.dtype.kind == "c" and ((ty is int and y == -1) or (ty is float and y == 0.5)):
+        return bind(UNARY["reciprocal" if ty is int else "sqrt"], x)
+    return binary_values(_POWER, x, y)
 
 
 def apply_ufunc(prim: Primitive, *operands: Any) -> Any:

@@ -1169,10 +1169,14 @@ _SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "floor_
 def _binary(name: str, reflected: bool = False):
     # NOTE [operator fast path]: tensor-tensor and tensor-scalar operators skip the public
     # function's argument handling (out=, dtype=, array-likes); anything else takes it.
-    from lamina.ops.elementwise import BINARY, binary_values  # noqa: PLC0415
+    from lamina.ops.elementwise import BINARY, binary_values, power_operator  # noqa: PLC0415
 
     prim = BINARY.get(name)
     ufunc = getattr(np, name)
+    forward = binary_values
+    if name == "power":  # x ** y as ndarray's operator computes it
+        def forward(prim, a, b):
+            return power_operator(a, b)
 
     def op(self, other):
         a = self._lamina_read() if self._views else self._storage.value
@@ -1180,7 +1184,7 @@ def _binary(name: str, reflected: bool = False):
         if prim is not None and (kind is Tensor or kind in _PY_SCALARS):
             b = other if kind is not Tensor else (
                 other._lamina_read() if other._views else other._storage.value)
-            return wrap(binary_values(prim, b, a) if reflected else binary_values(prim, a, b))
+            return wrap(binary_values(prim, b, a) if reflected else forward(prim, a, b))
         how = _protocols.operand_kind(kind)  # NOTE [NEP 13 deferral], as ndarray's operators
         if how:
             if how == _protocols.OPTED_OUT:
@@ -1212,7 +1216,7 @@ def _inplace(name: str):
     # dtype (the usual ``x += y``), it is written directly; anything else (casting, a result
     # that would not fit, array-likes) takes ``lnp.<name>(self, other, out=self)``, which
     # checks NumPy's rules before anything is written.
-    from lamina.ops.elementwise import BINARY, binary_values  # noqa: PLC0415
+    from lamina.ops.elementwise import BINARY, binary_values, power_operator  # noqa: PLC0415
 
     prim = BINARY.get(name)
     ufunc = getattr(np, name)
@@ -1221,7 +1225,8 @@ def _inplace(name: str):
         kind = type(other)
         if prim is not None and (kind is Tensor or kind in _PY_SCALARS):
             a = self._lamina_read()
-            value = binary_values(prim, a, other._lamina_read() if kind is Tensor else other)
+            b = other._lamina_read() if kind is Tensor else other
+            value = power_operator(a, b) if name == "power" else binary_values(prim, a, b)
             if value.shape == a.shape and value.dtype == a.dtype:
                 self._assign(value, name)
                 return self

@@ -218,3 +218,21 @@ def test_cumprod_second_derivative_along_an_axis_under_vmap():
     np.testing.assert_allclose(np.asarray(h2)[1, :, 1, :], _cumprod_hessian(x[1], w),
                                atol=1e-12)
     np.testing.assert_allclose(np.asarray(h2)[0, :, 1, :], 0.0)
+
+
+@pytest.mark.parametrize("exponent", [-1, 0.5, 2, -1.0, 2.0, 0.5 + 0j])
+@pytest.mark.parametrize("z", [2 + 0j, complex(5.0, -np.inf), complex(-0.0, 0.0),
+                               complex(np.inf, np.nan), complex(0.0, -0.0), 1 - 2j])
+def test_complex_power_operator_takes_numpys_fast_paths(z, exponent):
+    # ndarray's ** takes reciprocal for an int -1 and sqrt for a float 0.5 (found by the
+    # fuzzer: lnp.asarray([2+0j]) ** -1 was 0.5+0j, NumPy gives 0.5-0j).
+    ref = np.array([z])
+    with np.errstate(all="ignore"):
+        expected = ref ** exponent
+        got = (lm.asarray(ref) ** exponent).numpy()
+        t = lm.asarray(ref.copy())
+        t **= exponent
+    for out in (got, t.numpy()):
+        np.testing.assert_array_equal(out, expected)
+        np.testing.assert_array_equal(np.signbit(out.real), np.signbit(expected.real))
+        np.testing.assert_array_equal(np.signbit(out.imag), np.signbit(expected.imag))

@@ -362,13 +362,6 @@ class _Gen:
             return
         out = self.new_name()
         if fn in BINARY_OPERATORS and self.draw(st.booleans()):
-            if fn == "power" and np.asarray(a).dtype.kind == "c" and b_src in _FAST_POWERS:
-                # KNOWN DEFECT: NumPy's ``**`` takes sqrt/reciprocal/square for the scalar
-                # exponents 0.5, -1 and 2; lamina's ``**`` is power, which differs for complex
-                # values at signed zeros and infinities:
-                #   lnp.asarray([2+0j]) ** -1                 # lamina: 0.5+0j; NumPy: 0.5-0j
-                #   lnp.asarray([complex(5.0, -inf)]) ** 0.5  # lamina: inf+nanj; NumPy: inf-infj
-                return
             expr = f"{a_src} {BINARY_OPERATORS[fn]} {_paren(b_src)}"
             if a_src not in self.names:
                 expr = f"{_paren(a_src)} {BINARY_OPERATORS[fn]} {b_src}"
@@ -504,8 +497,6 @@ class _Gen:
                 return
             if a.dtype.kind == "c" and src in self.names and np.shares_memory(a, b):
                 return  # NumPy's aliased complex loops: see step_out
-            if a.dtype.kind == "c" and op == "**" and src in _FAST_POWERS:
-                return  # KNOWN DEFECT: see _excluded_binary
             self.emit(f"{name} {op}= {src}", name, False)
 
     def selection(self, name: str, index: str):
@@ -627,7 +618,6 @@ class _Gen:
             self.emit(f"{out} = xp.clip({name}, {lo}, {hi})", out, True)
 
 
-_FAST_POWERS = ("0.5", "-1", "-1.0", "2", "2.0")  # NumPy's ``**`` fast paths (see step_binary)
 
 
 def _paren(src: str) -> str:
