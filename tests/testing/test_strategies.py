@@ -53,7 +53,8 @@ def test_dtype_and_shape_may_be_strategies(data):
 def test_default_float_elements_are_finite_and_moderate(x):
     a = x.numpy()
     assert np.all(np.isfinite(a))
-    assert np.all(np.abs(a) <= 10)
+    # Hypothesis bounds a complex number's modulus up to rounding (7.6+6.5j has been drawn).
+    assert np.all(np.abs(a) <= 10 * (1 + 1e-6))
     tiny = np.finfo(a.dtype).tiny
     assert not np.any((a.real != 0) & (np.abs(a.real) < tiny))  # no subnormals
 
