@@ -19,7 +19,7 @@ from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.interpreters.grad import GradInterpreter, backward
 from lamina.ops.common import is_value, to_value
-from lamina.transforms.inputs import InputHandles, write_back
+from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
 from lamina.wrappers.tensor import Tensor, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
@@ -164,13 +164,8 @@ def _record(f: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...], ha
         values.extend([InputHandles.NO_VALUE] * len(kw_leaves))
         # NOTE [input handles]: aliased inputs (f(x, x)) alias inside too.
         given = InputHandles(sources, values)
-        handles = given.handles
-        call_args = []
-        start = 0
-        for leaves, spec in flat:
-            call_args.append(tree.unflatten(spec, handles[start:start + len(leaves)]))
-            start += len(leaves)
-        call_kwargs = tree.unflatten(kw_spec, handles[start:])
+        *call_args, kw_handles = unflatten_args(flat, given.handles)
+        call_kwargs = tree.unflatten(kw_spec, kw_handles)
         out = f(*call_args, **call_kwargs)
         out, aux = _split_aux(out, has_aux, what)
         out_values, out_spec = _output_values(out, what)

@@ -28,11 +28,12 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from lamina import tree
 from lamina.errors import LaminaRuntimeError
 from lamina.wrappers import tensor as _tensor_module
 from lamina.wrappers.tensor import Storage, Tensor, ViewMeta, on_storage, read_only_reason, wrap
 
-__all__ = ["InputHandles", "input_handle", "write_back", "alias_write_error"]
+__all__ = ["InputHandles", "input_handle", "unflatten_args", "write_back", "alias_write_error"]
 
 # Storages of inputs that alias each other but could not share a storage (vmap, batched
 # differently), with the error a write into them raises (checked by _check_mutation in
@@ -175,6 +176,19 @@ class InputHandles:
         input the storage stands for)."""
         return [(target, unwrap(storage.value, i)) for storage, target, i in self._targets
                 if storage.generation]
+
+
+def unflatten_args(flat: list, handles: list) -> list:
+    """The arguments ``f`` is called with: each ``(leaves, spec)`` of ``flat`` (one per
+    argument, in order) rebuilt from the next ``len(leaves)`` handles; the handles left over
+    (keyword arguments' leaves) follow as the last entry."""
+    args = []
+    start = 0
+    for leaves, spec in flat:
+        args.append(tree.unflatten(spec, handles[start:start + len(leaves)]))
+        start += len(leaves)
+    args.append(handles[start:])
+    return args
 
 
 def write_back(writes: list) -> None:

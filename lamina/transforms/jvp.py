@@ -18,7 +18,7 @@ from lamina.core import push_interpreter
 from lamina.errors import LaminaNotImplementedError, LaminaTypeError, LaminaValueError
 from lamina.interpreters.jvp import JvpInterpreter
 from lamina.transforms.grad import _unwrap_level
-from lamina.transforms.inputs import InputHandles, write_back
+from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
 from lamina.wrappers.tensor import Tensor, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
@@ -102,12 +102,7 @@ def _run_jvp(func: Callable, args: tuple, diff: Any, p_values: list, t_values: l
             else:
                 values.extend([InputHandles.NO_VALUE] * len(leaves))
         given = InputHandles(sources, values)
-        handles = given.handles
-        call_args = []
-        start = 0
-        for leaves, spec in flat:
-            call_args.append(tree.unflatten(spec, handles[start:start + len(leaves)]))
-            start += len(leaves)
+        *call_args, _ = unflatten_args(flat, given.handles)
         out = func(*call_args)
         aux = None
         if has_aux:
@@ -216,11 +211,7 @@ def _basis_jacobian(func, args, argnums, has_aux, randomness, what):
     flat = [tree.flatten(a) for a in args]
     sources = [leaf for leaves, _ in flat for leaf in leaves]
     given = InputHandles(sources, [InputHandles.NO_VALUE] * len(sources))
-    call_args = []
-    start = 0
-    for leaves, spec in flat:
-        call_args.append(tree.unflatten(spec, given.handles[start:start + len(leaves)]))
-        start += len(leaves)
+    *call_args, _ = unflatten_args(flat, given.handles)
 
     def push(*ts):
         result = _run_jvp(func, tuple(call_args), nums, values,
