@@ -316,6 +316,8 @@ def setitem(t: Tensor, index: Any, new: Any) -> None:
     target = ix.index_shape(base.shape, entries2, tuple(a.shape for a in arrays2))
     if special == _MASK and len(entries) == 1 and len(arrays[0].shape) == len(value.shape):
         _check_full_mask_value(v, target)
+    elif special == _BOOL0 and len(entries) == 1 and not value.shape:
+        _check_full_mask_value(v, target)  # a 0-d mask of a 0-d tensor is a full mask too
     v = _broadcast_for_set(v, target, True)
     result = bind(ix.scatter_p, base, v, *arrays2, index=entries2, accumulate=False)
     if inserted:

@@ -236,3 +236,20 @@ def test_complex_power_operator_takes_numpys_fast_paths(z, exponent):
         np.testing.assert_array_equal(out, expected)
         np.testing.assert_array_equal(np.signbit(out.real), np.signbit(expected.real))
         np.testing.assert_array_equal(np.signbit(out.imag), np.signbit(expected.imag))
+
+
+@pytest.mark.parametrize("index", ["v != 0", "v == 0", "True", "False"])
+@pytest.mark.parametrize("new", [[[5.0]], [5.0], 5.0])
+def test_zero_d_boolean_index_assignment_checks_the_value_as_numpy(index, new):
+    # A 0-d mask of a 0-d array is a full mask: NumPy wants a 0- or 1-d value (found by the
+    # fuzzer: lamina accepted a 2-d one).
+    ref = np.asarray(0.0)
+    t = lm.asarray(0.0)
+    try:
+        exec(f"v[{index}] = new", {}, {"v": ref, "new": np.asarray(new)})
+    except TypeError:
+        with pytest.raises(TypeError, match="0 or 1-dimensional"):
+            exec(f"v[{index}] = new", {}, {"v": t, "new": lm.asarray(new)})
+    else:
+        exec(f"v[{index}] = new", {}, {"v": t, "new": lm.asarray(new)})
+    np.testing.assert_array_equal(t.numpy(), ref)
