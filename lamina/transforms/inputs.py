@@ -36,14 +36,16 @@ from lamina.wrappers.tensor import Storage, Tensor, ViewMeta, on_storage, read_o
 __all__ = ["InputHandles", "input_handle", "unflatten_args", "write_back", "alias_write_error"]
 
 # Storages of inputs that alias each other but could not share a storage (vmap, batched
-# differently), with the error a write into them raises (checked by _check_mutation in
+# differently), with the message of the error a write into them raises (_check_mutation in
 # lamina/wrappers/tensor.py). Weak keys: an entry lives as long as the handle's storage.
 alias_guard: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def alias_write_error(storage: Storage) -> LaminaRuntimeError | None:
-    """The error for a write into ``storage``, if it is a guarded alias (see the NOTE)."""
-    return alias_guard.get(storage) if alias_guard else None
+    """The error for a write into ``storage``, if it is a guarded alias (see the NOTE): a new
+    exception each time, so tracebacks of earlier writes do not pile up on it."""
+    message = alias_guard.get(storage) if alias_guard else None
+    return None if message is None else LaminaRuntimeError(message)
 
 
 _tensor_module._alias_write_error = alias_write_error
@@ -159,7 +161,7 @@ class InputHandles:
 
     def _guarded(self, members: list[int], values: list) -> None:
         """Aliases vmap batches differently: storages of their own, and writes refused."""
-        error = LaminaRuntimeError(
+        message = (
             "vmap: the function wrote into an input that aliases another input (the same "
             "tensor, or views of one tensor, passed as several arguments) with a different "
             "in_dim or view, so they are not one array per batch element and the write could "
@@ -168,7 +170,7 @@ class InputHandles:
         )
         for i in members:
             self._single(i, values[i])
-            alias_guard[self.handles[i]._storage] = error
+            alias_guard[self.handles[i]._storage] = message
 
     def writes(self, unwrap) -> list:
         """(caller's tensor, new value) for each private storage ``f`` wrote into; the value
