@@ -182,3 +182,31 @@ def test_non_differentiated_inputs_that_are_written_reach_the_caller():
     g = lm.grad(f)(w, buf)
     np.testing.assert_allclose(buf.numpy(), 1 + X)
     np.testing.assert_allclose(g.numpy(), 1 + 2 * X)
+
+
+def issue_example(a, b):
+    a += 1
+    b += 10
+    return (a * b).sum()
+
+
+@pytest.mark.parametrize("transform", ["plain", "grad", "vjp", "jvp", "jacrev", "jacfwd"])
+def test_the_issue_example_with_a_row_view(transform):
+    # The issue's f(x, x[0]) with a 2-d x, where x[0] is a view of a row.
+    x0 = np.array([[1.0, 2.0], [3.0, 4.0]])
+    value, after = _plain(issue_example, x0, lambda t: t[0])
+    t = lm.asarray(x0.copy())
+    row = t[0]
+    if transform == "plain":
+        out = issue_example(t, row)
+    elif transform == "grad":
+        out, _ = lm.value_and_grad(issue_example, argnums=(0, 1))(t, row)
+    elif transform == "vjp":
+        out, _ = lm.vjp(issue_example, t, row)
+    elif transform == "jvp":
+        out, _ = lm.jvp(issue_example, (t, row), (lnp.ones((2, 2)), lnp.ones(2)))
+    else:
+        getattr(lm, transform)(issue_example, argnums=(0, 1))(t, row)
+        out = value
+    assert float(out) == pytest.approx(value)
+    np.testing.assert_allclose(t.numpy(), after)
