@@ -35,6 +35,7 @@ from lamina.lazy.trace import make_graph
 from lamina.transforms.custom import Function, FunctionCtx
 from lamina import library
 from lamina import testing
+from lamina.misc import ravel_pytree
 
 __version__ = "0.1.0"
 
@@ -42,7 +43,7 @@ __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
     "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph",
-    "Function", "FunctionCtx", "library", "testing",
+    "Function", "FunctionCtx", "library", "testing", "ravel_pytree",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
