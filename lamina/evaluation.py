@@ -1,15 +1,20 @@
-"""``lm.eval``: evaluate several tensors in one graph execution."""
+"""``lm.eval``: evaluate several tensors in one graph execution; and when lamina evaluates
+on its own (NOTE [transform calls are steps])."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import optree
 
+from lamina import core
+from lamina.lazy import trace as _trace
 from lamina.lazy.graph import evaluate
 from lamina.wrappers.tensor import Tensor
 
-__all__ = ["eval"]
+__all__ = ["eval", "settles"]
 
 
 def eval(*trees: Any) -> None:  # noqa: A001
@@ -33,3 +38,28 @@ def eval(*trees: Any) -> None:  # noqa: A001
                 by_device.setdefault(value.device, []).append(value)
     for values in by_device.values():
         evaluate(values)
+
+
+def settles(func: Callable) -> Callable:
+    """Make a transform's public function evaluate its results when it is called outside every
+    transform (NOTE [transform calls are steps]).
+
+    NOTE [transform calls are steps]: a call of a transform (``grad(f)(x)``, ``vmap(f)(x)``,
+    ``jvp``, ``vjp`` and its ``vjp_fn``, ``jacrev``, ...) made outside every other transform
+    runs the graph of its results before it returns, with every pending value of that graph a
+    live handle still holds (NOTE [live intermediates] in lamina/lazy/compile.py). Such a call
+    is the step of a user's loop: an optimizer's update between two ``grad`` calls stays pending
+    and joins the next call's graph, so each step runs one graph of the same structure (one
+    compile, then cache hits), nothing pending outlives its step, and a loop's memory stays
+    flat without an ``lm.eval`` in it. Calls inside another transform (``grad(grad(f))``'s
+    inner ``grad``), and calls while a graph is traced (``make_graph``), stay lazy.
+    """
+
+    @functools.wraps(func)
+    def settled(*args: Any, **kwargs: Any) -> Any:
+        out = func(*args, **kwargs)
+        if not core.current_interpreters() and not _trace.recording():
+            eval(out)
+        return out
+
+    return settled

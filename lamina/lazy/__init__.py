@@ -34,7 +34,9 @@ def is_pending(tensor) -> bool:
     >>> lm.lazy.is_pending(y)
     False
     """
-    return tensor._lamina_read().data is None
+    from lamina.core import unwrap_all  # noqa: PLC0415
+
+    return unwrap_all(tensor._lamina_read()).data is None
 
 
 def graph_size(tensor) -> int:

@@ -420,17 +420,54 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
             LazyTensor(s, d, device, node, i, None, depth) for i, (s, d) in enumerate(avals)
         )
         node.outputs = tuple(weakref.ref(o) for o in outs)
-        if depth > config.max_graph_depth:
+        if depth > config.max_graph_depth and _too_deep(outs):
             _counters["auto_evals"] += 1
             evaluate(outs)
         return outs
     shape, dtype = avals
     node = LazyNode(prim, args, params, (avals,), sig, leaves)
     out = LazyTensor(shape, dtype, device, node, 0, None, depth)
-    if depth > config.max_graph_depth:
+    if depth > config.max_graph_depth and _too_deep((out,)):
         _counters["auto_evals"] += 1
         evaluate((out,))
     return out
+
+
+def _too_deep(outs: tuple) -> bool:
+    """Whether the pending graph behind ``outs`` really is deeper than ``max_graph_depth``.
+
+    NOTE [stale depths]: a tensor's ``depth`` is set when it is built, from its inputs' depths
+    then; an input evaluated since (NOTE [live intermediates]) has depth 0 now, so a depth only
+    overestimates. When it passes the bound, the true depths are recomputed by a walk over the
+    pending graph, stored back into every tensor the walk passes, and the graph is evaluated
+    only if it is still too deep: a loop whose values are evaluated each step (NOTE [transform
+    calls are steps]) never fires the guard on depths inherited from evaluated values.
+    """
+    true_depth: dict = {}  # node -> depth of its outputs
+    stack = [o.node for o in outs]
+    while stack:
+        node = stack[-1]
+        if node in true_depth:
+            stack.pop()
+            continue
+        # Each input's node is read once: another thread's evaluation may detach it
+        # (NOTE [thread safety of the backend]); a detached input counts as data.
+        in_nodes = [a.node for a in node.inputs]
+        missing = [n for n in in_nodes if n is not None and n not in true_depth]
+        if missing:
+            stack.extend(missing)
+            continue
+        stack.pop()
+        depth = 1
+        for a, a_node in zip(node.inputs, in_nodes):
+            d = 0 if a_node is None else true_depth[a_node]
+            a.depth = d
+            if d >= depth:
+                depth = d + 1
+        true_depth[node] = depth
+    for o in outs:
+        o.depth = true_depth[o.node]
+    return max(o.depth for o in outs) > config.max_graph_depth
 
 
 def _run_now(prim, args, params, device, avals, counter) -> Any:

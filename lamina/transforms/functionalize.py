@@ -18,6 +18,7 @@ from typing import Any
 from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaRuntimeError, LaminaValueError
+from lamina.evaluation import settles
 from lamina.interpreters.functionalize import FunctionalizeInterpreter
 from lamina.lazy.graph import scope
 from lamina.wrappers.tensor import Storage, Tensor, on_storage, wrap
@@ -57,6 +58,7 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
     copy_views = remove == "mutations_and_views"
 
     @functools.wraps(func)
+    @settles
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         leaves, spec = tree.flatten((args, kwargs))
         interpreter = FunctionalizeInterpreter(remove)

@@ -17,6 +17,7 @@ import numpy as np
 from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.evaluation import settles
 from lamina.interpreters.grad import GradInterpreter, backward
 from lamina.ops.common import is_value, to_value
 from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
@@ -191,6 +192,7 @@ def _call_repr(name: str, f: Callable, args: tuple) -> str:
     return f"{name}({fname})(<{len(args)} argument{'s' if len(args) != 1 else ''}>)"
 
 
+@settles
 def vjp(func: Callable, *primals: Any, has_aux: bool = False):
     """``(f(*primals), vjp_fn)``: the output and a function pulling cotangents back.
 
@@ -218,6 +220,7 @@ def pullback_fn(recorded: _Recorded, specs: list, what: str) -> Callable:
     """``vjp_fn`` of a recorded call: cotangents shaped like the output -> a tuple with one
     cotangent pytree per differentiated argument."""
 
+    @settles
     def vjp_fn(cotangents: Any) -> tuple:
         leaves, spec = tree.flatten(cotangents)
         if spec != recorded.out_spec:
@@ -336,6 +339,7 @@ def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: 
     (Tensor([ 3., 12.], device='cpu'), Tensor(9., device='cpu'))
     """
     @functools.wraps(func)
+    @settles
     def wrapper(*args: Any, **kwargs: Any):
         g, value, aux = _grad_core(func, argnums, has_aux, "grad_and_value", args, kwargs)
         return (g, (value, aux)) if has_aux else (g, value)
@@ -355,6 +359,7 @@ def value_and_grad(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: 
     (5.0, [2.0, 4.0])
     """
     @functools.wraps(func)
+    @settles
     def wrapper(*args: Any, **kwargs: Any):
         g, value, aux = _grad_core(func, argnums, has_aux, "value_and_grad", args, kwargs)
         return ((value, aux), g) if has_aux else (value, g)
@@ -377,6 +382,7 @@ def grad(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = Fal
     12.0
     """
     @functools.wraps(func)
+    @settles
     def wrapper(*args: Any, **kwargs: Any):
         g, _, aux = _grad_core(func, argnums, has_aux, "grad", args, kwargs)
         return (g, aux) if has_aux else g

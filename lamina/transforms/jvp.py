@@ -16,6 +16,7 @@ import numpy as np
 from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaNotImplementedError, LaminaTypeError, LaminaValueError
+from lamina.evaluation import settles
 from lamina.interpreters.jvp import JvpInterpreter
 from lamina.transforms.grad import _unwrap_level
 from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
@@ -31,6 +32,7 @@ def _values(leaves: list, what: str, kind: str) -> list:
     return [_value_of_input(x, what, f"{kind} {i}") for i, x in enumerate(leaves)]
 
 
+@settles
 def jvp(func: Callable, primals: Any, tangents: Any, has_aux: bool = False):
     """``(f(*primals), J @ tangents)``: the output and its directional derivative.
 
@@ -130,6 +132,7 @@ def _run_jvp(func: Callable, args: tuple, diff: Any, p_values: list, t_values: l
     return result + (aux,) if has_aux else result
 
 
+@settles
 def linearize(func: Callable, *primals: Any):
     """``(f(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` evaluates ``J @ tangents``
     without running ``f`` again: it transposes the vjp (a linear function of the cotangent)
@@ -155,6 +158,7 @@ def linearize(func: Callable, *primals: Any):
     u0 = tree.unflatten(o_spec, [wrap(zeros_like(o._lamina_read())) for o in o_leaves])
     by_jvp = []  # set once the transposition is found impossible
 
+    @settles
     def jvp_fn(*tangents: Any) -> Any:
         if len(tangents) != len(primals):
             raise LaminaValueError(
@@ -255,6 +259,7 @@ def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = F
             [0., 6.]], device='cpu')
     """
     @functools.wraps(func)
+    @settles
     def wrapper(*args: Any):
         what = f"jacfwd({getattr(func, '__name__', 'f')})(<{len(args)} arguments>)"
         jac, aux = _basis_jacobian(func, args, argnums, has_aux, randomness, what)

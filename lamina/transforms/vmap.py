@@ -17,6 +17,7 @@ import numpy as np
 from lamina import tree
 from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
+from lamina.evaluation import settles
 from lamina.interpreters.vmap import SameDraws, VmapInterpreter
 from lamina.ops.batching import move_bdim
 from lamina.ops.common import is_value, to_value
@@ -111,6 +112,7 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
                                f"{chunk_size!r}.")
 
     @functools.wraps(func)
+    @settles
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         what = _call_repr(func, in_dims)
         if not _is_dim(in_dims) and not isinstance(in_dims, (tuple, list, dict)):
@@ -303,6 +305,7 @@ def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = F
     )
 
     @functools.wraps(func)
+    @settles
     def wrapper(*args: Any, **kwargs: Any):
         what = f"jacrev({getattr(func, '__name__', 'f')})(<{len(args)} arguments>)"
         nums = _normalize_argnums(argnums, len(args), what)

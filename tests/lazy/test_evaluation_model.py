@@ -1,0 +1,122 @@
+"""The evaluation model a user's loop relies on (README "When work runs"): a transform call made
+outside every transform evaluates its results (NOTE [transform calls are steps] in
+lamina/evaluation.py), pending values are computed once, and a loop written without ``lm.eval``
+runs one graph of one structure per step, with no growth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lamina as lm
+import lamina.numpy as lnp
+
+_rng = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    lm.lazy.cache_clear()
+    lm.lazy.reset_metrics()
+    yield
+
+
+def _loss(x):
+    return lnp.sum(lnp.tanh(x) ** 2)
+
+
+@pytest.mark.parametrize("transform", [
+    lambda x: lm.grad(_loss)(x),
+    lambda x: lm.value_and_grad(_loss)(x),
+    lambda x: lm.grad_and_value(_loss)(x),
+    lambda x: lm.vjp(lnp.sin, x)[0],
+    lambda x: lm.vjp(lnp.sin, x)[1](lnp.ones_like(x)),
+    lambda x: lm.jvp(lnp.sin, (x,), (lnp.ones_like(x),)),
+    lambda x: lm.linearize(lnp.sin, x)[1](lnp.ones_like(x)),
+    lambda x: lm.vmap(lnp.sin)(x),
+    lambda x: lm.jacrev(lnp.sin)(x),
+    lambda x: lm.jacfwd(lnp.sin)(x),
+    lambda x: lm.hessian(_loss)(x),
+    lambda x: lm.functionalize(lambda y: y * 2)(x),
+], ids=["grad", "value_and_grad", "grad_and_value", "vjp", "vjp_fn", "jvp", "linearize",
+        "vmap", "jacrev", "jacfwd", "hessian", "functionalize"])
+def test_a_top_level_transform_call_returns_evaluated_results(transform):
+    x = lm.asarray([0.5, -1.0, 2.0]) * 1.0  # a pending input: its graph runs with the call
+    out = transform(x)
+    leaves = _tensors(out)
+    assert leaves
+    assert not any(lm.lazy.is_pending(t) for t in leaves)
+    assert not lm.lazy.is_pending(x)  # a live input of the graph is kept, not recomputed
+
+
+def _tensors(tree):
+    if isinstance(tree, lm.Tensor):
+        return [tree]
+    if isinstance(tree, (tuple, list)):
+        return [t for item in tree for t in _tensors(item)]
+    return []
+
+
+def test_inner_transform_calls_stay_lazy():
+    seen = []
+
+    def f(x):
+        g = lm.grad(_loss)(x)  # inside grad: part of the outer graph
+        seen.append(lm.lazy.is_pending(g))
+        return lnp.sum(g * x)
+
+    lm.grad(f)(lm.asarray([0.5, 1.0]))
+    assert seen == [True]
+
+
+def test_make_graph_does_not_evaluate():
+    graph = lm.make_graph(lm.grad(_loss))(lm.asarray([0.5, 1.0]))
+    assert "tanh" in graph.op_names
+    assert lm.lazy.metrics()["executions"] == 0
+
+
+def test_optimizer_loop_runs_one_graph_per_step_without_eval():
+    # The issue's loop: m, x pending between steps, never lm.eval'd.
+    a = lm.asarray(_rng.standard_normal((8, 8)))
+
+    def loss(x):
+        return lnp.sum(lnp.tanh(a @ x) ** 2)
+
+    g = lm.grad(loss)
+    x = lm.asarray(_rng.standard_normal(8))
+    m = lnp.zeros(8)
+    xs, ms = np.asarray(x).copy(), np.zeros(8)
+    an = np.asarray(a)
+    nodes = []
+    for _ in range(300):
+        before = lm.lazy.metrics()["nodes_executed"]
+        m = 0.9 * m + 0.1 * g(x)
+        x = x - 0.01 * m
+        nodes.append(lm.lazy.metrics()["nodes_executed"] - before)
+        t = np.tanh(an @ xs)
+        ms = 0.9 * ms + 0.1 * (an.T @ (2 * t * (1 - t * t)))
+        xs = xs - 0.01 * ms
+    metrics = lm.lazy.metrics()
+    assert metrics["auto_evals"] == 0
+    assert metrics["compiles"] <= 4  # the first steps differ (zeros, then data), then one graph
+    assert max(nodes[5:]) == min(nodes[5:])  # no step recomputes an earlier one's values
+    np.testing.assert_allclose(np.asarray(x), xs, rtol=1e-12)
+
+
+def test_stale_depths_do_not_fire_the_depth_guard():
+    # NOTE [stale depths]: ``y`` was built on a pending ``x``; ``x`` is evaluated since, so the
+    # chain behind y is shallow although its recorded depth is not.
+    with lm.config.override(max_graph_depth=50):
+        x = lm.asarray([1.0])
+        for _ in range(40):
+            x = x + 1.0
+        y = x * 1.0
+        float(x.sum())
+        for _ in range(40):
+            y = y + 1.0
+        assert lm.lazy.metrics()["auto_evals"] == 0
+        assert lm.lazy.is_pending(y)
+        for _ in range(20):  # now really deeper than 50: evaluated as it is built
+            y = y + 1.0
+        assert lm.lazy.metrics()["auto_evals"] == 1
+        assert float(y.sum()) == 41.0 + 60.0
