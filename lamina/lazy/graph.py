@@ -59,6 +59,8 @@ from lamina.errors import DeviceError, LaminaRuntimeError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
 from lamina.lazy.keys import params_key, scalar_key
+from lamina.lazy.lifting import LIFTABLE as _LIFTABLE
+from lamina.lazy.lifting import lift_index
 
 __all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array", "copy_variant",
            "scope"]
@@ -406,14 +408,22 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     if config.eager:
         return _run_now(prim, args, params, device, _abstract_eval(prim, args, params),
                         "eager_ops")
+    avals = None
+    if prim.name in _LIFTABLE and device.kind == "cpu":
+        lifted = lift_index(prim, args, params, constant)  # NOTE [lifted indices]
+        if lifted is not None:
+            avals = _abstract_eval(prim, args, params)  # the original op's shape rule
+            prim, args, params = lifted
     pkey = params_key(params) if params else ()
     sig, leaves = _signature(prim, args, pkey)
-    # A signature fixes the output shapes and dtypes, so it also keys the shape rule's cache.
-    avals = _sig_avals.get(sig) if sig is not None else None
     if avals is None:
-        avals = _abstract_eval(prim, args, params, pkey)
-        if sig is not None:
-            _sig_avals[sig] = avals
+        # A signature fixes the output shapes and dtypes, so it also keys the shape rule's
+        # cache.
+        avals = _sig_avals.get(sig) if sig is not None else None
+        if avals is None:
+            avals = _abstract_eval(prim, args, params, pkey)
+            if sig is not None:
+                _sig_avals[sig] = avals
     if prim.multiple_results:
         node = LazyNode(prim, args, params, tuple(avals), sig, leaves)
         outs = tuple(
@@ -459,7 +469,7 @@ def _too_deep(outs: tuple) -> bool:
             continue
         stack.pop()
         depth = 1
-        for a, a_node in zip(node.inputs, in_nodes):
+        for a, a_node in zip(node.inputs, in_nodes, strict=True):
             d = 0 if a_node is None else true_depth[a_node]
             a.depth = d
             if d >= depth:
