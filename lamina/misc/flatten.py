@@ -59,6 +59,8 @@ def _split(flat: Any, shapes: list, dtypes: list | None) -> list:
         size = int(np.prod(shape, dtype=np.int64))
         piece = flat[start:start + size].reshape(shape)
         if dtypes is not None and piece.dtype != dtypes[i]:
+            if piece.dtype.kind == "c" and dtypes[i].kind != "c":
+                piece = piece.real  # the cast keeps the real part; say so without a warning
             piece = piece.astype(dtypes[i])
         pieces.append(piece)
         start += size
