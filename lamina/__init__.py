@@ -33,6 +33,7 @@ from lamina.transforms.jvp import hessian, jacfwd, jvp, linearize
 from lamina.transforms.functionalize import functionalize
 from lamina.lazy.trace import make_graph
 from lamina.transforms.custom import Function, FunctionCtx
+from lamina.transforms.stop_gradient import stop_gradient
 from lamina import library
 from lamina import testing
 from lamina.misc import ravel_pytree
@@ -44,6 +45,7 @@ __all__ = [
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
     "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph",
     "Function", "FunctionCtx", "library", "testing", "ravel_pytree",
+    "stop_gradient",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",

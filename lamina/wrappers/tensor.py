@@ -937,6 +937,26 @@ class Tensor:
             )
         return self[...]
 
+    def detach(self) -> Tensor:
+        """This tensor's value with no derivative under any grad or jvp transform (torch's
+        name; ``lamina.stop_gradient`` is JAX's, and takes pytrees).
+
+        The result is a new tensor: writing into it does not change this one (no data is
+        copied; unlike torch's ``detach``, it is not a view). Under ``vmap`` it stays batched.
+
+        >>> import lamina as lm
+        >>> lm.grad(lambda x: x * x.detach())(lm.asarray(3.0))   # d/dx = x, not 2x
+        Tensor(3., device='cpu')
+        >>> x = lm.asarray([1.0, 2.0])
+        >>> d = x.detach()
+        >>> d[0] = 5.0
+        >>> x
+        Tensor([1., 2.], device='cpu')
+        """
+        from lamina.transforms.stop_gradient import stop_gradient_value  # noqa: PLC0415
+
+        return wrap(stop_gradient_value(self._lamina_read()))
+
     # -- indexing -------------------------------------------------------------------------
 
     def __getitem__(self, index: Any) -> Tensor:
