@@ -18,6 +18,7 @@ from lamina.errors import (
     LaminaRuntimeError,
     LaminaTypeError,
     LaminaValueError,
+    TrackedConversionError,
     UnsupportedDTypeError,
 )
 from lamina.lazy.devices import Device
@@ -49,4 +50,5 @@ __all__ = [
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
+    "TrackedConversionError",
 ]

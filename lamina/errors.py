@@ -22,6 +22,7 @@ __all__ = [
     "AxisError",
     "DeviceError",
     "UnsupportedDTypeError",
+    "TrackedConversionError",
 ]
 
 
@@ -80,3 +81,9 @@ class DeviceError(LaminaError, RuntimeError):
 
 class UnsupportedDTypeError(LaminaTypeError):
     """A dtype lamina does not compute with (object, str, bytes, structured, datetime)."""
+
+
+class TrackedConversionError(LaminaTypeError):
+    """A tensor a transform tracks (grad, jvp, vmap) converted to a NumPy array or a Python
+    list (``np.asarray(t)``, ``t.numpy()``, ``t.tolist()``), which would silently drop its
+    derivative or its batch; JAX's TracerArrayConversionError."""

@@ -30,7 +30,7 @@ def sample_tasks(i: int, meta_batch: int, K: int):
     return tasks
 
 
-def run(lib, n_iters: int = 600, meta_batch: int = 2, K: int = 10, inner_steps: int = 1,
+def run(lib, n_iters: int = 600, meta_batch: int = 2, K: int = 10, inner_steps: int = 2,
         inner_lr: float = 0.01, outer_lr: float = 0.001, layer_sizes=(1, 40, 40, 1),
         log_every: int = 100):
     np, npr, grad, adam = lib.np, lib.npr, lib.grad, lib.optimizers.adam

@@ -21,7 +21,7 @@ from lamina.evaluation import settles
 from lamina.interpreters.grad import GradInterpreter, backward
 from lamina.ops.common import is_value, to_value
 from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
-from lamina.wrappers.tensor import Tensor, wrap
+from lamina.wrappers.tensor import Tensor, scalar_note, wrap
 from lamina.wrappers.wrapper import TensorWrapper
 
 __all__ = ["vjp", "grad", "grad_and_value", "value_and_grad"]
@@ -57,7 +57,28 @@ def _unwrap_level(value: Any, level: Any) -> Any:
     return value
 
 
-def _output_values(out: Any, what: str) -> tuple[list, Any]:
+def not_a_tensor_error(what: str, i: int, leaf: Any, level: Any) -> LaminaTypeError:
+    """The error for output leaf ``i`` of ``f`` that is not a lamina tensor (raise it): where
+    tracking was lost if a tracked value became a Python number under ``level`` (NOTE [tracked
+    values leave only as scalars] in lamina/wrappers/tensor.py), and how to stay in lamina."""
+    kind = type(leaf)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else (
+        f"{kind.__module__}.{kind.__qualname__}")
+    text = (f"{what}: expected f to return a Tensor or a pytree of Tensors, but output leaf "
+            f"{i} is a {name}, not a lamina tensor: its value was computed outside lamina, so "
+            "no derivative can flow through it.")
+    note = scalar_note(level)
+    if note is not None:
+        text += (f" Tracking was lost at {note[0]} of a tracked tensor ({note[1]}): the Python "
+                 "number it gives is a constant.")
+    text += (" A Python or NumPy function applied to a lamina tensor's value (math.exp(float(t)), "
+             "np.float64(t)) loses tracking; use lamina.numpy's functions (lnp.exp(t)) and "
+             "return the tensor. If a constant output is really meant, return a tensor, e.g. "
+             "lm.stop_gradient(t).")
+    return LaminaTypeError(text)
+
+
+def _output_values(out: Any, what: str, level: Any = None) -> tuple[list, Any]:
     leaves, spec = tree.flatten(out)
     values = []
     for i, leaf in enumerate(leaves):
@@ -67,7 +88,11 @@ def _output_values(out: Any, what: str) -> tuple[list, Any]:
             values.append(leaf)
         elif isinstance(leaf, (bool, int, float, complex, np.ndarray, np.generic)):
             # A constant: the output does not depend on the inputs, so its derivative is zero
-            # (autograd gives zeros too). Integers and booleans count as float64 constants.
+            # (autograd and JAX give zeros too). Integers and booleans count as float64
+            # constants. But a number made from a tracked value (float(t) inside f) is not a
+            # constant of f: its zero would be a wrong gradient, so that raises.
+            if scalar_note(level) is not None:
+                raise not_a_tensor_error(what, i, leaf, level)
             value = to_value(leaf, what)
             if value.dtype.kind in "biu":
                 from lamina.ops.elementwise import astype_value  # noqa: PLC0415
@@ -75,11 +100,7 @@ def _output_values(out: Any, what: str) -> tuple[list, Any]:
                 value = astype_value(value, np.dtype(np.float64))
             values.append(value)
         else:
-            raise LaminaTypeError(
-                f"{what}: expected f to return a Tensor or a pytree of Tensors, but output leaf "
-                f"{i} is a {type(leaf).__name__}. Return lamina tensors (wrap Python numbers "
-                "with lamina.asarray)."
-            )
+            raise not_a_tensor_error(what, i, leaf, level)
     return values, spec
 
 
@@ -169,7 +190,7 @@ def _record(f: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...], ha
         call_kwargs = tree.unflatten(kw_spec, kw_handles)
         out = f(*call_args, **call_kwargs)
         out, aux = _split_aux(out, has_aux, what)
-        out_values, out_spec = _output_values(out, what)
+        out_values, out_spec = _output_values(out, what, level)
         aux = _aux_out(aux, level) if has_aux else None
         writes = given.writes(lambda value, _: _unwrap_level(value, level))
     write_back(writes)

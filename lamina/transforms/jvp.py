@@ -115,8 +115,9 @@ def _run_jvp(func: Callable, args: tuple, diff: Any, p_values: list, t_values: l
         o_leaves, o_spec = tree.flatten(out)
         for i, leaf in enumerate(o_leaves):
             if type(leaf) is not Tensor:
-                raise LaminaTypeError(f"{what}: output {i} is a {type(leaf).__name__}; f must "
-                                      "return Tensors or pytrees of Tensors.")
+                from lamina.transforms.grad import not_a_tensor_error  # noqa: PLC0415
+
+                raise not_a_tensor_error(what, i, leaf, level)
         primal_out, tangent_out, _ = interpreter.split([o._lamina_read() for o in o_leaves])
         if has_aux:
             from lamina.transforms.grad import _aux_out  # noqa: PLC0415

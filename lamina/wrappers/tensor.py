@@ -41,7 +41,13 @@ from numpy.lib.stride_tricks import as_strided
 
 from lamina import core as _core
 from lamina.core import Primitive, bind
-from lamina.errors import LaminaIndexError, LaminaRuntimeError, LaminaTypeError, LaminaValueError
+from lamina.errors import (
+    LaminaIndexError,
+    LaminaRuntimeError,
+    LaminaTypeError,
+    LaminaValueError,
+    TrackedConversionError,
+)
 from lamina.lazy.devices import Device
 
 __all__ = ["Tensor", "Storage", "ViewMeta", "wrap", "on_storage", "read_only_error",
@@ -647,6 +653,7 @@ class Tensor:
         array([[1., 2.],
                [3., 4.]])
         """
+        _check_untracked(self, "t.numpy()")
         array = self._array()
         device = self._lamina_read().device
         return device.from_device(array).copy() if device.kind == "cpu" else device.from_device(
@@ -654,6 +661,7 @@ class Tensor:
         )
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        _check_untracked(self, _ARRAY_CALL)
         device = self.device
         if device.kind != "cpu":
             raise LaminaTypeError(
@@ -722,6 +730,7 @@ class Tensor:
         >>> x.tobytes(order="F")
         b'\\x01\\x03\\x02\\xff'
         """
+        _check_untracked(self, "t.tobytes()")
         return self.numpy().tobytes(order)
 
     def setflags(self, write: bool | None = None, align: Any = None, uic: Any = None) -> None:
@@ -779,6 +788,8 @@ class Tensor:
                 f"tensor of shape {self.shape}). Index it first, e.g. t[0].item(), or use "
                 "t.tolist()."
             )
+        if _core.active_transforms:
+            _note_scalar(self, "t.item()")
         return self._array().reshape(()).item()
 
     def tolist(self) -> Any:
@@ -787,7 +798,11 @@ class Tensor:
         >>> import lamina as lm
         >>> lm.asarray([[1, 2], [3, 4]]).tolist()
         [[1, 2], [3, 4]]
+
+        Inside a transform, a tensor it tracks cannot be converted (NOTE [tracked values leave
+        only as scalars]): ``float(t)`` or ``t.item()`` give one element's value.
         """
+        _check_untracked(self, "t.tolist()")
         return self.numpy().tolist()
 
     def __float__(self) -> float:
@@ -827,6 +842,8 @@ class Tensor:
                 f"tensor of shape {shape}); reduce it first, e.g. t.sum(), or index it, e.g. "
                 "t[0]."
             )
+        if _core.active_transforms and what != "int":  # int(t): counts and indices
+            _note_scalar(self, f"{what}(t)")
         return self._array().item()
 
     def __len__(self) -> int:
@@ -915,6 +932,7 @@ class Tensor:
         return out
 
     def __reduce__(self):
+        _check_untracked(self, "pickle.dumps(t)")
         return (_rebuild, (self.numpy(), str(self.device)))
 
     def view(self, dtype: Any = None) -> Tensor:
@@ -1142,6 +1160,110 @@ def _batched_at(value: Any, level: Any) -> bool:
             return True
         value = value.value
     return False
+
+
+# NOTE [tracked values leave only as scalars]: inside a transform, a tensor whose value a live
+# grad, jvp or vmap level wraps is *tracked*. A tracked tensor cannot become a NumPy array or
+# a Python list: to grad and jvp the array would be a constant, its derivative silently zero
+# (``np.asarray(x)``, ``np.array([x0, x1])``, SciPy functions, which call them), and under
+# vmap it would hold the whole batch or one slice of it. So ``__array__``, ``numpy()``,
+# ``tolist()``, ``tobytes()`` and pickling raise ``TrackedConversionError``, a TypeError as
+# JAX's TracerArrayConversionError (JAX's tracers refuse ``tolist()`` and ``tobytes()`` too;
+# torch refuses ``.numpy()`` of a tensor that requires grad). Python scalars are the
+# exception, as under JAX's grad without jit and in eager torch: ``float(t)``, ``int(t)``,
+# ``complex(t)``, ``bool(t)``, ``operator.index(t)``, ``t.item()`` and ``format`` give the
+# primal's value inside grad and jvp, so Python control flow on values (``if x > 0:``) works;
+# the number is a constant, as its type says. (Under vmap they raise: NOTE [data-dependent
+# control flow under vmap].) ``tolist()`` goes with the arrays, not with ``item()``: it
+# converts the whole array, as JAX's ``tolist()`` does, 0-d included; one element's value is
+# ``float(t)``/``t.item()``. Not tracked, so converted as always: tensors captured from outside
+# the transform, arguments it does not differentiate, integer and boolean results under grad
+# and jvp (they carry no derivative), values stopped with ``lm.stop_gradient``/``t.detach()``
+# under grad and jvp, and wrappers of transforms that have exited. A value conversion
+# (``float``, ``complex``, ``item``; not ``bool`` or ``int``, which make control flow, counts
+# and indices) of a tracked inexact value is noted per level (``_note_scalar``): when ``f``
+# then returns a number instead of a tensor, grad says where tracking was lost and raises
+# rather than giving the zero gradient of a constant output.
+
+_ARRAY_CALL = ("np.asarray(t)/np.array(t) (NumPy's __array__ protocol, which SciPy's functions "
+               "and np.array([t0, t1]) call too)")
+
+
+def _live_levels(value: Any) -> list:
+    """The live levels that wrap ``value``, outermost wrapper first."""
+    levels = []
+    while isinstance(value, _core.Wrapper):
+        if value.level.alive:
+            levels.append(value.level)
+        value = value.value
+    return levels
+
+
+def _check_untracked(t: Tensor, call: str) -> None:
+    """Raise NOTE [tracked values leave only as scalars]'s error for a tracked ``t``."""
+    if not _core.active_transforms:
+        return
+    levels = _live_levels(t._lamina_read())
+    if levels:
+        raise tracked_conversion_error(call, [level.name for level in levels])
+
+
+def tracked_conversion_error(call: str, transforms: list[str]) -> TrackedConversionError:
+    """The error for converting a tracked value (raise the returned exception)."""
+    if "vmap" in transforms:
+        return TrackedConversionError(
+            f"{call} inside vmap: this tensor is batched, so inside the function it stands for "
+            "one element of the batch, and a NumPy array (or Python list) made from it would "
+            "hold the whole batch or one slice of it. Stay in lamina: use lamina.numpy's "
+            "functions on the tensor (lnp.asarray(t); lnp.stack([t0, t1]) for a list of "
+            "tensors), or convert the result outside vmap."
+        )
+    names = " and ".join(dict.fromkeys(transforms))
+    return TrackedConversionError(
+        f"{call} inside {names}: this tensor is tracked by the transform (its value depends "
+        "on the inputs being differentiated), and a NumPy array (or Python list) cannot carry "
+        "the derivative: it would silently be zero. Stay in lamina: use lamina.numpy's "
+        "functions on the tensor (lnp.asarray(t); lnp.stack([t0, t1]) for a list of tensors; "
+        "lamina.numpy and lamina.special for NumPy and SciPy functions). If a constant is "
+        "really meant, convert the stopped tensor instead: np.asarray(lm.stop_gradient(t)) or "
+        "np.asarray(t.detach()). One element's value as a Python number is allowed: float(t), "
+        "t.item()."
+    )
+
+
+# Per live grad/jvp level, the first value conversion of a tracked inexact value made under
+# it: (what was called, where in the user's code). Weak keys: a level lives as long as its
+# transform and what holds its wrappers.
+_scalar_notes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _note_scalar(t: Tensor, call: str) -> None:
+    """NOTE [tracked values leave only as scalars]: remember ``call`` on a tracked value."""
+    value = t._lamina_read()
+    if not isinstance(value, _core.Wrapper) or value.dtype.kind not in "fc":
+        return
+    for level in _live_levels(value):
+        if level.name in ("grad", "jvp") and level not in _scalar_notes:
+            _scalar_notes[level] = (call, _user_frame())
+
+
+def scalar_note(level: Any) -> tuple[str, str] | None:
+    """``(call, where)`` of the first value conversion of a tracked value under ``level``."""
+    return _scalar_notes.get(level)
+
+
+def _user_frame() -> str:
+    """``file:line`` of the innermost caller outside lamina (where the user converted)."""
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+    if frame is None:
+        return "an unknown place"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 def _shape_of(value: Any) -> tuple:
