@@ -107,6 +107,4 @@ def run(lib, n_iters: int = 20, n_train: int = 1024, n_test: int = 256,
         num_iters=n_iters,
         callback=print_perf,
     )
-    final_objective = objective(optimized_params, 0)
-    return rec.finish(objective=final_objective, params=optimized_params,
-                      accuracies="\n".join(accuracies))
+    return rec.finish(params=optimized_params, accuracies="\n".join(accuracies))
