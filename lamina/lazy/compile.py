@@ -18,9 +18,18 @@ value. "Refers to from outside" is decided before the run from reference counts
 this graph, and a tensor with more references than that (and than the walk's own) is held
 elsewhere. Such tensors' slots are kept by the program (not freed, not reused as ``out=``
 buffers), and a program keeps one compiled variant per set of kept slots. Intermediates held
-by nothing else are freed as before. This is the first step of an evaluation model in which a
-pending value is computed at most once; ``sys.getrefcount`` is CPython's (on another
-interpreter, refine ``_held_elsewhere``).
+by nothing else are freed as before. With NOTE [transform calls are steps]
+(lamina/evaluation.py) this is the evaluation model: a pending value is computed at most once.
+``sys.getrefcount`` is CPython's (on another interpreter, refine ``_held_elsewhere``).
+
+NOTE [one walk per evaluation]: each evaluation walks its graph once (``_trace``): the walk
+orders the nodes, finds the leaves, counts the uses that NOTE [live intermediates] compares
+with reference counts, and builds the cache key from each node's prim, ``pkey`` (computed
+once, when the node was built) and wiring. An earlier design kept hash-consed structural
+signatures on every node as it was built, so that a known graph was found without a walk; on
+the ported autograd examples (graphs of thousands of nodes, reading more leaves than a
+signature could follow) that cost more while building than it saved (mixture VI: 2.2 s to
+1.5 s for 20 steps without it), and the walk for live intermediates was needed anyway.
 """
 
 from __future__ import annotations
@@ -35,7 +44,6 @@ from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.graph import LazyNode, LazyTensor, _as_array, _eval_lock, _freeze
-from lamina.lazy.keys import params_key
 
 __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
 
@@ -68,60 +76,25 @@ def cache_size() -> int:
     return len(_cache)
 
 
-def _scan(roots: list[LazyTensor]) -> tuple[int, dict]:
-    """How many pending nodes are behind ``roots``, and how often each pending tensor that may
-    be held elsewhere is an input of one of them (NOTE [live intermediates]); in no particular
-    order, so cheaper than ``_walk``. A tensor whose only reference is one input slot (a chain
-    link) is not counted. A single-output node is reached through its one output, so only
-    multi-output nodes need a visited set."""
-    uses: dict = {}
-    stack: list = []
-    multi: set = set()
-    for r in roots:
-        uses[r] = 0
-        node = r.node
-        if node.outputs:
-            if node in multi:
-                continue
-            multi.add(node)
-        stack.append(node)
-    n = 0
-    refcount = sys.getrefcount
-    while stack:
-        node = stack.pop()
-        n += 1
-        for inp in node.inputs:
-            if inp.data is None:
-                if _REFCOUNTS_EXACT and refcount(inp) == 3:
-                    # Referred to by this input slot alone (with the loop variable and the
-                    # call's argument): used once, held nowhere else; skip the bookkeeping.
-                    node_in = inp.node
-                    if node_in.outputs:
-                        if node_in in multi:
-                            continue
-                        multi.add(node_in)
-                    stack.append(node_in)
-                    continue
-                count = uses.get(inp)
-                if count is None:
-                    uses[inp] = 1
-                    node_in = inp.node
-                    if node_in.outputs:
-                        if node_in in multi:
-                            continue
-                        multi.add(node_in)
-                    stack.append(node_in)
-                else:
-                    uses[inp] = count + 1
-    return n, uses
+def _trace(roots: list[LazyTensor]) -> tuple:
+    """One walk over the pending graph behind ``roots``: ``(order, position, leaves, key,
+    uses)``.
 
-
-def _walk(roots: list[LazyTensor]) -> list:
-    """The pending nodes behind ``roots`` in topological order (a depth-first walk, so equal
-    structures give equal orders)."""
-    # Nodes hash by identity, so they are their own dict keys.
+    ``order`` lists the pending nodes in topological order (a depth-first walk, so equal
+    structures give equal orders) and ``position`` maps each to its index; ``leaves`` are the
+    data inputs in order of first use; ``uses`` counts how many node inputs refer to each
+    pending tensor (NOTE [live intermediates]). The key is the graph's structure: for each node
+    its primitive, params (``node.pkey``, NOTE [param keys]) and input references (a leaf slot
+    ``-1 - k``, a node position ``p`` for output 0, or ``(p, i)``), plus the leaves' shapes and
+    dtypes, the roots, and the device. Two graphs with equal keys compute the same function of
+    their leaves. Runs under ``_eval_lock``, so no node is detached during the walk.
+    """
     order: list = []
     position: dict = {}  # node -> index in order; -1 while its inputs are being placed
+    leaves: list = []
+    leaf_slot: dict = {}
+    entries: list = []
+    uses: dict = {}
     for root in roots:
         if root.node in position:
             continue
@@ -132,54 +105,37 @@ def _walk(roots: list[LazyTensor]) -> list:
             if pos is None:
                 position[node] = -1
                 for inp in node.inputs:
-                    if inp.data is None and inp.node not in position:
-                        stack.append(inp.node)
-            else:
-                stack.pop()
-                if pos == -1:
-                    position[node] = len(order)
-                    order.append(node)
-    return order
-
-
-def _trace(roots: list[LazyTensor], order: list | None = None):
-    """Topologically order the pending nodes behind ``roots`` (or take ``order`` from
-    ``_walk``) and key them; return (nodes, leaves, key).
-
-    The key is the graph's structure: for each node its primitive, params and input
-    references (a leaf slot ``-1 - k``, a node position ``p`` for output 0, or ``(p, i)``),
-    plus the leaves' shapes and dtypes, the roots, and the device. Two graphs with equal keys
-    compute the same function of their leaves.
-    """
-    if order is None:
-        order = _walk(roots)
-    position = {node: p for p, node in enumerate(order)}
-    leaves: list[LazyTensor] = []
-    leaf_slot: dict = {}
-    signature: list = []
-    for node in order:
-        refs = []
-        for inp in node.inputs:
-            if inp.data is None:
-                pos = position[inp.node]
-                refs.append(pos if inp.index == 0 else (pos, inp.index))
-            else:
-                slot = leaf_slot.get(inp)
-                if slot is None:
-                    slot = leaf_slot[inp] = len(leaves)
-                    leaves.append(inp)
-                refs.append(-1 - slot)
-        params = node.params
-        # NOTE [param keys]: params compare by what they compute (0.0 is not -0.0).
-        signature.append((node.prim, params_key(params) if params else (), tuple(refs)))
-    root_refs = tuple((position[r.node], r.index) for r in roots)
+                    n_in = inp.node
+                    if n_in is not None and n_in not in position:
+                        stack.append(n_in)
+                continue
+            stack.pop()
+            if pos != -1:
+                continue  # pushed twice, placed already
+            refs = []
+            for inp in node.inputs:
+                n_in = inp.node
+                if n_in is None:
+                    slot = leaf_slot.get(inp)
+                    if slot is None:
+                        slot = leaf_slot[inp] = len(leaves)
+                        leaves.append(inp)
+                    refs.append(-1 - slot)
+                else:
+                    p = position[n_in]
+                    refs.append(p if inp.index == 0 else (p, inp.index))
+                    uses[inp] = uses.get(inp, 0) + 1
+            position[node] = len(order)
+            order.append(node)
+            entries.append((node.prim, node.pkey, tuple(refs)))
+    root_refs = tuple([(position[r.node], r.index) for r in roots])
     key = (
         roots[0].device,
         tuple([(leaf.shape, leaf.dtype) for leaf in leaves]),
-        tuple(signature),
+        tuple(entries),
         root_refs,
     )
-    return order, leaves, key
+    return order, position, leaves, key, uses
 
 
 class Program:
@@ -190,10 +146,9 @@ class Program:
     """
 
     __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "avals", "node_slots",
-                 "n_nodes", "by_structure", "_variants", "_consumers")
+                 "n_nodes", "_variants", "_consumers")
 
-    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple,
-                 leaves: list | None = None) -> None:
+    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple) -> None:
         self.n_leaves = n_leaves
         slot_of: dict[tuple, int] = {}  # (node position, output index) -> slot
         avals: list = [None] * n_leaves
@@ -220,17 +175,6 @@ class Program:
         self.n_slots = next_slot
         self.n_nodes = len(nodes)
         self.node_slots = node_slots
-        # The output slots of each node by its structure: (sig, the leaf slots of its own
-        # leaves). It finds the slot of a held intermediate of a graph looked up by signature,
-        # which is never walked in order (NOTE [live intermediates]).
-        by_structure: dict = {}
-        if leaves is not None:
-            leaf_slot = {leaf: i for i, leaf in enumerate(leaves)}
-            for node, outs in zip(nodes, node_slots, strict=True):
-                if node.sig is not None:
-                    key = (node.sig, tuple([leaf_slot.get(leaf, -1) for leaf in node.leaves]))
-                    by_structure[key] = outs
-        self.by_structure = by_structure
         self.roots = tuple(slot_of[r] for r in root_refs)
         self.avals = avals
         self.instrs = instrs
@@ -388,71 +332,17 @@ def _store(key: tuple, entry: Any) -> None:
         _cache.popitem(last=False)
 
 
-def _signature_key(roots: list[LazyTensor]) -> tuple[tuple, tuple] | None:
-    """(cache key, canonical leaves) of ``roots`` from their structural signatures, or None
-    when a root has none (NOTE [structural signatures] in graph.py)."""
-    device = roots[0].device
-    if len(roots) == 1:
-        root = roots[0]
-        node = root.node
-        if node.sig is None:
-            return None
-        return (device, node.sig, root.index), node.leaves
-    leaves: list = []
-    index: dict = {}
-    parts = []
-    for root in roots:
-        node = root.node
-        if node.sig is None:
-            return None
-        positions = []
-        for leaf in node.leaves:
-            i = index.get(leaf)
-            if i is None:
-                i = index[leaf] = len(leaves)
-                leaves.append(leaf)
-            positions.append(i)
-        parts.append((node.sig, root.index, tuple(positions)))
-    return (device, "roots", tuple(parts)), tuple(leaves)
-
-
-def _lookup(roots: list[LazyTensor], n_nodes: int) -> tuple[Program, list, list | None]:
-    """The program for ``roots`` and its leaf arrays, from the cache when the structure is known.
-
-    Roots with structural signatures (NOTE [structural signatures] in graph.py) are looked up
-    without keying the graph; the program then reads the roots' canonical leaves through a
-    stored permutation. A signature describes the graph as it was built: when an intermediate
-    has been evaluated since (NOTE [live intermediates]), the walk ``order`` finds fewer nodes
-    than the program has, and the graph is keyed by ``_trace`` instead, with the evaluated
-    value as a leaf. Returns the program, its leaves (LazyTensors, in slot order), and the
-    walk's order of the nodes when one was made. Runs under ``_eval_lock``.
-    """
-    signed = _signature_key(roots)
-    if signed is not None:
-        sig_key, canonical = signed
-        entry = _cache.get(sig_key)
-        if entry is not None and entry[0].n_nodes == n_nodes:
-            _counters["cache_hits"] += 1
-            _cache.move_to_end(sig_key)
-            program, perm = entry
-            return program, [canonical[i] for i in perm], None
-    order, leaves, key = _trace(roots)
+def _lookup(key: tuple, order: list, n_leaves: int) -> Program:
+    """The program of a graph from the cache, or a new one (under ``_eval_lock``)."""
     program = _cache.get(key)
     if program is None:
         _counters["compiles"] += 1
-        program = Program(order, len(leaves), key[2], key[3], leaves)
+        program = Program(order, n_leaves, key[2], key[3])
         _store(key, program)
     else:
         _counters["cache_hits"] += 1
         _cache.move_to_end(key)
-    if signed is not None:
-        # Register the program under the signature too, when the walk read exactly the
-        # canonical leaves (an intermediate evaluated since would have become a new leaf).
-        position = {leaf: i for i, leaf in enumerate(canonical)}
-        perm = [position.get(leaf) for leaf in leaves]
-        if None not in perm and len(leaves) == len(canonical):
-            _store(sig_key, (program, perm))
-    return program, leaves, order
+    return program
 
 
 def _held_elsewhere(uses: dict, roots: list) -> list:
@@ -473,7 +363,7 @@ _REFCOUNTS_EXACT = True
 
 
 def _check_refcounts() -> bool:
-    """Whether ``_scan`` and ``_held_elsewhere`` count references as this interpreter does
+    """Whether ``_trace`` and ``_held_elsewhere`` count references as this interpreter does
     (checked once at import on a made-up graph); if not, every intermediate is kept, which is
     correct but keeps more memory (NOTE [live intermediates])."""
     from lamina.lazy.devices import Device  # noqa: PLC0415
@@ -481,19 +371,19 @@ def _check_refcounts() -> bool:
     cpu, f64 = Device("cpu"), np.dtype(np.float64)
 
     def link(inp):
-        node = LazyNode(None, (inp,), {}, (((), f64),), None, ())
+        node = LazyNode(None, (inp,), {}, (((), f64),), ())
         return LazyTensor((), f64, cpu, node=node)
 
     leaf = LazyTensor((), f64, cpu, data=np.zeros(()))
     held = link(leaf)
     root = link(link(held))  # held -> (an unheld link) -> root
     pair = link(held)  # a second consumer of held
-    n, uses = _scan([root])
+    order, _, _, _, uses = _trace([root])
     found = _held_elsewhere(uses, [root])
     del uses
-    ok = n == 3 and found == [held]
+    ok = len(order) == 3 and found == [held]
     del pair
-    return ok and _held_elsewhere(_scan([root])[1], [root]) == [held]
+    return ok and _held_elsewhere(_trace([root])[4], [root]) == [held]
 
 
 _REFCOUNTS_EXACT = _check_refcounts()
@@ -591,26 +481,6 @@ def _fusion_groups(instrs: list, roots: tuple, avals: list) -> dict[int, _FusedG
     return groups
 
 
-def _slots_of(held: list, program: Program, leaves: list, order: list | None,
-              roots: list) -> list[int]:
-    """The program slot of each held intermediate (NOTE [live intermediates])."""
-    if order is None:  # looked up by signature: find each node by its structure
-        leaf_slot = {leaf: i for i, leaf in enumerate(leaves)}
-        slots = []
-        for t in held:
-            node = t.node
-            outs = program.by_structure.get(
-                (node.sig, tuple([leaf_slot.get(leaf, -1) for leaf in node.leaves])))
-            if outs is None:
-                break
-            slots.append(outs[t.index])
-        else:
-            return slots
-        order = _walk(roots)
-    position = {node: p for p, node in enumerate(order)}
-    return [program.node_slots[position[t.node]][t.index] for t in held]
-
-
 def run_graph(roots: list[LazyTensor]) -> None:
     """Evaluate ``roots`` (pending, on one device) and store their values as data, with those of
     the intermediates held elsewhere (NOTE [live intermediates]). Runs under ``_eval_lock``
@@ -620,13 +490,13 @@ def run_graph(roots: list[LazyTensor]) -> None:
     for r in roots:
         if r.device is not device:  # pragma: no cover - apply() keeps graphs on one device
             raise LaminaRuntimeError("internal error: a lazy graph spans two devices")
-    n_nodes, uses = _scan(roots)
+    order, position, leaves, key, uses = _trace(roots)
     held = _held_elsewhere(uses, roots)
     del uses
-    program, leaves, order = _lookup(roots, n_nodes)
-    held_slots = _slots_of(held, program, leaves, order, roots) if held else []
+    program = _lookup(key, order, len(leaves))
+    held_slots = [program.node_slots[position[t.node]][t.index] for t in held]
     arrays = [leaf.data for leaf in leaves]
-    del order, leaves
+    del order, position, leaves, key
     keep = tuple(sorted(set(held_slots)))
     xp = device.xp
     with device.scope():

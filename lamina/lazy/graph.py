@@ -22,15 +22,15 @@ NOTE [what forces evaluation] (the README lists the same points):
   - eager mode (``lm.config.eager`` / ``LAMINA_EAGER=1``): every op, at once.
 
 NOTE [thread safety of the backend]: building the graph takes no lock: the per-op caches
-(``_constants``, ``_abstract_cache``, ``_signatures``, ``_sig_avals``, ``_copy_variants``) are
-plain dicts used only through single operations that are atomic under the GIL (``get``,
-``setdefault``, item assignment, ``clear``); a lost race costs a cache miss, never a wrong hit
-(a signature is never reused). A node is read once into a local (``a.node``) because another
-thread's evaluation may detach it. Evaluation (``evaluate``) holds ``_eval_lock``, an RLock:
-only one graph runs at a time, so the compile cache (an LRU ``OrderedDict``), the detaching of
-evaluated nodes and NOTE [live intermediates] see one evaluation at a time. It is reentrant
-because a kernel may itself evaluate lamina tensors (a custom op's kernel calling lamina); a
-kernel must not wait for another thread that evaluates lamina tensors (that would deadlock).
+(``_constants``, ``_abstract_cache``, ``_copy_variants``) are plain dicts used only through
+single operations that are atomic under the GIL (``get``, ``setdefault``, item assignment,
+``clear``); a lost race costs a cache miss, never a wrong hit. A node is read once into a
+local (``a.node``) because another thread's evaluation may detach it. Evaluation
+(``evaluate``) holds ``_eval_lock``, an RLock: only one graph runs at a time, so the compile
+cache (an LRU ``OrderedDict``), the detaching of evaluated nodes and NOTE [live
+intermediates] see one evaluation at a time. It is reentrant because a kernel may itself
+evaluate lamina tensors (a custom op's kernel calling lamina); a kernel must not wait for
+another thread that evaluates lamina tensors (that would deadlock).
 The counters of ``lm.lazy.metrics()`` are not locked and may miss counts under threads.
 
 NOTE [lamina's arrays are read-only]: every NumPy array the backend stores as data (leaves
@@ -46,7 +46,6 @@ custom-op kernels get copies, lamina/library.py).
 
 from __future__ import annotations
 
-import itertools
 import threading
 import weakref
 from typing import Any
@@ -71,19 +70,14 @@ _counters = _metrics.counters
 class LazyNode:
     """One op application in the graph: ``prim(*inputs, **params)`` with known output avals.
 
-    NOTE [structural signatures]: each node also carries ``sig``, an integer naming the
-    structure of the whole computation behind it (ops, params, wiring, and the shapes and dtypes
-    of its data leaves), and ``leaves``, those leaves in a canonical order. Both are built
-    incrementally as the graph is built (hash-consing, as tinygrad does), so evaluating a graph
-    seen before is one dictionary lookup instead of a walk over every node. A node whose
-    computation reads more than ``MAX_SIGNED_LEAVES`` leaves has ``sig = None`` and is
-    evaluated by walking the graph (``lamina.lazy.compile``).
+    ``pkey`` is the key of ``params`` (NOTE [param keys]), computed once when the node is built:
+    evaluation keys the graph with it (lamina/lazy/compile.py).
     """
 
-    __slots__ = ("prim", "inputs", "params", "avals", "outputs", "sig", "leaves")
+    __slots__ = ("prim", "inputs", "params", "avals", "outputs", "pkey")
 
     def __init__(self, prim: core.Primitive, inputs: tuple, params: dict, avals: tuple,
-                 sig: int | None, leaves: tuple) -> None:
+                 pkey: tuple) -> None:
         self.prim = prim
         self.inputs = inputs
         self.params = params
@@ -91,8 +85,7 @@ class LazyNode:
         # Weak references to the outputs of a multi-output node, so that evaluating one output
         # also stores its live siblings (``eigh``'s values and vectors are computed together).
         self.outputs: tuple = ()
-        self.sig = sig
-        self.leaves = leaves
+        self.pkey = pkey
 
 
 class LazyTensor:
@@ -233,104 +226,6 @@ def _abstract_eval(prim: core.Primitive, args: tuple, params: dict, pkey: tuple 
     return _abstract_cache.setdefault(key, out)  # NOTE [thread safety of the backend]
 
 
-MAX_SIGNED_LEAVES = 32
-_signatures: dict[tuple, int] = {}
-_sig_avals: dict[int, Any] = {}
-_fresh_signature = itertools.count()
-
-
-def _intern(key: tuple) -> int:
-    sig = _signatures.get(key)
-    if sig is None:
-        if len(_signatures) > 200_000:  # ~40 MB of keys at most
-            # Signatures are never reused after a clear (the counter only grows), so
-            # forgetting them costs cache misses, never a wrong match.
-            _signatures.clear()
-            _sig_avals.clear()
-        # NOTE [thread safety of the backend]: two threads interning one key get one sig.
-        sig = _signatures.setdefault(key, next(_fresh_signature))
-    return sig
-
-
-def _signature(prim: core.Primitive, inputs: tuple, pkey: tuple) -> tuple:
-    """(sig, leaves) of a new node: NOTE [structural signatures].
-
-    The key of a node is (prim, params (``pkey``, NOTE [param keys]), the signatures of its
-    inputs, where each input's leaves sit among the node's leaves). One and two inputs, the
-    common cases, take short paths that allocate little; everything else takes the general
-    merge.
-    """
-    n = len(inputs)
-    if n == 1:
-        a = inputs[0]
-        node = a.node
-        if node is None:
-            return _intern((prim, pkey, a.shape, a.dtype)), (a,)
-        sig = node.sig
-        if sig is None:
-            return None, ()
-        return _intern((prim, pkey, sig if a.index == 0 else (sig, a.index))), node.leaves
-    if n == 2:
-        a, b = inputs
-        na, nb = a.node, b.node
-        if na is None:
-            la, sa = (a,), (a.shape, a.dtype)
-        elif na.sig is None:
-            return None, ()
-        else:
-            la, sa = na.leaves, (na.sig if a.index == 0 else (na.sig, a.index))
-        if nb is None:
-            sb = (b.shape, b.dtype)
-            for i, leaf in enumerate(la):
-                if leaf is b:
-                    return _intern((prim, pkey, sa, sb, i)), la
-            if len(la) >= MAX_SIGNED_LEAVES:
-                return None, ()
-            return _intern((prim, pkey, sa, sb, -1)), la + (b,)
-        if nb.sig is None:
-            return None, ()
-        sb = nb.sig if b.index == 0 else (nb.sig, b.index)
-        lb = nb.leaves
-        if lb is la:
-            return _intern((prim, pkey, sa, sb, None)), la
-        # Different leaf sets (small, by MAX_SIGNED_LEAVES): C-level scans beat a dict here.
-        extra = [leaf for leaf in lb if leaf not in la]
-        leaves = la + tuple(extra) if extra else la
-        if len(leaves) > MAX_SIGNED_LEAVES:
-            return None, ()
-        positions = tuple([leaves.index(leaf) for leaf in lb])
-        return _intern((prim, pkey, sa, sb, positions)), leaves
-    return _general_signature(prim, pkey, inputs)
-
-
-def _general_signature(prim: core.Primitive, pkey: tuple, inputs: tuple) -> tuple:
-    leaves: list = []
-    index: dict = {}
-    in_sigs = []
-    maps = []
-    for a in inputs:
-        node = a.node
-        if node is None:
-            own: tuple = (a,)
-            in_sigs.append((a.shape, a.dtype))
-        else:
-            if node.sig is None:
-                return None, ()
-            own = node.leaves
-            in_sigs.append(node.sig if a.index == 0 else (node.sig, a.index))
-        positions = []
-        for leaf in own:
-            i = index.get(leaf)
-            if i is None:
-                i = index[leaf] = len(leaves)
-                leaves.append(leaf)
-            positions.append(i)
-        maps.append(tuple(positions))
-    if len(leaves) > MAX_SIGNED_LEAVES:
-        return None, ()
-    return _intern((prim, pkey, tuple(in_sigs), tuple(maps), "general")), tuple(leaves)
-
-
 def _device_of(prim: core.Primitive, args: tuple, params: dict) -> Device:
     # Ops that make data (factories, random draws, transfers) say where in a ``device`` param.
     if "device" in params:
@@ -415,17 +310,10 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
             avals = _abstract_eval(prim, args, params)  # the original op's shape rule
             prim, args, params = lifted
     pkey = params_key(params) if params else ()
-    sig, leaves = _signature(prim, args, pkey)
     if avals is None:
-        # A signature fixes the output shapes and dtypes, so it also keys the shape rule's
-        # cache.
-        avals = _sig_avals.get(sig) if sig is not None else None
-        if avals is None:
-            avals = _abstract_eval(prim, args, params, pkey)
-            if sig is not None:
-                _sig_avals[sig] = avals
+        avals = _abstract_eval(prim, args, params, pkey)
     if prim.multiple_results:
-        node = LazyNode(prim, args, params, tuple(avals), sig, leaves)
+        node = LazyNode(prim, args, params, tuple(avals), pkey)
         outs = tuple(
             LazyTensor(s, d, device, node, i, None, depth) for i, (s, d) in enumerate(avals)
         )
@@ -435,7 +323,7 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
             evaluate(outs)
         return outs
     shape, dtype = avals
-    node = LazyNode(prim, args, params, (avals,), sig, leaves)
+    node = LazyNode(prim, args, params, (avals,), pkey)
     out = LazyTensor(shape, dtype, device, node, 0, None, depth)
     if depth > config.max_graph_depth and _too_deep((out,)):
         _counters["auto_evals"] += 1

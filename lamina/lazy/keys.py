@@ -1,7 +1,7 @@
 """Cache keys for op params and scalar constants (NOTE [param keys]).
 
 NOTE [param keys]: the lazy backend caches by params (the constant cache, shape rules,
-structural signatures, the compile cache). Python's ``==`` is the wrong equality for those
+the compile cache). Python's ``==`` is the wrong equality for those
 keys: ``0.0 == -0.0``, ``1 == 1.0 == True`` and ``np.float32(1) == 1.0`` all hold although the
 values compute different things (``arctan2(-0.0, -1)`` is -pi, ``x * 1.0`` has another dtype
 than ``x * True``), and ``nan != nan`` makes a key holding NaN miss every time (a fresh entry
