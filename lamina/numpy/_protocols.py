@@ -16,7 +16,8 @@ import numpy as np
 from lamina.errors import LaminaTypeError
 
 __all__ = ["array_ufunc", "array_function", "result_type", "can_cast", "min_scalar_type",
-           "operand_kind", "PLAIN", "OPTED_OUT", "OVERRIDES_UFUNCS", "HIGHER_PRIORITY"]
+           "operand_kind", "PLAIN", "OPTED_OUT", "OVERRIDES_UFUNCS", "HIGHER_PRIORITY",
+           "writes_ndarray", "into_ndarray"]
 
 
 # -- NOTE [NEP 13 deferral] ------------------------------------------------------------------------
@@ -114,6 +115,8 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if _foreign_ufunc_operand(inputs) or _foreign_ufunc_operand(
             out if isinstance(out, tuple) else (out,)):
         return NotImplemented  # NOTE [NEP 13 deferral]: the other type's __array_ufunc__ decides
+    if writes_ndarray(method, inputs, kwargs):
+        return into_ndarray(ufunc, method, inputs, kwargs)
     name = ufunc.__name__
     ours = getattr(lnp, name, None)
     if ours is None or not callable(ours):
@@ -123,6 +126,104 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if method in ("reduce", "accumulate", "outer") and hasattr(ours, method):
         return getattr(ours, method)(*inputs, **kwargs)
     raise _missing(f"numpy.{name}.{method}")
+
+
+# -- NOTE [writing into NumPy arrays] -------------------------------------------------------------
+# ``a -= lm.grad(f)(a)`` with ``a`` a NumPy array is ``np.subtract(a, g, out=(a,))``: NumPy's
+# in-place operators never defer, so the ufunc reaches ``Tensor.__array_ufunc__`` with a NumPy
+# array as the target. The target is NumPy's, so NumPy's semantics hold: outside transforms a
+# tensor is just its values, which NumPy's own ufunc writes into the array (its casting rules,
+# its errors such as ``UFuncTypeError`` for ``int_array += float_tensor``, its return value:
+# the array). The same holds for every ufunc method with a NumPy target (``out=`` for
+# ``__call__``/``reduce``/``accumulate``/``outer``, the first operand of ``at``) and for
+# lamina's own ufuncs called with one (``lnp.add(a, t, out=a)``). A value a live transform
+# tracks cannot be written into a NumPy array (it would drop out of the transform): TypeError,
+# with the fix (make the array a lamina tensor). A tensor on another device is not copied to
+# the host behind the user's back either.
+
+def _is_ndarray(x: Any) -> bool:
+    return isinstance(x, np.ndarray) and operand_kind(type(x)) == PLAIN
+
+
+def writes_ndarray(method: str, inputs: tuple, kwargs: dict) -> bool:
+    """Whether a ufunc call writes into a NumPy array (NOTE [writing into NumPy arrays])."""
+    if method == "at":
+        return bool(inputs) and _is_ndarray(inputs[0])
+    out = kwargs.get("out")
+    if out is None:
+        return False
+    return any(_is_ndarray(o) for o in (out if isinstance(out, tuple) else (out,)))
+
+
+def into_ndarray(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
+    """Run NumPy's ``ufunc.<method>`` with every tensor operand as its values (NOTE [writing
+    into NumPy arrays]); ``ufunc`` is NumPy's or lamina's (which knows NumPy's)."""
+    ufunc = getattr(ufunc, "_np", ufunc)
+    call = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    out = kwargs.get("out")
+    if any(isinstance(o, Tensor) for o in (out if isinstance(out, tuple) else (out,))):
+        raise LaminaTypeError(
+            f"{call}: 'out' mixes NumPy arrays and lamina tensors; give outputs of one kind."
+        )
+    symbol = _INPLACE_SYMBOLS.get(ufunc.__name__)
+    convert = _host_values(call, symbol)
+    inputs = tuple(convert(x) for x in inputs)
+    kwargs = {k: (tuple(convert(o) for o in v) if k == "out" and isinstance(v, tuple)
+                  else convert(v)) for k, v in kwargs.items()}
+    return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+_INPLACE_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/",
+                    "true_divide": "/", "floor_divide": "//", "remainder": "%", "power": "**",
+                    "matmul": "@", "bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^",
+                    "left_shift": "<<", "right_shift": ">>"}
+
+
+def _traced_into_ndarray(call: str, symbol: str | None, transform: str) -> LaminaTypeError:
+    """NOTE [writing into NumPy arrays]'s error for a tracked operand (raise it), in the
+    words of NOTE [tracked values leave only as scalars] (lamina/wrappers/tensor.py)."""
+    how = f"a {symbol}= t, or out=a" if symbol else "out=a"
+    rebind = f"a = a {symbol} t" if symbol else f"a = {call}(...) without out="
+    if transform == "vmap":
+        return LaminaTypeError(
+            f"{call} into a NumPy array inside vmap ({how}): this tensor is batched, so it "
+            "stands for one element of the batch, and a NumPy array cannot hold a traced value "
+            "(it holds one value, not one per batch element). Stay in lamina: compute out of "
+            f"place, {rebind}."
+        )
+    update = f"a {symbol}= t" if symbol else f"{call}(..., out=a)"
+    return LaminaTypeError(
+        f"{call} into a NumPy array inside {transform} ({how}): this tensor is tracked by the "
+        "transform, and a NumPy array cannot hold a traced value: its derivative would silently "
+        f"be lost. Stay in lamina: use a lamina tensor, a = lm.asarray(a), then {update}; or "
+        f"compute out of place, {rebind}."
+    )
+
+
+def _host_values(call: str, symbol: str | None):
+    """A function turning each tensor into a NumPy array of its values (an input of NumPy's
+    ufunc, never written), refusing values a live transform tracks and tensors off the host."""
+    from lamina.core import Wrapper, unwrap_dead  # noqa: PLC0415
+    from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
+
+    def convert(x: Any) -> Any:
+        if not isinstance(x, Tensor):
+            return x
+        value = unwrap_dead(x._lamina_read())
+        if isinstance(value, Wrapper):
+            raise _traced_into_ndarray(call, symbol, value.level.name)
+        device = value.device
+        if device.kind != "cpu":
+            raise LaminaTypeError(
+                f"{call}: a NumPy array cannot receive a lamina tensor on {device} (it would "
+                "copy from the device behind your back); convert explicitly with t.numpy(), "
+                "or use a lamina tensor as the target."
+            )
+        return device.from_device(value.realize())
+
+    return convert
 
 
 def array_function(func: Any, types: tuple, args: tuple, kwargs: dict) -> Any:

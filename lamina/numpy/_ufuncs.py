@@ -19,6 +19,7 @@ from lamina.numpy._handles import (
     view_of,
     write_out,
 )
+from lamina.numpy._protocols import into_ndarray, writes_ndarray
 from lamina.ops import elementwise as ew
 from lamina.ops.common import is_scalar, is_value
 from lamina.wrappers.tensor import Tensor
@@ -76,6 +77,11 @@ class ufunc:  # noqa: N801 - NumPy's name for the type
                 raise LaminaTypeError(
                     f"{name}() takes {self.nin} positional input(s) but {len(args)} were given"
                 )
+        if out is not None and writes_ndarray("__call__", args, {"out": out}):
+            # NOTE [writing into NumPy arrays] (lamina/numpy/_protocols.py)
+            return into_ndarray(self, "__call__", tuple(args), {
+                "out": out if isinstance(out, tuple) else (out,), "dtype": dtype,
+                "where": where, "casting": casting, "order": order, "subok": subok})
         if where is not True:
             raise LaminaTypeError(
                 f"{name}(..., where=...) is not supported by lamina; use "

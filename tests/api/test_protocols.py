@@ -34,9 +34,11 @@ def test_ufunc_out_writes_in_place_through_views():
     np.testing.assert_array_equal(x.numpy(), [[3.0, 3.0], [0.0, 0.0]])
 
 
-def test_ufunc_out_into_a_numpy_array_is_refused():
-    with pytest.raises(TypeError, match="'out' must be a lamina Tensor"):
-        np.add(lm.asarray([1.0]), 1.0, out=np.zeros(1))
+def test_ufunc_out_into_a_numpy_array_writes_it():
+    # Issue 14: the target is NumPy's, so NumPy's semantics (tests/api/test_interop_ndarray.py).
+    a = np.zeros(1)
+    assert np.add(lm.asarray([1.0]), 1.0, out=a) is a
+    np.testing.assert_array_equal(a, [2.0])
 
 
 def test_ufunc_methods_reduce_and_outer():
