@@ -120,3 +120,30 @@ def test_stale_depths_do_not_fire_the_depth_guard():
             y = y + 1.0
         assert lm.lazy.metrics()["auto_evals"] == 1
         assert float(y.sum()) == 41.0 + 60.0
+
+
+def test_the_collector_is_paused_during_a_call_and_restored_after():
+    import gc
+
+    seen = []
+
+    def f(x):
+        seen.append(gc.isenabled())
+        return lnp.sum(x * x)
+
+    assert gc.isenabled()
+    lm.grad(f)(lm.asarray([1.0, 2.0]))
+    assert seen == [False] and gc.isenabled()
+
+    def bad(x):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        lm.grad(bad)(lm.asarray([1.0]))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        lm.grad(f)(lm.asarray([1.0, 2.0]))
+        assert not gc.isenabled()  # the user's choice stays
+    finally:
+        gc.enable()
