@@ -10,6 +10,8 @@ what users write (printing values, converting them to floats).
 Per program the table gives:
 - ``autograd ms`` / ``lamina ms``: the best of ``--repeat`` whole runs after the first;
 - ``ratio``: lamina / autograd of those (the aim: at or under 1);
+- ``cpu``: the same ratio in CPU seconds of the process (``time.process_time``), which a
+  machine busy with other work disturbs less than wall time;
 - ``first``: lamina / autograd of each library's first run in this process (cold caches; the
   aim: under 2);
 - ``step1``: lamina / autograd of the time to the end of the first step, in the best runs;
@@ -124,7 +126,7 @@ def main() -> None:
     print(f"lamina {lm.__version__}, autograd {version('autograd')}, NumPy {np.__version__}, "
           f"SciPy {scipy.__version__}; best of {args.repeat} runs after a first"
           f"{'; --quick sizes' if args.quick else ''}")
-    header = (f"{'program':<30} {'autograd ms':>11} {'lamina ms':>10} {'ratio':>6} "
+    header = (f"{'program':<30} {'autograd ms':>11} {'lamina ms':>10} {'ratio':>6} {'cpu':>6} "
               f"{'first':>6} {'step1':>6} {'steady':>6} {'max rel diff':>12} "
               f"{'rss MB ag/lm':>13}")
     print(header)
@@ -144,7 +146,7 @@ def main() -> None:
         rss = "-" if None in growth else f"{growth[0]:5.1f}/{growth[1]:5.1f}"
         diff_s = "TEXT" if diff == float("inf") else f"{diff:12.1e}"
         print(f"{name:<30} {ag.total * 1e3:11.1f} {lam.total * 1e3:10.1f} "
-              f"{fmt_ratio(lam.total / ag.total)} "
+              f"{fmt_ratio(lam.total / ag.total)} {fmt_ratio(lam.cpu / ag.cpu)} "
               f"{fmt_ratio(lm_first.total / ag_first.total)} "
               f"{fmt_ratio(lam.first_step / ag.first_step)} "
               f"{fmt_ratio(steady(lam) / steady(ag))} {diff_s:>12} {rss:>13}", flush=True)

@@ -47,6 +47,7 @@ class Result:
     steps: list = field(default_factory=list)  # time.perf_counter() at the end of each step
     end: float = 0.0  # when the run's results were in hand
     rss: dict = field(default_factory=dict)  # step -> resident set size in MiB
+    cpu: float = 0.0  # the process's CPU seconds (time.process_time) from start to end
 
     @property
     def total(self) -> float:
@@ -65,6 +66,7 @@ class Recorder:
         self.rss_at = set(rss_at)
 
     def begin(self) -> None:
+        self._cpu = time.process_time()
         self.result.start = time.perf_counter()
 
     def step(self) -> None:
@@ -76,6 +78,7 @@ class Recorder:
     def finish(self, **values) -> Result:
         self.result.values = {k: to_host(v) for k, v in values.items()}
         self.result.end = time.perf_counter()
+        self.result.cpu = time.process_time() - self._cpu
         return self.result
 
 
