@@ -49,7 +49,7 @@ __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
 
 _counters = _metrics.counters
 _CACHE_CAPACITY = 2048
-_cache: OrderedDict[tuple, Program] = OrderedDict()
+_cache: OrderedDict[_GraphKey, Program] = OrderedDict()
 
 
 def cache_clear() -> None:
@@ -129,13 +129,32 @@ def _trace(roots: list[LazyTensor]) -> tuple:
             order.append(node)
             entries.append((node.prim, node.pkey, tuple(refs)))
     root_refs = tuple([(position[r.node], r.index) for r in roots])
-    key = (
+    key = _GraphKey((
         roots[0].device,
         tuple([(leaf.shape, leaf.dtype) for leaf in leaves]),
         tuple(entries),
         root_refs,
-    )
+    ))
     return order, position, leaves, key, uses
+
+
+class _GraphKey:
+    """A graph's cache key with its hash computed once: a key holds a tuple per node, and
+    Python recomputes a tuple's hash at every dictionary operation."""
+
+    __slots__ = ("value", "hash")
+
+    def __init__(self, value: tuple) -> None:
+        self.value = value
+        self.hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (
+            type(other) is _GraphKey and self.hash == other.hash and self.value == other.value
+        )
 
 
 class Program:
@@ -146,10 +165,11 @@ class Program:
     """
 
     __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "avals", "node_slots",
-                 "n_nodes", "_variants", "_consumers")
+                 "n_nodes", "key", "_variants", "_consumers")
 
     def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple) -> None:
         self.n_leaves = n_leaves
+        self.key = None  # the cache's key object (``_lookup``)
         slot_of: dict[tuple, int] = {}  # (node position, output index) -> slot
         avals: list = [None] * n_leaves
         instrs: list = []
@@ -332,16 +352,17 @@ def _store(key: tuple, entry: Any) -> None:
         _cache.popitem(last=False)
 
 
-def _lookup(key: tuple, order: list, n_leaves: int) -> Program:
+def _lookup(key: _GraphKey, order: list, n_leaves: int) -> Program:
     """The program of a graph from the cache, or a new one (under ``_eval_lock``)."""
     program = _cache.get(key)
     if program is None:
         _counters["compiles"] += 1
-        program = Program(order, n_leaves, key[2], key[3])
+        program = Program(order, n_leaves, key.value[2], key.value[3])
+        program.key = key
         _store(key, program)
     else:
         _counters["cache_hits"] += 1
-        _cache.move_to_end(key)
+        _cache.move_to_end(program.key)  # the stored key: found by identity, not compared
     return program
 
 

@@ -331,6 +331,10 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
     return out
 
 
+# NOTE [stale depths]: the true depth of each pending node walked since the last evaluation.
+_true_depths: dict = {}
+
+
 def _too_deep(outs: tuple) -> bool:
     """Whether the pending graph behind ``outs`` really is deeper than ``max_graph_depth``.
 
@@ -339,33 +343,38 @@ def _too_deep(outs: tuple) -> bool:
     overestimates. When it passes the bound, the true depths are recomputed by a walk over the
     pending graph, stored back into every tensor the walk passes, and the graph is evaluated
     only if it is still too deep: a loop whose values are evaluated each step (NOTE [transform
-    calls are steps]) never fires the guard on depths inherited from evaluated values.
+    calls are steps]) never fires the guard on depths inherited from evaluated values. The
+    walk's results stay valid until the next evaluation (``_true_depths``, cleared by
+    ``evaluate``), so walks from many stale tensors of one graph visit each node once: the
+    backward pass of a deep simulation reads hundreds of stale forward values.
     """
-    true_depth: dict = {}  # node -> depth of its outputs
-    stack = [o.node for o in outs]
-    while stack:
-        node = stack[-1]
-        if node in true_depth:
+    with _eval_lock:  # no evaluation detaches nodes or clears the memo meanwhile
+        memo = _true_depths
+        if len(memo) > 1_000_000:
+            memo.clear()
+        stack = [o.node for o in outs]
+        while stack:
+            node = stack[-1]
+            if node in memo:
+                stack.pop()
+                continue
+            missing = [a.node for a in node.inputs
+                       if a.node is not None and a.node not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
             stack.pop()
-            continue
-        # Each input's node is read once: another thread's evaluation may detach it
-        # (NOTE [thread safety of the backend]); a detached input counts as data.
-        in_nodes = [a.node for a in node.inputs]
-        missing = [n for n in in_nodes if n is not None and n not in true_depth]
-        if missing:
-            stack.extend(missing)
-            continue
-        stack.pop()
-        depth = 1
-        for a, a_node in zip(node.inputs, in_nodes, strict=True):
-            d = 0 if a_node is None else true_depth[a_node]
-            a.depth = d
-            if d >= depth:
-                depth = d + 1
-        true_depth[node] = depth
-    for o in outs:
-        o.depth = true_depth[o.node]
-    return max(o.depth for o in outs) > config.max_graph_depth
+            depth = 1
+            for a in node.inputs:
+                a_node = a.node
+                d = 0 if a_node is None else memo[a_node]
+                a.depth = d
+                if d >= depth:
+                    depth = d + 1
+            memo[node] = depth
+        for o in outs:
+            o.depth = memo[o.node]
+        return max(o.depth for o in outs) > config.max_graph_depth
 
 
 def _run_now(prim, args, params, device, avals, counter) -> Any:
@@ -448,6 +457,7 @@ def evaluate(tensors) -> None:
             return
         from lamina.lazy.compile import run_graph  # noqa: PLC0415 - compile imports this module
 
+        _true_depths.clear()  # NOTE [stale depths]
         try:
             run_graph(roots)
         except BaseException as exc:

@@ -14,6 +14,7 @@ from lamina.ops import creation as cr
 from lamina.ops import elementwise as ew
 from lamina.ops.common import check_dtype, check_python_int, is_value
 from lamina.ops.elementwise import astype_value
+from lamina.ops.shape import broadcast_value
 from lamina.wrappers.batched import BatchedTensor
 from lamina.wrappers.tensor import Tensor
 
@@ -115,9 +116,16 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) 
     shape = cr._check_shape(shape, "full")
     dev = as_device(device)
     if not isinstance(fill_value, (bool, int, float, complex, np.generic)):
+        # NOTE [tensor fill values]: a value argument that is an array or a tensor (the fill of
+        # full and full_like, initial= of sum/prod/max/min, pad's constant_values, nan_to_num's
+        # nan/posinf/neginf) is used through lamina ops (broadcast, astype, concatenate,
+        # where), never read into a Python number or a kernel's static param: a tracked one
+        # keeps its derivative and its batch. Read with np.asarray or float(), it was a
+        # constant, its derivative silently lost (NOTE [tracked values leave only as scalars]
+        # in lamina/wrappers/tensor.py).
         fill = value_of(fill_value, "full", dev, dtype)
-        from lamina.ops.shape import broadcast_value  # noqa: PLC0415
-
+        if dtype is not None and fill.dtype != check_dtype(dtype, "full"):
+            fill = astype_value(fill, check_dtype(dtype, "full"))
         return handle(broadcast_value(fill, shape))
     dt = np.asarray(fill_value).dtype if dtype is None else check_dtype(dtype, "full")
     return handle(cr.full_value(shape, fill_value, dt, dev))
@@ -176,9 +184,15 @@ def _filled_like(a: Any, fill: Any, dtype: Any, shape: Any, device: Any, what: s
     v, dt, shp, dev = _like(a, dtype, shape, device, what)
     if isinstance(fill, np.generic):
         fill = fill.item()
+    if not isinstance(fill, (bool, int, float, complex)):
+        # NOTE [tensor fill values]: full_like(x, x[0]) read the fill through np.asarray, so a
+        # tracked fill was a constant (its gradient silently lost); now it is broadcast with
+        # lamina ops, cast unsafely as NumPy's full_like casts (copyto, casting='unsafe').
+        out = value_of(fill, what, dev)
+        out = broadcast_value(out if out.dtype == dt else astype_value(out, dt), shp)
     else:
         check_python_int(fill, dt)  # a Python int is converted, not cast: no wrapping
-    out = cr.full_value(shp, np.asarray(fill).astype(dt).item(), dt, dev)
+        out = cr.full_value(shp, np.asarray(fill).astype(dt).item(), dt, dev)
     if shape is None and dev == v.device and _batched(v):
         # NOTE [creation under vmap]: like torch.func, ``zeros_like(x)`` of a batched ``x`` is
         # batched, so each batch element gets its own buffer to write into (``y =

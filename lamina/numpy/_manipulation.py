@@ -16,7 +16,15 @@ import numpy as np
 
 from lamina.errors import LaminaOverflowError, LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import check_out, handle, value_of, values_of, write_out
-from lamina.numpy._shape import _tensor, check_sequence, concatenate, diagonal, flip, transpose
+from lamina.numpy._shape import (
+    _tensor,
+    broadcast_to,
+    check_sequence,
+    concatenate,
+    diagonal,
+    flip,
+    transpose,
+)
 from lamina.ops import elementwise as ew
 from lamina.ops import manipulation as mp
 from lamina.ops import shape as sh
@@ -379,20 +387,40 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Te
         return handle(mp.pad_value(x, widths, mode))
     fills = kwargs.get("constant_values", 0)
     if type(fills) is Tensor:
-        from lamina.core import Wrapper  # noqa: PLC0415
-
-        if isinstance(fills._lamina_read(), Wrapper):
-            # The fill values are static params of the pad kernel: reading a tracked tensor
-            # here would silently drop its derivative (or its batch) out of the transform.
-            raise LaminaTypeError(
-                "pad(constant_values=<tensor>): inside grad/jvp/vmap the fill values must be "
-                "Python numbers or constants; this tensor is tracked by the transform. To "
-                "differentiate through the fill c, write lnp.where(mask, lnp.pad(x, w), c) with "
-                "mask = lnp.pad(lnp.ones_like(x, dtype=bool), w)."
-            )
-        fills = fills.numpy()
+        return _pad_with_tensor(handle(x), widths, fills)
     fills = tuple(tuple(p.tolist()) for p in _as_pairs(fills, ndim, "constant_values", False))
     return handle(mp.pad_value(x, widths, "constant", fills))
+
+
+def _pad_with_tensor(x: Tensor, widths: tuple, fills: Tensor) -> Tensor:
+    """``pad`` in constant mode with the fill values in a tensor (NOTE [tensor fill values] in
+    lamina/numpy/_creation.py): a tracked one keeps its derivative and its batch, where the
+    pad kernel takes its fills as static numbers. The axes are padded one after the other by
+    concatenation, so the corners take the later axis's value, as NumPy's pad fills them."""
+    ndim = x.ndim
+    fills = fills.astype(x.dtype) if fills.dtype != x.dtype else fills
+    if fills.ndim < 3 and fills.size == 1:
+        pairs = broadcast_to(fills.reshape(()), (ndim, 2))
+    elif fills.ndim < 3 and fills.size == 2 and fills.shape != (2, 1):
+        pairs = broadcast_to(fills.reshape(-1), (ndim, 2))
+    else:
+        try:
+            pairs = broadcast_to(fills, (ndim, 2))
+        except ValueError:
+            raise LaminaValueError(
+                f"pad: constant_values of shape {fills.shape} cannot be broadcast to ({ndim}, 2): "
+                "give one value, one (before, after) pair, or one pair per axis."
+            ) from None
+    for ax, (before, after) in enumerate(widths):
+        parts = []
+        for side, width in ((0, before), (1, after)):
+            if width:
+                shape = x.shape[:ax] + (width,) + x.shape[ax + 1:]
+                parts.append((side, broadcast_to(pairs[ax, side], shape)))
+        if parts:
+            pieces = [p for s, p in parts if s == 0] + [x] + [p for s, p in parts if s == 1]
+            x = concatenate(pieces, axis=ax)
+    return x
 
 
 # -- trace, tril, triu, diag -----------------------------------------------------------------------

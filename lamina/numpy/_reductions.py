@@ -105,7 +105,17 @@ def _finish(result: Any, out: Any, what: str) -> Any:
 
 def _constant(like: Any, value: Any) -> Any:
     """``value`` cast (unsafely, as NumPy casts ``initial``) to ``like``'s dtype, as a 0-d leaf;
-    a Python int out of the dtype's range raises OverflowError, as NumPy 2's."""
+    a Python int out of the dtype's range raises OverflowError, as NumPy 2's. A tensor (or a
+    list) stays a value (NOTE [tensor fill values] in lamina/numpy/_creation.py): a tracked
+    ``initial`` keeps its derivative and its batch (it was read through np.asarray)."""
+    if not isinstance(value, (bool, int, float, complex, np.generic, np.ndarray)):
+        v = value_of(value, "initial", like.device)
+        if v.shape != ():
+            raise LaminaValueError(
+                "setting an array element with a sequence: initial= must be a scalar (a 0-d "
+                f"tensor), got shape {tuple(v.shape)}."
+            )
+        return v if v.dtype == like.dtype else ew.astype_value(v, like.dtype)
     check_python_int(value, like.dtype)
     with np.errstate(all="ignore"):
         return red.zero_like(like, value)
@@ -216,9 +226,13 @@ def _extremum(what: str, ufunc: str, a: Any, axis: Any, out: Any, keepdims: Any,
     if mask is not None:
         x = ew.where(mask, x, _constant(x, init))
     if red.reduced_size(x.shape, axes) == 0:
-        with np.errstate(all="ignore"):
-            fill = np.asarray(init).astype(x.dtype).item()
-        result = full_value(red.reduced_shape(x.shape, axes, keep), fill, x.dtype, x.device)
+        shape = red.reduced_shape(x.shape, axes, keep)
+        if isinstance(init, (bool, int, float, complex, np.generic, np.ndarray)):
+            with np.errstate(all="ignore"):
+                fill = np.asarray(init).astype(x.dtype).item()
+            result = full_value(shape, fill, x.dtype, x.device)
+        else:
+            result = broadcast_value(_constant(x, init), shape)
     else:
         result = (red.reduce_max if is_max else red.reduce_min)(x, axes, keep)
         if init is not None:

@@ -510,9 +510,32 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
     value = value_of(x, "nan_to_num")
     if value.dtype.kind not in "fc":
         return handle(ew.astype_value(value, value.dtype))
+    if any(type(v) is Tensor for v in (nan, posinf, neginf)):
+        return _nan_to_num_tensors(handle(value), nan, posinf, neginf)
     return handle(bind(ew.nan_to_num_p, value, nan=float(nan),
                        posinf=None if posinf is None else float(posinf),
                        neginf=None if neginf is None else float(neginf)))
+
+
+def _nan_to_num_tensors(x: Any, nan: Any, posinf: Any, neginf: Any) -> Any:
+    """``nan_to_num`` with replacement values in tensors (NOTE [tensor fill values] in
+    lamina/numpy/_creation.py): float() would make a tracked one a constant, its derivative
+    silently lost, so the kernel replaces with its defaults and ``where`` puts the tensors in.
+    A complex ``x`` is done part by part, as NumPy does."""
+    import lamina.numpy as lnp  # noqa: PLC0415
+
+    if x.dtype.kind == "c":
+        real = _nan_to_num_tensors(lnp.real(x), nan, posinf, neginf)
+        imag = _nan_to_num_tensors(lnp.imag(x), nan, posinf, neginf)
+        return lnp.astype(real, x.dtype) + 1j * imag
+    scalars = {k: None if type(v) is Tensor or v is None else float(v)
+               for k, v in (("posinf", posinf), ("neginf", neginf))}
+    out = nan_to_num(x, nan=0.0 if type(nan) is Tensor else nan, **scalars)
+    for fill, mask in ((nan, lnp.isnan), (posinf, lambda t: t == np.inf),
+                       (neginf, lambda t: t == -np.inf)):
+        if type(fill) is Tensor:
+            out = lnp.where(mask(x), lnp.astype(fill, x.dtype), out)
+    return out
 
 
 def real(val: Any) -> Any:

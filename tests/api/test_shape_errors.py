@@ -249,13 +249,15 @@ def test_failed_write_leaves_tensor_unchanged():
     np.testing.assert_array_equal(x.numpy(), np.arange(6.0).reshape(2, 3))
 
 
-def test_pad_with_a_tracked_constant_values_tensor_raises_instead_of_dropping_it():
+def test_pad_with_a_tracked_constant_values_tensor_differentiates_the_fill():
     import lamina as lm
 
     x = lm.asarray([1.0, 2.0])
-    with pytest.raises(TypeError, match="fill values must be Python numbers"):
-        lm.grad(lambda c: lnp.sum(lnp.pad(x, 1, constant_values=c)))(lm.asarray(3.0))
-    # The documented rewrite differentiates through the fill.
+    # It raised (the fills are the pad kernel's static params); now the fill is differentiated
+    # (issue 14, NOTE [tensor fill values]).
+    assert lm.grad(lambda c: lnp.sum(lnp.pad(x, 1, constant_values=c)))(lm.asarray(3.0)).item(
+    ) == 2.0
+    # The rewrite the error suggested gives the same.
     def padded(c):
         mask = lnp.pad(lnp.ones_like(x, dtype=bool), 1)
         return lnp.sum(lnp.where(mask, lnp.pad(x, 1), c))

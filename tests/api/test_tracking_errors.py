@@ -254,3 +254,143 @@ def test_other_non_tensor_outputs_still_name_the_type():
         lm.grad(lambda x: "nope")(1.0)
     with pytest.raises(TypeError, match="output leaf 0 is a object"):
         lm.jvp(lambda x: object(), (lm.asarray(1.0),), (lm.asarray(1.0),))
+
+
+# -- value arguments that are tracked tensors (NOTE [tensor fill values]) -------------------------
+# full_like(v, v[0]) read its fill through np.asarray: the fill was a constant, so
+# grad(lambda v: sum(full_like(v, v[0]) * v)) at [1, 2, 3] gave [1, 1, 1]. The derivative of
+# v0 * (v0 + v1 + v2) is [2 v0 + v1 + v2, v0, v0] = [7, 1, 1], as lnp.full already gave.
+
+NAN_X = np.array([np.nan, np.inf, -np.inf, 1.0, np.nan])
+
+
+def _put_along(v):
+    y = lnp.zeros(3)
+    lnp.put_along_axis(y, lnp.asarray([1]), v[0] * v[2], axis=0)
+    return lnp.sum(y * v)
+
+
+def _fill(v):
+    y = lnp.zeros(3)
+    y.fill(v[0])
+    return lnp.sum(y * v)
+
+
+def _setitem(v):
+    y = lnp.zeros(3)
+    y[1] = v[0]
+    y[0] = v[2] ** 2
+    return lnp.sum(y * v)
+
+
+def _copyto(v):
+    y = lnp.zeros(3)
+    lnp.copyto(y, v[0] * v)
+    return lnp.sum(y ** 2)
+
+
+FILLS = {
+    "full": lambda v: lnp.sum(lnp.full(3, v[0]) * v),
+    "full with dtype=": lambda v: lnp.sum(lnp.full((2, 3), v[0], dtype="float64") * v),
+    "full array fill": lambda v: lnp.sum(lnp.full((2, 3), v * v[1]) * v),
+    "full_like": lambda v: lnp.sum(lnp.full_like(v, v[0]) * v),
+    "full_like array fill": lambda v: lnp.sum(lnp.full_like(v, v ** 2) * v),
+    "full_like shape=": lambda v: lnp.sum(lnp.full_like(v, v[1], shape=(2, 3)) * v),
+    "full_like of a 0-d": lambda v: lnp.full_like(v[0], v[1] * v[2]) * v[0],
+    "zeros_like": lambda v: lnp.sum((lnp.zeros_like(v) + v[0]) * v),
+    "ones_like": lambda v: lnp.sum(lnp.ones_like(v) * v ** 2),
+    "empty_like": lambda v: lnp.sum(lnp.empty_like(v) + v ** 3),
+    "array(list of tensors)": lambda v: lnp.sum(lnp.array([v[0], v[1] * 2.0]) ** 2),
+    "asarray(nested, mixed)": lambda v: lnp.sum(
+        lnp.asarray([[v[0], 1.0], [np.float64(2.0), v[2]]]) ** 3),
+    "asarray(the same tensor twice)": lambda v: lnp.sum(lnp.asarray([v, v]) * v),
+    "pad constant_values=tensor": lambda v: lnp.sum(lnp.pad(v, 1, constant_values=v[0]) ** 2),
+    "pad constant_values=pair": lambda v: lnp.sum(
+        lnp.pad(v, (1, 2), constant_values=lnp.stack([v[0], v[2]])) ** 2),
+    "pad 2-d per-axis pairs": lambda v: lnp.sum(lnp.pad(
+        lnp.outer(v, v), ((1, 0), (0, 2)), constant_values=lnp.reshape(v[:2], (1, 2)) * v[2])
+        ** 2),
+    "where with 0-d tensors": lambda v: lnp.sum(lnp.where(v > 1.5, v[0], v[2]) * v),
+    "where with a Python scalar": lambda v: lnp.sum(lnp.where(v > 1.5, v[0] ** 2, 0.5) * v),
+    "Tensor.fill": _fill,
+    "setitem": _setitem,
+    "copyto": _copyto,
+    "put_along_axis": _put_along,
+    "tile": lambda v: lnp.sum(lnp.tile(v[0] * v, 2) ** 2),
+    "repeat": lambda v: lnp.sum(lnp.repeat(v, 2) ** 3),
+    "linspace": lambda v: lnp.sum(lnp.linspace(v[0], v[1] * v[2], 4) ** 2),
+    "clip": lambda v: lnp.sum(lnp.clip(v * 1.5, v[0], v[1] * 1.2) ** 2),
+    "sum initial=": lambda v: lnp.sum(v ** 2, initial=v[0]) * v[1],
+    "prod initial=": lambda v: lnp.prod(v, initial=v[1]),
+    "sum where= initial=": lambda v: lnp.sum(v, where=v > 1.5, initial=v[0] ** 2),
+    "max initial=": lambda v: lnp.max(v, initial=v[2] * 1.5),
+    "max of an empty axis, initial=": lambda v: lnp.sum(
+        lnp.max(lnp.zeros((0, 2)), axis=0, initial=v[0] * v[1])),
+    "nanmax initial=": lambda v: lnp.nanmax(v, initial=v[2] * 1.5),
+    "nan_to_num tensor values": lambda v: lnp.sum(lnp.nan_to_num(
+        lnp.asarray(NAN_X), nan=v[0] ** 2, posinf=v[1] * 3.0, neginf=v[0] * v[2])) * v[2],
+}
+
+
+@pytest.mark.parametrize("name", list(FILLS))
+def test_tracked_value_arguments_are_differentiated(name):
+    from lamina.testing import check_grads
+
+    f = FILLS[name]
+    check_grads(f, (lm.asarray(V),), order=2, modes=("rev", "fwd"))
+
+
+def test_full_like_of_the_issue():
+    g = lm.grad(lambda v: lnp.sum(lnp.full_like(v, v[0]) * v))(lm.asarray(V))
+    np.testing.assert_allclose(g.numpy(), [7.0, 1.0, 1.0])
+    np.testing.assert_allclose(
+        lm.grad(lambda v: lnp.sum(lnp.full(3, v[0]) * v))(lm.asarray(V)).numpy(), g.numpy())
+    # float32 output: the fill is cast, and still differentiated.
+    g32 = lm.grad(lambda v: lnp.sum(lnp.full_like(v, v[0], dtype="float32") * v))(
+        lm.asarray(V))
+    np.testing.assert_allclose(g32.numpy(), [7.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("name", ["full_like", "pad constant_values=tensor", "sum initial=",
+                                  "nan_to_num tensor values", "where with 0-d tensors",
+                                  "array(list of tensors)"])
+def test_tracked_value_arguments_under_vmap(name):
+    from lamina.testing import check_vmap
+
+    rows = lm.asarray(np.arange(1.0, 7.0).reshape(2, 3))
+    check_vmap(FILLS[name], (rows,))
+    check_vmap(lm.grad(FILLS[name]), (rows,))
+
+
+def test_fill_values_that_are_tensors_follow_numpy_outside_transforms():
+    x = np.arange(4.0).reshape(2, 2)
+    for values in (5.0, (1.0, 2.0), ((1.0, 2.0), (3.0, 4.0)), [[1.0, 2.0]], [[1.0], [2.0]]):
+        for width in (1, (1, 2), ((1, 0), (0, 2))):
+            got = lnp.pad(lm.asarray(x), width, constant_values=lm.asarray(values))
+            np.testing.assert_array_equal(got.numpy(), np.pad(x, width, constant_values=values))
+    assert lnp.pad(lm.asarray([1, 2]), 1, constant_values=lm.asarray(2.7)).tolist() == [2, 1, 2,
+                                                                                          2]
+    with pytest.raises(ValueError, match="cannot be broadcast"):
+        lnp.pad(lnp.ones((2, 2)), 1, constant_values=lm.asarray([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(lnp.full_like(lnp.zeros(3), [1, 2, 3]).numpy(), [1.0, 2.0, 3.0])
+    assert lnp.full_like(lnp.zeros(3, dtype=int), lm.asarray(2.7)).tolist() == [2, 2, 2]
+    assert lnp.full(2, lm.asarray(1.5), dtype="float32").dtype == np.float32
+    assert float(lnp.sum(lm.asarray([1, 2]), initial=lm.asarray(2.7))) == 5.0
+    with pytest.raises(ValueError, match="sequence"):
+        lnp.sum(lm.asarray(V), initial=lm.asarray([1.0, 2.0]))
+    z = np.array([complex(np.nan, np.inf), complex(1, -np.inf)])
+    got = lnp.nan_to_num(lm.asarray(z), nan=lm.asarray(5.0), posinf=7.0, neginf=lm.asarray(-2.0))
+    np.testing.assert_array_equal(got.numpy(), np.nan_to_num(z, nan=5.0, posinf=7.0, neginf=-2.0))
+    assert got.dtype == np.complex128
+    x32 = lm.asarray(NAN_X, dtype="float32")
+    assert lnp.nan_to_num(x32, nan=lm.asarray(5.0)).dtype == np.float32
+
+
+def test_numpy_functions_lamina_lacks_raise_on_tracked_tensors():
+    # np.fill_diagonal, np.put, np.place write into their first argument: NEP 18 hands them to
+    # lamina, which does not implement them, so they raise instead of writing a constant.
+    for call in (lambda v: np.fill_diagonal(lnp.zeros((3, 3)), v[0]),
+                 lambda v: np.put(lnp.zeros(3), [0], v[0]),
+                 lambda v: np.place(lnp.zeros(3), [True, False, False], v[0])):
+        with pytest.raises(TypeError, match="not implemented by lamina"):
+            lm.grad(lambda v, call=call: (call(v), lnp.sum(v))[1])(lm.asarray(V))

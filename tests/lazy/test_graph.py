@@ -275,7 +275,7 @@ def test_elementwise_runs_are_fused_into_one_kernel_per_run():
     z = lnp.cumsum(y) * y - 1.0                # a non-elementwise op, then a run of 2
     root = z._lamina_read()
     nodes, _, leaves, key, _ = lazy_compile._trace([root])
-    program = lazy_compile.Program(nodes, len(leaves), key[2], key[3])
+    program = lazy_compile.Program(nodes, len(leaves), key.value[2], key.value[3])
     fake = _FusingNumPy()
     program.compile(fake)
     assert len(fake.fused) == 2
@@ -294,7 +294,7 @@ def test_fused_runs_never_mix_output_shapes():
     out = big + 1.0
     root = out._lamina_read()
     nodes, _, leaves, key, _ = lazy_compile._trace([root])
-    program = lazy_compile.Program(nodes, len(leaves), key[2], key[3])
+    program = lazy_compile.Program(nodes, len(leaves), key.value[2], key.value[3])
     fake = _FusingNumPy()
     program.compile(fake)
     assert len(fake.fused) == 2  # sin*2 at (1, 4); multiply, exp, add at (3, 4)
