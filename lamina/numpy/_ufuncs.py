@@ -628,4 +628,69 @@ def _is_value(x):  # kept for the protocols module
 
 
 __all__ += ["where", "clip", "round", "around", "fix", "nan_to_num", "real", "imag",
-            "iscomplexobj", "isrealobj", "isclose", "allclose"]
+            "iscomplexobj", "isrealobj", "isclose", "allclose", "array_equal", "array_equiv"]
+def _as_operands(a1: Any, a2: Any) -> tuple | None:
+    """``a1`` and ``a2`` as tensors on one device, or None where NumPy's ``asarray`` would
+    fail (a ragged list, say): ``array_equal`` and ``array_equiv`` are then False, as NumPy's."""
+    import lamina.numpy as lnp  # noqa: PLC0415
+
+    device = device_among((a1, a2))
+    try:
+        return lnp.asarray(a1, device=device), lnp.asarray(a2, device=device)
+    except (TypeError, ValueError):
+        return None
+
+
+def array_equal(a1: Any, a2: Any, equal_nan: bool = False) -> bool:
+    """True when ``a1`` and ``a2`` have the same shape and elements, as ``numpy.array_equal``.
+
+    Evaluates, and returns a Python ``bool`` as NumPy does. With ``equal_nan``, NaNs in the
+    same places count as equal (a complex NaN is one with a NaN in either part).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.array_equal(lnp.asarray([1.0, 2.0]), [1, 2])
+    True
+    >>> lnp.array_equal(lnp.asarray([1.0, 2.0]), [[1, 2]])   # shapes differ
+    False
+    >>> x = lnp.asarray([1.0, lnp.nan])
+    >>> lnp.array_equal(x, x), lnp.array_equal(x, x, equal_nan=True)
+    (False, True)
+    """
+    import lamina.numpy as lnp  # noqa: PLC0415
+
+    operands = _as_operands(a1, a2)
+    if operands is None:
+        return False
+    t1, t2 = operands
+    if t1.shape != t2.shape:
+        return False
+    equal = lnp.equal(t1, t2)
+    if equal_nan and (t1.dtype.kind in "fc" or t2.dtype.kind in "fc"):
+        nan1, nan2 = lnp.isnan(t1), lnp.isnan(t2)
+        equal = lnp.logical_or(equal, lnp.logical_and(nan1, nan2))
+    return bool(equal.all())
+
+
+def array_equiv(a1: Any, a2: Any) -> bool:
+    """True when ``a1`` and ``a2`` broadcast to one shape and are equal elementwise there, as
+    ``numpy.array_equiv`` (a Python ``bool``; evaluates).
+
+    >>> import lamina.numpy as lnp
+    >>> lnp.array_equiv(lnp.asarray([1, 2]), [[1, 2], [1, 2]])
+    True
+    >>> lnp.array_equiv(lnp.asarray([1, 2]), [[1, 2, 1, 2]])   # shapes do not broadcast
+    False
+    """
+    operands = _as_operands(a1, a2)
+    if operands is None:
+        return False
+    t1, t2 = operands
+    try:
+        np.broadcast_shapes(t1.shape, t2.shape)
+    except ValueError:
+        return False
+    import lamina.numpy as lnp  # noqa: PLC0415
+
+    return bool(lnp.equal(t1, t2).all())
+
+
