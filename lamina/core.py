@@ -72,6 +72,7 @@ class Primitive:
         "nondiff",
         "jvp",
         "vjp",
+        "vjp_needs",
         "batch",
         "interpret",
         "__weakref__",
@@ -100,6 +101,8 @@ class Primitive:
         self.nondiff = nondiff
         self.jvp = None
         self.vjp = None
+        # True when ``vjp`` takes ``needs=`` (NOTE [vjp rules] in lamina/interpreters/grad.py).
+        self.vjp_needs = False
         self.batch = None
         # A higher-order primitive (lamina.Function) handles itself in each interpreter:
         # ``interpret(interpreter, args, params)``; None for ordinary ops.

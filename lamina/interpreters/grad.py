@@ -11,6 +11,13 @@ NOTE [vjp rules]: ``prim.vjp(g, *primals, out=out, **params)`` returns one cotan
 primal (``None`` means zero, or not differentiable). ``g`` is the output's cotangent (a tuple
 with ``None`` for outputs that received none, for multi-output primitives); ``primals`` and
 ``out`` are values of the level below. A cotangent has its primal's shape and dtype.
+
+A rule may also take ``needs``, a tuple of one bool per primal that says which cotangents
+anyone will read (the primals wrapped at this level); it declares so with
+``prim.vjp_needs = True`` and returns ``None`` for the others. The graph would drop the unread
+ones anyway (dead code), but building them is most of a rule's cost where one operand is a
+constant: ``x * 0.5``, ``1 - x``, ``data @ w`` (measured: a quarter of the backward nodes of
+autograd's logistic-regression example).
 """
 
 from __future__ import annotations
@@ -171,8 +178,12 @@ def backward(outputs: list[tuple[TensorWrapper, Any]], inputs: list[TensorWrappe
             if gs.count(None) == len(gs):
                 continue
             rule_g = gs
-        in_gs = node.prim.vjp(rule_g, *node.primals, out=node.out, **node.params)
         parents = node.parents
+        if node.prim.vjp_needs:
+            in_gs = node.prim.vjp(rule_g, *node.primals, out=node.out,
+                                  needs=tuple([p is not None for p in parents]), **node.params)
+        else:
+            in_gs = node.prim.vjp(rule_g, *node.primals, out=node.out, **node.params)
         if len(in_gs) != len(parents):
             raise LaminaRuntimeError(
                 f"internal error in lamina: the vjp rule of '{node.prim.name}' returned "

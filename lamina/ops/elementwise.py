@@ -417,14 +417,15 @@ def _defvjp_unary(name: str, derivative) -> None:
 def _defvjp_binary(name: str, dx, dy) -> None:
     """``dx``/``dy(g, x, y, out)`` give the operands' cotangents before un-broadcasting."""
 
-    def rule(g, x, y, *, out):
-        gx = None if dx is None or x.dtype.kind not in "fc" else _ad.unbroadcast(
-            dx(g, x, y, out), x.shape, x.dtype)
-        gy = None if dy is None or y.dtype.kind not in "fc" else _ad.unbroadcast(
-            dy(g, x, y, out), y.shape, y.dtype)
+    def rule(g, x, y, *, out, needs=(True, True)):
+        gx = None if dx is None or not needs[0] or x.dtype.kind not in "fc" else \
+            _ad.unbroadcast(dx(g, x, y, out), x.shape, x.dtype)
+        gy = None if dy is None or not needs[1] or y.dtype.kind not in "fc" else \
+            _ad.unbroadcast(dy(g, x, y, out), y.shape, y.dtype)
         return gx, gy
 
     BINARY[name].vjp = rule
+    BINARY[name].vjp_needs = True
     prim = BINARY[name]
 
     def jvp(primals, tangents):

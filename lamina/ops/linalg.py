@@ -763,9 +763,11 @@ def _real_only(what: str, x: Any) -> None:
 
 # -- products ----------------------------------------------------------------------------------
 
-def _matmul_vjp(g, a, b, *, out):
-    ga = ad.unbroadcast(_mm(g, _mT(b)), a.shape, a.dtype) if a.dtype.kind in "fc" else None
-    gb = ad.unbroadcast(_mm(_mT(a), g), b.shape, b.dtype) if b.dtype.kind in "fc" else None
+def _matmul_vjp(g, a, b, *, out, needs=(True, True)):
+    ga = ad.unbroadcast(_mm(g, _mT(b)), a.shape, a.dtype) if needs[0] and \
+        a.dtype.kind in "fc" else None
+    gb = ad.unbroadcast(_mm(_mT(a), g), b.shape, b.dtype) if needs[1] and \
+        b.dtype.kind in "fc" else None
     return ga, gb
 
 
@@ -1020,6 +1022,7 @@ def _pinv_vjp(g, a, rcond, *, out):
 
 def _install_vjp_rules() -> None:
     matmul_p.vjp = _matmul_vjp
+    matmul_p.vjp_needs = True
     einsum_p.vjp = _einsum_vjp
     inv_p.vjp = _inv_vjp
     solve_p.vjp = _solve_vjp
