@@ -10,7 +10,6 @@ repeated call hits the compile cache. ``linspace`` between arrays, ``logspace`` 
 
 from __future__ import annotations
 
-import operator
 import sys
 from typing import Any
 
@@ -23,7 +22,7 @@ from lamina.numpy._handles import handle, value_of
 from lamina.ops import creation as cr
 from lamina.ops import elementwise as ew
 from lamina.ops import shape as sh
-from lamina.ops.common import check_dtype, common_device, is_scalar, normalize_axis
+from lamina.ops.common import as_index, check_dtype, common_device, is_scalar, normalize_axis
 from lamina.wrappers.tensor import Tensor
 
 __all__ = ["arange", "linspace", "logspace", "eye", "identity", "tri", "meshgrid"]
@@ -52,13 +51,13 @@ def _number(x: Any, what: str, name: str) -> Any:
 
 
 def _index(x: Any, what: str, name: str) -> int:
-    try:
-        return operator.index(x)
-    except TypeError:
+    index = as_index(x)  # NOTE [integer arguments] (lamina/ops/common.py)
+    if index is None:
         raise LaminaTypeError(
             f"{what}: '{type(x).__name__}' object cannot be interpreted as an integer "
             f"('{name}' must be an integer, got {x!r})."
-        ) from None
+        )
+    return index
 
 
 def _dims(what: str, *dims: int) -> None:

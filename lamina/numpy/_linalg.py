@@ -8,7 +8,6 @@ functions are ordinary 0-d arrays, as in NumPy (``np.dot(float32_array, 2.0)`` i
 
 from __future__ import annotations
 
-import numbers
 import operator
 import warnings
 from typing import Any
@@ -20,7 +19,7 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import check_out, handle, value_of, write_out
 from lamina.ops import elementwise as ew
 from lamina.ops import linalg as la
-from lamina.ops.common import check_dtype, is_value, normalize_axis
+from lamina.ops.common import as_index, check_dtype, is_value, normalize_axis
 from lamina.ops.shape import broadcast_value, reshape_value, stack_values, transpose_value
 from lamina.wrappers.tensor import Tensor
 
@@ -189,10 +188,15 @@ def outer(a: Any, b: Any, out: Any = None) -> Tensor:
 
 
 def _tensordot_axes(axes: Any, nda: int, ndb: int, what: str) -> tuple[tuple, tuple]:
-    if isinstance(axes, (numbers.Integral, np.integer)) and not isinstance(axes, bool):
-        n = operator.index(axes)
+    if as_index(axes) is not None:
+        n = as_index(axes)
         axes_a, axes_b = list(range(-n, 0)), list(range(n))
     else:
+        if not hasattr(axes, "__iter__") or getattr(axes, "ndim", 1) == 0:  # a float: TypeError
+            raise LaminaTypeError(
+                f"{what}: axes must be an integer or a pair of sequences of axes (axes_a, "
+                f"axes_b), got {type(axes).__name__} ({axes!r})"
+            )
         try:
             axes_a, axes_b = axes
         except (TypeError, ValueError):
@@ -200,8 +204,8 @@ def _tensordot_axes(axes: Any, nda: int, ndb: int, what: str) -> tuple[tuple, tu
                 f"{what}: axes must be an integer or a pair of sequences of axes (axes_a, "
                 f"axes_b), got {axes!r}"
             ) from None
-    axes_a = [axes_a] if isinstance(axes_a, (numbers.Integral, np.integer)) else list(axes_a)
-    axes_b = [axes_b] if isinstance(axes_b, (numbers.Integral, np.integer)) else list(axes_b)
+    axes_a = [axes_a] if as_index(axes_a) is not None else list(axes_a)
+    axes_b = [axes_b] if as_index(axes_b) is not None else list(axes_b)
     if len(axes_a) != len(axes_b):
         raise LaminaValueError(
             f"{what}: shape-mismatch for sum: {len(axes_a)} axes of the first array against "

@@ -8,8 +8,6 @@ as ``diagonal``). Everything else returns a new tensor. The value-level composit
 
 from __future__ import annotations
 
-import numbers
-import operator
 from typing import Any
 
 import numpy as np
@@ -28,7 +26,7 @@ from lamina.numpy._shape import (
 from lamina.ops import elementwise as ew
 from lamina.ops import manipulation as mp
 from lamina.ops import shape as sh
-from lamina.ops.common import is_scalar, normalize_axis, prod
+from lamina.ops.common import as_index, is_scalar, normalize_axis, prod
 from lamina.wrappers.tensor import Tensor
 
 __all__ = [
@@ -39,15 +37,14 @@ __all__ = [
 
 
 def _int(x: Any, what: str, name: str) -> int:
-    """A static integer argument (Python/NumPy int or 0-d integer tensor)."""
-    if isinstance(x, (bool, np.bool_)):
-        raise LaminaTypeError(f"{what}: `{name}` must be an integer, got {x!r}")
-    try:
-        return operator.index(x)
-    except TypeError:
+    """A static integer argument (Python/NumPy int or 0-d integer tensor: NOTE [integer
+    arguments] in lamina/ops/common.py)."""
+    index = as_index(x)
+    if index is None:
         raise LaminaTypeError(
             f"{what}: `{name}` must be an integer, got {type(x).__name__} ({x!r})"
-        ) from None
+        )
+    return index
 
 
 def _ints(x: Any, what: str, name: str) -> tuple[int, ...]:
@@ -543,9 +540,10 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
             f"take: clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})"
         )
     n = x.shape[ax]
-    if isinstance(indices, (numbers.Integral, np.integer)) and not isinstance(
-            indices, (bool, np.bool_)):
-        i = int(indices)
+    # One index NumPy takes as an integer (NOTE [integer arguments]); a tensor stays a value
+    # (it may be batched or tracked: the gather takes it as an index array).
+    i = None if type(indices) is Tensor else as_index(indices)
+    if i is not None:
         if n == 0:
             raise LaminaIndexError("take: cannot do a non-empty take from an empty axes.")
         if mode == "wrap":

@@ -11,7 +11,6 @@ and raises NumPy's errors.
 from __future__ import annotations
 
 import builtins
-import numbers
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,13 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import check_out, handle, value_of, write_out
 from lamina.ops import elementwise as ew
 from lamina.ops import reduction as red
-from lamina.ops.common import canonical_dtype, check_python_int, normalize_axes, normalize_axis
+from lamina.ops.common import (
+    as_index,
+    canonical_dtype,
+    check_python_int,
+    normalize_axes,
+    normalize_axis,
+)
 from lamina.ops.creation import full_value
 from lamina.ops.shape import (
     broadcast_value,
@@ -56,8 +61,7 @@ def _axes(axis: Any, ndim: int, what: str, scalar_ok: bool = True) -> tuple[int,
     ufunc reductions (``np.sum(np.float64(1), axis=0)``) do but ``mean``/``var`` do not."""
     if axis is _NoValue:
         axis = None
-    if (ndim == 0 and scalar_ok and isinstance(axis, (numbers.Integral, np.integer))
-            and not isinstance(axis, builtins.bool) and int(axis) in (0, -1)):
+    if ndim == 0 and scalar_ok and as_index(axis) in (0, -1):
         return ()
     return normalize_axes(axis, ndim, what)
 
@@ -447,7 +451,15 @@ def _ddof(ddof: Any, correction: Any) -> Any:
     if _given(correction):
         if ddof != 0:
             raise LaminaValueError("var: ddof and correction can't be provided simultaneously.")
-        return correction
+        ddof = correction
+    ndim = getattr(ddof, "ndim", None)
+    if ndim == 0:
+        return ddof.item()  # a 0-d tensor or array: a number, as NumPy reads it (it is data)
+    if ndim is not None:
+        raise LaminaTypeError(
+            f"var: ddof must be a number (a Python number or a 0-d array), got an array of "
+            f"shape {tuple(ddof.shape)}; lamina takes one ddof for the whole reduction."
+        )
     return ddof
 
 

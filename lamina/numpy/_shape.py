@@ -7,7 +7,6 @@ stand-in with the handle's layout, ``Tensor._layout``), a copy otherwise. ``broa
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,7 @@ from lamina.numpy._handles import (
     write_out,
 )
 from lamina.ops import shape as sh
-from lamina.ops.common import normalize_axes, normalize_axis, prod
+from lamina.ops.common import as_index, normalize_axes, normalize_axis, prod
 from lamina.ops.elementwise import astype_value
 from lamina.wrappers.tensor import Tensor
 
@@ -156,7 +155,7 @@ def transpose(a: Any, axes: Any = None) -> Tensor:
     if axes is None:
         perm = tuple(range(n))[::-1]
     else:
-        if isinstance(axes, (numbers.Integral, np.integer)):
+        if as_index(axes) is not None:
             axes = (axes,)
         axes = tuple(axes)
         if len(axes) != n:
@@ -228,7 +227,7 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Tensor:
 
 
 def _axes_list(axes: Any, n: int) -> list[int]:
-    if isinstance(axes, (numbers.Integral, np.integer)):
+    if as_index(axes) is not None:
         axes = [axes]
     out = [normalize_axis(ax, n, "moveaxis") for ax in axes]
     if len(set(out)) != len(out):
@@ -268,8 +267,7 @@ def squeeze(a: Any, axis: Any = None) -> Tensor:
     old = t.shape
     if axis is None:
         new_shape = tuple(d for d in old if d != 1)
-    elif not old and isinstance(axis, (numbers.Integral, np.integer)) and not isinstance(
-            axis, (bool, np.bool_)) and int(axis) in (0, -1):
+    elif not old and as_index(axis) in (0, -1):
         new_shape = ()  # NumPy lets one int axis 0/-1 through on a 0-d array (not a tuple)
     else:
         axes = normalize_axes(axis, len(old), "squeeze")
@@ -388,13 +386,23 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
     i, j = normalize_axis(axis1, n, "diagonal"), normalize_axis(axis2, n, "diagonal")
     if i == j:
         raise LaminaValueError("diagonal: axis1 and axis2 cannot be the same")
-    return view_of(t, sh.diagonal_p, {"offset": int(offset), "axis1": i, "axis2": j},
+    k = as_index(offset)
+    if k is None:
+        raise LaminaTypeError(
+            f"diagonal: offset must be an integer, got {type(offset).__name__} ({offset!r})."
+        )
+    return view_of(t, sh.diagonal_p, {"offset": k, "axis1": i, "axis2": j},
                    writeable=False)
 
 
 def _split_bounds(length: int, indices_or_sections: Any, even: bool, what: str) -> tuple:
-    if isinstance(indices_or_sections, (numbers.Integral, np.integer)):
-        sections = int(indices_or_sections)
+    try:  # NumPy's test: split points have a length; anything else is a number of sections
+        len(indices_or_sections)
+        points_given = True
+    except TypeError:
+        points_given = False
+    if not points_given:
+        sections = int(indices_or_sections)  # NumPy takes 3.0 and 0-d arrays here
         if sections <= 0:
             raise LaminaValueError(f"{what}: number sections must be larger than 0.")
         if even and length % sections:
@@ -403,7 +411,7 @@ def _split_bounds(length: int, indices_or_sections: Any, even: bool, what: str) 
         sizes = [base + 1] * extra + [base] * (sections - extra)
         cuts = np.cumsum([0] + sizes)
     else:
-        points = [int(p) for p in indices_or_sections]
+        points = [_split_point(p, what) for p in indices_or_sections]
         cuts = [0] + points + [length]
     bounds = []
     for start, stop in zip(cuts[:-1], cuts[1:], strict=False):
@@ -411,6 +419,15 @@ def _split_bounds(length: int, indices_or_sections: Any, even: bool, what: str) 
         stop = min(max(int(stop) if stop >= 0 else int(stop) + length, 0), length)
         bounds.append((start, max(start, stop)))
     return tuple(bounds)
+
+
+def _split_point(point: Any, what: str) -> int:
+    index = as_index(point)
+    if index is None:  # NumPy slices at each point: "slice indices must be integers"
+        raise LaminaTypeError(
+            f"{what}: split points must be integers, got {type(point).__name__} ({point!r})."
+        )
+    return index
 
 
 def _split(ary: Any, indices_or_sections: Any, axis: int, even: bool, what: str) -> list:

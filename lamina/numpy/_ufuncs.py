@@ -21,7 +21,7 @@ from lamina.numpy._handles import (
 )
 from lamina.numpy._protocols import into_ndarray, writes_ndarray
 from lamina.ops import elementwise as ew
-from lamina.ops.common import is_scalar, is_value
+from lamina.ops.common import as_index, is_scalar, is_value
 from lamina.wrappers.tensor import Tensor
 
 _PY_SCALARS = (bool, int, float, complex)
@@ -463,6 +463,12 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001 - Nu
     >>> lnp.round(lnp.asarray([1.234, 5.678]), 1)
     Tensor([1.2, 5.7], device='cpu')
     """
+    places = as_index(decimals)  # NOTE [integer arguments] (lamina/ops/common.py)
+    if places is None:
+        raise LaminaTypeError(
+            f"round: decimals must be an integer, got {type(decimals).__name__} ({decimals!r})."
+        )
+    decimals = places
     value = value_of(a, "round")
     if value.dtype.kind in "biu":
         if decimals >= 0:
@@ -623,12 +629,6 @@ def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08,
     return bool(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan).all())
 
 
-def _is_value(x):  # kept for the protocols module
-    return is_value(x)
-
-
-__all__ += ["where", "clip", "round", "around", "fix", "nan_to_num", "real", "imag",
-            "iscomplexobj", "isrealobj", "isclose", "allclose", "array_equal", "array_equiv"]
 def _as_operands(a1: Any, a2: Any) -> tuple | None:
     """``a1`` and ``a2`` as tensors on one device, or None where NumPy's ``asarray`` would
     fail (a ragged list, say): ``array_equal`` and ``array_equiv`` are then False, as NumPy's."""
@@ -694,3 +694,9 @@ def array_equiv(a1: Any, a2: Any) -> bool:
     return bool(lnp.equal(t1, t2).all())
 
 
+def _is_value(x):  # kept for the protocols module
+    return is_value(x)
+
+
+__all__ += ["where", "clip", "round", "around", "fix", "nan_to_num", "real", "imag",
+            "iscomplexobj", "isrealobj", "isclose", "allclose", "array_equal", "array_equiv"]

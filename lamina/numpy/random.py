@@ -31,7 +31,13 @@ from lamina.ops import creation as cr
 from lamina.ops import elementwise as ew
 from lamina.ops import indexing as ix
 from lamina.ops import random as rnd
-from lamina.ops.common import common_device, is_scalar, normalize_axis, raise_device_mismatch
+from lamina.ops.common import (
+    as_index,
+    common_device,
+    is_scalar,
+    normalize_axis,
+    raise_device_mismatch,
+)
 from lamina.ops.shape import broadcast_value, reshape_value
 from lamina.wrappers.tensor import Tensor
 
@@ -533,12 +539,13 @@ def seed(seed: Any = None) -> None:  # noqa: A001 - NumPy's name
 def _shape_args(args: tuple, what: str) -> tuple:
     dims = []
     for d in args:
-        if isinstance(d, bool) or not isinstance(d, (numbers.Integral, np.integer)):
+        index = as_index(d)  # NOTE [integer arguments] (lamina/ops/common.py)
+        if index is None:
             raise LaminaTypeError(
                 f"{what}: '{type(d).__name__}' object cannot be interpreted as an integer "
                 f"(pass the dimensions as separate ints: {what.split('.')[-1]}(2, 3))."
             )
-        dims.append(int(d))
+        dims.append(index)
     return _size(tuple(dims), what)
 
 

@@ -9,12 +9,17 @@ they stay differentiable and batchable (STYLE.md, rule 1).
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
-from lamina.errors import AxisError, LaminaTypeError, LaminaValueError, UnsupportedDTypeError
+from lamina.errors import (
+    AxisError,
+    LaminaRuntimeError,
+    LaminaTypeError,
+    LaminaValueError,
+    UnsupportedDTypeError,
+)
 from lamina.lazy.devices import Device, as_device, cupy_or_none, device_of_array
 from lamina.lazy.graph import LazyTensor, constant, from_array
 
@@ -24,6 +29,7 @@ __all__ = [
     "is_scalar",
     "to_value",
     "check_dtype",
+    "as_index",
     "normalize_axis",
     "normalize_axes",
     "canonical_dtype",
@@ -163,13 +169,54 @@ def common_device(values, what: str) -> Device | None:
     return device
 
 
+# NOTE [integer arguments]: wherever NumPy takes an integer (an axis, a dimension of a shape, a
+# count, a shift, a diagonal offset), it takes any object with ``__index__``: Python ints, NumPy
+# integers, 0-d integer arrays, and so 0-d integer tensors (``lnp.zeros(lnp.prod((2, 3)))``).
+# Bools are refused (NumPy refuses them as axes and dimensions), and so are floats, with
+# TypeError. A tensor's value is read: it is data (an integer carries no derivative), so this
+# works inside grad and jvp; under vmap a batched tensor has no single value and raises.
+
+def as_index(value: Any) -> int | None:
+    """``value`` as a Python int where NumPy takes it as one (NOTE [integer arguments]), else
+    None (floats, bools, arrays with dimensions, strings, None)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, (bool, np.bool_)) or not hasattr(type(value), "__index__"):
+        return None
+    if getattr(value, "ndim", 0) != 0 or getattr(getattr(value, "dtype", None), "kind",
+                                                   "i") not in "iu":
+        return None  # an array (or tensor) that operator.index refuses, without evaluating it
+    read = getattr(value, "_lamina_read", None)
+    if read is not None and _batched(read()):
+        raise LaminaRuntimeError(
+            "vmap: a batched integer tensor was used where NumPy takes a Python int (a shape, "
+            "size, axis, count or offset). Under vmap each batch element has its own value, but "
+            "such an argument must be one number for the whole batch: pass a Python int, or a "
+            "tensor vmap does not batch (in_dims=None for that argument, or one made outside "
+            "vmap)."
+        )
+    return int(value.__index__())
+
+
+def _batched(value: Any) -> bool:
+    from lamina.core import Wrapper  # noqa: PLC0415
+
+    while isinstance(value, Wrapper):
+        if value.level.alive and value.level.name == "vmap":
+            return True
+        value = value.value
+    return False
+
+
 def normalize_axis(axis: Any, ndim: int, what: str) -> int:
-    """An axis in ``range(ndim)``; negative axes count from the end, as in NumPy."""
-    if isinstance(axis, bool) or not isinstance(axis, (numbers.Integral, np.integer)):
+    """An axis in ``range(ndim)``; negative axes count from the end, as in NumPy. Any integer
+    NumPy takes is taken (NOTE [integer arguments])."""
+    index = as_index(axis)
+    if index is None:
         raise LaminaTypeError(
             f"{what}: an axis must be an integer, got {type(axis).__name__} ({axis!r})."
         )
-    axis = int(axis)
+    axis = index
     if not -ndim <= axis < ndim:
         raise AxisError(
             f"{what}: axis {axis} is out of bounds for array of dimension {ndim} "

@@ -9,14 +9,13 @@ runs at once (it is the one op whose input and output live on different devices)
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
 import numpy as np
 
 from lamina.core import Primitive, bind
 from lamina.lazy.devices import Device
-from lamina.ops.common import check_dtype
+from lamina.ops.common import as_index, check_dtype
 from lamina.ops.shape import broadcast_value
 
 __all__ = ["full_value", "device_put_p", "device_put", "arange_p", "linspace_p", "eye_p", "tri_p",
@@ -63,7 +62,7 @@ def _check_shape(shape: Any, what: str) -> tuple:
         )
 
     if _is_int(shape):
-        dims = (operator.index(shape),)
+        dims = (as_index(shape),)
     elif isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__") or (
             getattr(shape, "ndim", 1) == 0):
         raise bad(shape, "", _as_int(shape))
@@ -74,7 +73,7 @@ def _check_shape(shape: Any, what: str) -> tuple:
                 fixed = tuple(_as_int(e) for e in items)
                 raise bad(d, f", whose element {i} is {d!r}",
                           None if None in fixed else fixed)
-        dims = tuple(operator.index(d) for d in items)
+        dims = tuple(as_index(d) for d in items)
     if any(d < 0 for d in dims):
         raise LaminaValueError(
             f"{what}: negative dimensions are not allowed (shape {dims}); every dimension must "
@@ -84,19 +83,13 @@ def _check_shape(shape: Any, what: str) -> tuple:
 
 
 def _is_int(value: Any) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return False  # NumPy refuses bools as dimensions
-    try:
-        operator.index(value)
-    except TypeError:
-        return False
-    return True
+    return as_index(value) is not None  # NOTE [integer arguments]: bools are refused
 
 
 def _as_int(value: Any) -> int | None:
     """The int a float or string dimension meant (``2.0``, ``"3"``), for the hint; else None."""
     if _is_int(value):
-        return operator.index(value)
+        return as_index(value)
     if isinstance(value, (float, np.floating)) and float(value).is_integer() and value >= 0:
         return int(value)
     if isinstance(value, str) and value.strip().isdigit():

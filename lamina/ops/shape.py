@@ -9,7 +9,6 @@ decides which public calls make view handles.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 
 from lamina.core import Primitive, bind
 from lamina.errors import LaminaTypeError, LaminaValueError
-from lamina.ops.common import common_device, normalize_axis, prod
+from lamina.ops.common import as_index, common_device, normalize_axis, prod
 
 __all__ = [
     "reshape_p", "transpose_p", "broadcast_to_p", "flip_p", "diagonal_p", "split_p",
@@ -42,7 +41,7 @@ def resolve_shape(shape: Any, size: int, what: str) -> tuple[int, ...]:
     try:
         dims = _check_shape(shape, what)
     except LaminaValueError:  # a negative entry: here it is the unknown dimension
-        dims = tuple(operator.index(d) for d in ((shape,) if _is_int(shape) else shape))
+        dims = tuple(as_index(d) for d in ((shape,) if _is_int(shape) else shape))
     unknown = [i for i, d in enumerate(dims) if d < 0]
     if len(unknown) > 1:
         raise LaminaValueError(
