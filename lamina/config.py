@@ -162,7 +162,9 @@ class Config:
     - ``eager`` (bool): run every op at once instead of building a graph (``LAMINA_EAGER=1``).
       For debugging; results are identical to lazy mode.
     - ``max_graph_depth`` (positive int): a pending graph deeper than this is evaluated as it
-      is built, so a long loop never grows an unbounded graph (``LAMINA_MAX_GRAPH_DEPTH``).
+      is built, so a long loop never grows an unbounded graph (``LAMINA_MAX_GRAPH_DEPTH``;
+      10000 by default: a chain of 10000 pending nodes holds a few MB, and a simulation
+      differentiated over its steps, autograd's fluidsim, runs as one graph per call).
     - ``compile_after`` (positive int): a graph seen this many times is compiled to a
       straight-line function; before that it is interpreted (cold graphs are not worth
       compiling).
@@ -180,7 +182,7 @@ class Config:
 
     >>> import lamina as lm
     >>> lm.config  # doctest: +NORMALIZE_WHITESPACE
-    lamina.config(eager=False, max_graph_depth=1000, compile_after=2, default_device='cpu',
+    lamina.config(eager=False, max_graph_depth=10000, compile_after=2, default_device='cpu',
                   autograd_fallback='warn')
     >>> lm.config.eagr = True
     Traceback (most recent call last):
@@ -197,7 +199,7 @@ class Config:
 
     def __init__(self) -> None:
         self.eager: bool = _env_flag("LAMINA_EAGER")
-        self.max_graph_depth: int = _env_int("LAMINA_MAX_GRAPH_DEPTH", 1000, "max_graph_depth")
+        self.max_graph_depth: int = _env_int("LAMINA_MAX_GRAPH_DEPTH", 10000, "max_graph_depth")
         self.compile_after: int = 2
         self.default_device: str = _env_device("LAMINA_DEVICE")
         self.autograd_fallback: str = "warn"
