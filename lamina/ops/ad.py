@@ -53,8 +53,8 @@ def mul(x: Any, y: Any) -> Any:
     # operand may be a Python number (``mul(g, 0.5)``): the shortcut needs two values, since
     # what it returns must be a value of the product's shape and dtype.
     if type(x) not in _PY_SCALARS and type(y) not in _PY_SCALARS and \
-            x.shape == y.shape and np.result_type(x.dtype, y.dtype) == y.dtype and \
-            known_scalar(x) == 1:
+            x.shape == y.shape and known_scalar(x) == 1 and \
+            np.result_type(x.dtype, y.dtype) == y.dtype:
         return y
     return binary_values(BINARY["multiply"], x, y)
 

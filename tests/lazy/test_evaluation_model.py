@@ -147,3 +147,40 @@ def test_the_collector_is_paused_during_a_call_and_restored_after():
         assert not gc.isenabled()  # the user's choice stays
     finally:
         gc.enable()
+
+
+def _live(kind) -> int:
+    import gc
+
+    return sum(1 for o in gc.get_objects() if type(o) is kind)
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["rebind", "in-place"])
+def test_a_training_loop_holds_no_growing_graph(in_place):
+    # The MLP loop: params updated each step without lm.eval; what stays alive after
+    # step 40 is what stays alive after step 20 (no graph, no stored history).
+    from lamina.lazy.graph import LazyNode, LazyTensor
+
+    x = lm.asarray(_rng.standard_normal((16, 4)))
+    y = lm.asarray(_rng.standard_normal(16))
+    params = [lm.asarray(_rng.standard_normal((4, 8)) * 0.3), lm.asarray(np.zeros(8)),
+              lm.asarray(_rng.standard_normal(8) * 0.3)]
+
+    def loss(p, k):
+        batch = slice(k * 4, k * 4 + 4)
+        h = lnp.tanh(x[batch] @ p[0] + p[1])
+        return lnp.mean((h @ p[2] - y[batch]) ** 2)
+
+    g = lm.grad(loss)
+    counts = []
+    for step in range(40):
+        grads = g(params, step % 4)
+        if in_place:
+            for p, gp in zip(params, grads, strict=True):
+                p -= 0.1 * gp
+        else:
+            params = [p - 0.1 * gp for p, gp in zip(params, grads, strict=True)]
+        if step in (19, 39):
+            counts.append((_live(LazyNode), _live(LazyTensor)))
+    assert counts[0] == counts[1]
+    assert counts[1][0] <= 10  # the pending updates of one step at most
