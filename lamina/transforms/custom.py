@@ -20,6 +20,18 @@ Each level has its own ``ctx`` holding that level's values: this is what makes
 
 The combined style, ``forward(ctx, *args)`` without ``setup_context``, is accepted too; there
 the forward runs at the level that needs the ctx, so levels below see its ops one by one.
+
+NOTE [pytree arguments]: the operands are the tensors anywhere in ``apply``'s arguments, in
+tuples, lists, dicts and namedtuples too (``Fn.apply((a, b), x)``), as JAX's ``custom_vjp``
+follows pytrees; torch's Function ignores tensors inside containers, which left them
+constants with a zero gradient and no word. Each argument keeps its structure: ``forward``
+and ``setup_context`` get it with handles at its tensors; ``backward`` returns, per argument,
+None or that structure with a gradient (or None) at each tensor and None elsewhere;
+``jvp`` gets, per argument, None when it holds no tensor, else the tangent (a tensor argument)
+or its structure with tangents at the tensors and None elsewhere; the user's ``vmap`` gets its
+``in_dims`` the same way. ``ctx.needs_input_grad`` stays one bool per argument: True when a
+gradient can flow to any tensor in it. Leaves that are not tensors (numbers, strings, NumPy
+arrays) stay static.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina import tree
 from lamina.core import Primitive, bind, current_interpreters
 from lamina.errors import LaminaNotImplementedError, LaminaRuntimeError, LaminaTypeError
 from lamina.wrappers.tensor import Tensor, wrap
@@ -390,8 +403,10 @@ class Function:
         """Run the function on ``args`` (tensors and static values) under the active
         transforms.
 
-        Tensors are differentiated and batched through the class's rules; other arguments
-        (numbers, tuples, NumPy arrays) are static, as in torch. Positional arguments only.
+        Tensors are differentiated and batched through the class's rules, also inside tuples,
+        lists and dicts (as JAX's ``custom_vjp``; NOTE [pytree arguments]): ``backward`` then
+        returns, for such an argument, its structure with a gradient or None at each tensor.
+        Other values (numbers, strings, NumPy arrays) are static. Positional arguments only.
 
         >>> import lamina as lm
         >>> class Double(lm.Function):
@@ -409,6 +424,21 @@ class Function:
         Tensor([2., 4.], device='cpu')
         >>> lm.vmap(lm.grad(Double.apply))(lm.asarray([1.0, 2.0]))
         Tensor([2., 2.], device='cpu')
+        >>> class Affine(lm.Function):
+        ...     @staticmethod
+        ...     def forward(params, x):                  # params: a (w, b) pair of tensors
+        ...         w, b = params
+        ...         return w * x + b
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         (w, b), x = inputs
+        ...         ctx.save_for_backward(w, x)
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         w, x = ctx.saved_tensors
+        ...         return (g * x, g), g * w             # one structure per argument
+        >>> lm.grad(lambda p: Affine.apply(p, lm.asarray(3.0)))((lm.asarray(2.0), lm.asarray(1.0)))
+        (Tensor(3., device='cpu'), Tensor(1., device='cpu'))
         """
         if kwargs:
             raise LaminaTypeError(
@@ -419,16 +449,10 @@ class Function:
             _check_definition(cls)
         if not _overrides(cls, "setup_context"):
             _check_combined_forward(cls, len(args))
-        values = []
-        slots = []
-        for a in args:
-            if type(a) is Tensor:
-                slots.append(len(values))
-                values.append(a._lamina_read())
-            else:
-                slots.append(None)
-        call = _Call(cls, args, tuple(slots))
-        outs = _run_here(call, tuple(values), None)
+        call = _Call(cls, args)
+        values = tuple(leaf._lamina_read() for leaf, s in zip(call.leaves, call.slots,
+                                                              strict=True) if s is not None)
+        outs = _run_here(call, values, None)
         handles = [wrap(v) for v in outs]
         return handles[0] if call.single else tuple(handles)
 
@@ -474,24 +498,115 @@ def _check_combined_forward(cls: type, n_args: int) -> None:
 
 class _Call:
     """One application: the Function, the user's arguments (static ones kept as they are),
-    which of them are tensors (their index among the operands), and what forward returned."""
+    their leaves (NOTE [pytree arguments]) and which leaves are tensors (``slots``: the leaf's
+    index among the operands, or None), and what forward returned.
 
-    __slots__ = ("fn", "args", "slots", "single", "n_out")
+    ``arg_specs[i]`` is argument ``i``'s tree structure, None for an argument that is one leaf;
+    ``ranges[i]`` its leaves' (start, stop). Given ``slots``, each argument is one leaf
+    (lamina.library's custom ops)."""
 
-    def __init__(self, fn: type, args: tuple, slots: tuple) -> None:
+    __slots__ = ("fn", "args", "leaves", "arg_specs", "ranges", "slots", "single", "n_out")
+
+    def __init__(self, fn: type, args: tuple, slots: tuple | None = None) -> None:
         self.fn = fn
         self.args = args
+        if slots is None:
+            leaves: list = []
+            specs: list = []
+            for a in args:
+                if type(a) is Tensor:
+                    leaves.append(a)
+                    specs.append(None)
+                    continue
+                arg_leaves, spec = tree.flatten(a)
+                leaves.extend(arg_leaves)
+                specs.append(None if spec.is_leaf() else spec)
+            n = 0
+            slot_list = []
+            for leaf in leaves:
+                slot_list.append(n if type(leaf) is Tensor else None)
+                n += type(leaf) is Tensor
+            slots = tuple(slot_list)
+        else:
+            leaves, specs = list(args), [None] * len(args)
+        self.leaves = leaves
+        self.arg_specs = specs
+        ranges = []
+        start = 0
+        for spec in specs:
+            stop = start + (1 if spec is None else spec.num_leaves)
+            ranges.append((start, stop))
+            start = stop
+        self.ranges = ranges
         self.slots = slots
         self.single = True
         self.n_out = None
 
+    def _rebuild(self, leaves: list) -> tuple:
+        return tuple(leaves[start] if spec is None else tree.unflatten(spec, leaves[start:stop])
+                     for spec, (start, stop) in zip(self.arg_specs, self.ranges, strict=True))
+
     def inputs(self, values: tuple, make=wrap) -> tuple:
-        """The forward's arguments with the tensor operands replaced by handles on ``values``."""
-        return tuple(a if s is None else make(values[s]) for a, s in zip(self.args, self.slots,
-                                                                           strict=True))
+        """The forward's arguments with the tensor operands replaced by ``make(values[s])``."""
+        return self._rebuild([leaf if s is None else make(values[s])
+                              for leaf, s in zip(self.leaves, self.slots, strict=True)])
+
+    def per_argument(self, items: Any) -> tuple:
+        """Per-operand ``items`` (tangents, batch dims) as one entry per argument: None for an
+        argument without tensors, the operand's item for a tensor argument, else the
+        argument's structure with the items at its tensors and None elsewhere."""
+        out = []
+        for spec, (start, stop) in zip(self.arg_specs, self.ranges, strict=True):
+            slots = self.slots[start:stop]
+            if all(s is None for s in slots):
+                out.append(None)
+            elif spec is None:
+                out.append(items[slots[0]])
+            else:
+                out.append(tree.unflatten(spec, [None if s is None else items[s] for s in slots]))
+        return tuple(out)
+
+    def per_operand(self, results: tuple, method: str, what: str) -> list:
+        """The inverse of ``per_argument`` for a rule's results (one entry per argument, each
+        None or of the argument's structure): ``(i, k, result)`` for each leaf ``k`` of
+        argument ``i`` given a non-None result."""
+        fn = self.fn
+        out = []
+        for i, r in enumerate(results):
+            if r is None:
+                continue
+            spec = self.arg_specs[i]
+            if spec is None:
+                rs = [r]
+            else:
+                try:
+                    rs = spec.flatten_up_to(r)
+                except (TypeError, ValueError):
+                    raise LaminaRuntimeError(
+                        f"function {fn.__name__}.{method} returned {_shown(r)} as the {what}s of "
+                        f"argument {i}, which is {tree.structure_str(spec)}: return that "
+                        f"structure with a {what} (or None) at each tensor and None elsewhere, "
+                        "or None for the whole argument."
+                    ) from None
+            out.extend((i, k, g) for k, g in enumerate(rs) if g is not None)
+        return out
+
+    def per_argument_results(self, result: Any) -> tuple:
+        """A rule's return value as one entry per argument (a lone container argument may get
+        its structure directly: ``backward`` of ``Fn.apply((a, b))`` may return ``(ga, gb)``)."""
+        results = result if isinstance(result, tuple) else (result,)
+        if len(self.args) == 1 and len(results) != 1 and self.arg_specs[0] is not None:
+            try:
+                self.arg_specs[0].flatten_up_to(result)
+                return (result,)
+            except (TypeError, ValueError):
+                pass
+        return results
 
     def needs(self, tracked: list) -> tuple:
-        return tuple(s is not None and tracked[s] for s in self.slots)
+        """``ctx.needs_input_grad``: per argument, whether any of its tensors is tracked."""
+        return tuple(any(s is not None and tracked[s] for s in self.slots[start:stop])
+                     for start, stop in self.ranges)
 
     @property
     def setup_style(self) -> bool:
@@ -584,10 +699,16 @@ def _vjp_rule(gs: tuple, *primals: Any, out: tuple, call: _Call, ctx: FunctionCt
     return _per_operand(call, result, primals, "backward", "gradient")
 
 
+def _shown(r: Any) -> str:
+    text = repr(r) if isinstance(r, (tuple, list, dict)) else type(r).__name__
+    return text if len(text) < 80 else text[:77] + "..."
+
+
 def _per_operand(call: _Call, result: Any, primals: tuple, method: str, what: str) -> tuple:
-    """The user's per-input results (one per forward argument) as one value per operand."""
+    """The user's per-input results (one per forward argument, NOTE [pytree arguments]) as
+    one value per operand."""
     fn = call.fn
-    results = result if isinstance(result, tuple) else (result,)
+    results = call.per_argument_results(result)
     n = len(call.args)
     if len(results) != n:
         raise LaminaRuntimeError(
@@ -596,29 +717,31 @@ def _per_operand(call: _Call, result: Any, primals: tuple, method: str, what: st
             "the arguments that get none."
         )
     per_operand: list = [None] * len(primals)
-    for i, (r, s) in enumerate(zip(results, call.slots, strict=True)):
-        if r is None:
-            continue
+    for i, k, r in call.per_operand(results, method, what):
+        start = call.ranges[i][0]
+        s = call.slots[start + k]
+        leaf = call.leaves[start + k]
+        where = f"argument {i}" if call.arg_specs[i] is None else f"argument {i} (leaf {k})"
         if s is None:
-            if _is_array(call.args[i]):
+            if _is_array(leaf):
                 # A NumPy/CuPy array argument is a tensor that no gradient flows to (as a torch
                 # tensor with requires_grad=False): its gradient is dropped.
                 continue
             raise LaminaRuntimeError(
-                f"function {fn.__name__}.{method} returned a {what} for argument {i}, which is "
-                f"not a tensor ({type(call.args[i]).__name__}); return None for it."
+                f"function {fn.__name__}.{method} returned a {what} for {where}, which is "
+                f"not a tensor ({type(leaf).__name__}); return None for it."
             )
         value = r._lamina_read() if type(r) is Tensor else None
         if value is None:
             raise LaminaTypeError(
                 f"function {fn.__name__}.{method} returned a {type(r).__name__} as the {what} "
-                f"of argument {i}; return a Tensor (or None)."
+                f"of {where}; return a Tensor (or None)."
             )
         primal = primals[s]
         if tuple(value.shape) != tuple(primal.shape):
             raise LaminaRuntimeError(
                 f"function {fn.__name__}.{method} returned a {what} of shape "
-                f"{tuple(value.shape)} for argument {i}, which has shape {tuple(primal.shape)}."
+                f"{tuple(value.shape)} for {where}, which has shape {tuple(primal.shape)}."
             )
         if value.dtype != primal.dtype:
             from lamina.ops.elementwise import astype_value  # noqa: PLC0415
@@ -648,13 +771,8 @@ def _jvp_rule(interpreter, args: tuple, params: dict) -> Any:
         )
 
     def user_jvp():
-        per_input = []
-        for s in call.slots:
-            if s is None:
-                per_input.append(None)
-            else:
-                t = tangents[s]
-                per_input.append(wrap(t if t is not None else _zeros_like(primals[s])))
+        per_input = call.per_argument([wrap(t if t is not None else _zeros_like(p))
+                                       for t, p in zip(tangents, primals, strict=True)])
         result = fn.jvp(ctx, *per_input)
         results = result if isinstance(result, tuple) else (result,)
         if len(results) != len(out):
@@ -697,7 +815,7 @@ def _vmap_rule(interpreter, args: tuple, params: dict) -> Any:
     values, bdims, _ = interpreter.split(args)
     if _overrides(fn, "vmap"):
         info = VmapInfo(interpreter.axis_size, interpreter.randomness)
-        in_dims = tuple(None if s is None else bdims[s] for s in call.slots)
+        in_dims = call.per_argument(bdims)
 
         def user_vmap():
             result = fn.vmap(info, in_dims, *call.inputs(tuple(values)))
@@ -732,7 +850,7 @@ def _vmap_rule(interpreter, args: tuple, params: dict) -> Any:
                 "torch.func requires."
             )
         generated = _generated(fn, tuple(bdims), interpreter.axis_size, interpreter.randomness)
-        inner = _Call(generated, call.args, call.slots)
+        inner = _Call(generated, call.args)
         outs = interpreter.call_below(_run_here, inner, tuple(values), None)
         call.single = inner.single
         return tuple(BatchedTensor(o, 0, level) for o in outs)
@@ -750,27 +868,31 @@ def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
     from lamina.numpy import sum as lnp_sum  # noqa: PLC0415
     from lamina.transforms.vmap import vmap  # noqa: PLC0415
 
-    def per_example(method, statics, n_in, n_out, needs, grads):
-        # One element: (inputs..., outputs..., extras...) -> method(ctx, *extras), as a tuple.
+    def per_example(method, layout, n_in, n_out, needs, mode):
+        # One element: (inputs..., outputs..., extras...) -> method(ctx, *extras), as a tuple
+        # (one entry per argument for backward, per output for jvp).
         def run(*flat):
             ins, outs, extra = flat[:n_in], flat[n_in:n_in + n_out], flat[n_in + n_out:]
-            it = iter(ins)
-            inputs = tuple(next(it) if s else a for a, s in statics)
+            inputs = layout.inputs(ins, make=_same)
             ctx = FunctionCtx(needs)
             ctx._outputs = outs
             fn.setup_context(ctx, inputs, outs[0] if len(outs) == 1 else outs)
-            if grads and ctx.materialize_grads:
+            if mode == "backward" and ctx.materialize_grads:
                 extra = tuple(_zeros_handle(o) if g is None else g
                               for g, o in zip(extra, outs, strict=True))
+            if mode == "jvp":  # the user's jvp takes one tangent entry per argument
+                extra = layout.per_argument(extra)
             result = method(ctx, *extra)
+            if mode == "backward":
+                return layout.per_argument_results(result)
             return result if isinstance(result, tuple) else (result,)
 
         return run
 
-    def batched_call(method, ctx, extras, extra_dims, grads=False):
-        ins, outs = ctx._lamina_inputs, ctx._lamina_outputs
-        run = per_example(method, ctx._lamina_statics, len(ins), len(outs),
-                          ctx.needs_input_grad, grads)
+    def batched_call(method, ctx, extras, extra_dims, mode):
+        layout, outs = ctx._lamina_layout, ctx._lamina_outputs
+        ins = ctx._lamina_inputs
+        run = per_example(method, layout, len(ins), len(outs), ctx.needs_input_grad, mode)
         # A None extra (an output without gradient) is an empty pytree for vmap: dim None.
         dims = bdims + (0,) * len(outs) + tuple(
             None if e is None else d for e, d in zip(extras, extra_dims, strict=True))
@@ -781,44 +903,55 @@ def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
 
         @staticmethod
         def forward(*args):
-            tensors = [a for a in args if type(a) is Tensor]
-            statics = tuple((None, True) if type(a) is Tensor else (a, False) for a in args)
+            layout = _Call(fn, args)  # NOTE [pytree arguments]: the tensors are the operands
+            tensors = [leaf for leaf, s in zip(layout.leaves, layout.slots, strict=True)
+                       if s is not None]
 
             def one(*xs):
-                it = iter(xs)
-                return fn.forward(*(next(it) if s else a for a, s in statics))
+                return fn.forward(*layout.inputs(xs, make=_same))
 
             return vmap(one, in_dims=bdims, out_dims=0, randomness=randomness)(*tensors)
 
         @staticmethod
         def setup_context(ctx, inputs, output):
             ctx.set_materialize_grads(False)  # the user's ctx decides, per element
-            ctx._lamina_statics = tuple((None, True) if type(a) is Tensor else (a, False)
-                                        for a in inputs)
-            ctx._lamina_inputs = tuple(a for a in inputs if type(a) is Tensor)
+            layout = _Call(fn, inputs)
+            ctx._lamina_layout = layout
+            ctx._lamina_inputs = tuple(leaf for leaf, s in zip(layout.leaves, layout.slots,
+                                                               strict=True) if s is not None)
             ctx._lamina_outputs = output if isinstance(output, tuple) else (output,)
 
         @staticmethod
         def backward(ctx, *grads):
-            result = batched_call(fn.backward, ctx, grads, (0,) * len(grads), grads=True)
+            layout = ctx._lamina_layout
+            result = batched_call(fn.backward, ctx, grads, (0,) * len(grads), "backward")
+            if len(result) != len(layout.args):
+                return result  # _per_operand names the mistake
             # Each gradient has the batch first: move it where the operand has it, or sum it
             # for an operand without one (every element contributed a gradient).
-            out = []
-            it = iter(bdims)
-            for r, (_, is_tensor) in zip(result, ctx._lamina_statics, strict=False):
-                if not is_tensor:
-                    out.append(r)
-                    continue
-                d = next(it)
-                if r is not None:
-                    r = lnp_sum(r, axis=0) if d is None else lnp_moveaxis(r, 0, d)
-                out.append(r)
-            return tuple(out) + tuple(result[len(out):])
+            flat = [None] * len(layout.leaves)
+            for i, k, g in layout.per_operand(result, "backward", "gradient"):
+                index = layout.ranges[i][0] + k
+                s = layout.slots[index]
+                if s is not None and type(g) is Tensor:
+                    d = bdims[s]
+                    g = lnp_sum(g, axis=0) if d is None else lnp_moveaxis(g, 0, d)
+                flat[index] = g
+            return tuple(
+                None if r is None else flat[start] if spec is None else
+                tree.unflatten(spec, flat[start:stop])
+                for r, spec, (start, stop) in zip(result, layout.arg_specs, layout.ranges,
+                                                  strict=True))
 
         @staticmethod
         def jvp(ctx, *tangents):
-            ts = tuple(t for t, (_, s) in zip(tangents, ctx._lamina_statics, strict=True) if s)
-            result = batched_call(fn.jvp, ctx, ts, bdims)
+            layout = ctx._lamina_layout
+            ts = [None] * len(ctx._lamina_inputs)
+            for i, k, t in layout.per_operand(tangents, "jvp", "tangent"):
+                s = layout.slots[layout.ranges[i][0] + k]
+                if s is not None:
+                    ts[s] = t
+            result = batched_call(fn.jvp, ctx, tuple(ts), bdims, "jvp")
             return result if len(result) > 1 else result[0]
 
     Generated.__name__ = Generated.__qualname__ = f"vmapped_{fn.__name__}"
@@ -827,6 +960,10 @@ def _generated(fn: type, bdims: tuple, axis_size: int, randomness: str) -> type:
 
 def _zeros_handle(o: Tensor) -> Tensor:
     return wrap(_zeros_like(o._lamina_read()))
+
+
+def _same(t: Any) -> Any:
+    return t
 
 
 # -- the primitive -------------------------------------------------------------------------------

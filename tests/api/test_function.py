@@ -1281,3 +1281,242 @@ def test_the_function_still_works_after_errors():
     assert current_interpreters() == ()
     _close(lm.grad(lambda x: NoVmap.apply(x).sum())(x), np.full(4, 2.0))
     _close(lm.vmap(lm.grad(lambda x: Cube.apply(x).sum()))(lm.asarray(XB)), 3 * XB ** 2)
+
+
+# -- tensors inside tuple, list and dict arguments (issue 14, NOTE [pytree arguments]) -----------
+# Fn.apply((a, b), x) took the tensors inside the tuple as static values: constants, with a
+# zero gradient and no word. Now they are operands, as in JAX's custom_vjp.
+
+OPTS = {"scale": 2.0, "tag": "affine"}   # a dict argument without tensors: static
+
+
+class Affine(lm.Function):
+    """(w, b), x, opts -> (w * x + b) * opts["scale"]; the parameters in a tuple."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(params, x, opts):
+        w, b = params
+        return (w * x + b) * opts["scale"]
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (w, b), x, opts = inputs
+        SEEN.append(ctx.needs_input_grad)
+        ctx.save_for_backward(w, x)
+        ctx.scale = opts["scale"]
+
+    @staticmethod
+    def backward(ctx, g):
+        CALLS["Affine.backward"] += 1
+        w, x = ctx.saved_tensors
+        g = g * ctx.scale
+        return (g * x, g), g * w, None
+
+    @staticmethod
+    def jvp(ctx, t_params, t_x, t_opts):
+        SEEN.append(("jvp", t_opts))
+        w, x = ctx.saved_tensors
+        tw, tb = t_params
+        return (tw * x + w * t_x + tb) * ctx.scale
+
+
+class DictScale(lm.Function):
+    """x, {"scale": s, "shift": c, "tag": str} -> x * s + c; a tensor, a float and a string in a
+    dict; the user's own vmap rule gets in_dims of the same structure."""
+
+    @staticmethod
+    def forward(x, opts):
+        return x * opts["scale"] + opts["shift"]
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, opts = inputs
+        ctx.save_for_backward(x, opts["scale"])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, s = ctx.saved_tensors
+        return g * s, {"scale": lnp.sum(g * x), "shift": None, "tag": None}
+
+    @staticmethod
+    def jvp(ctx, t_x, t_opts):
+        assert t_opts["shift"] is None and t_opts["tag"] is None
+        x, s = ctx.saved_tensors
+        return t_x * s + x * t_opts["scale"]
+
+    @staticmethod
+    def vmap(info, in_dims, x, opts):
+        SEEN.append(in_dims)
+        x_dim, o_dims = in_dims
+        assert set(o_dims) == {"scale", "shift", "tag"} and o_dims["shift"] is None
+        x = x if x_dim is not None else lnp.broadcast_to(x, (info.batch_size, *x.shape))
+        x = lnp.moveaxis(x, x_dim, 0) if x_dim is not None else x
+        s = opts["scale"]
+        s = s if o_dims["scale"] is not None else lnp.broadcast_to(s, (info.batch_size,))
+        return x * s[:, None] + opts["shift"], 0
+
+
+def _affine(w, b, x):
+    return Affine.apply((w, b), x, OPTS)
+
+
+W, B = rng.standard_normal(4), rng.standard_normal(4)
+
+
+def test_tensors_inside_a_tuple_are_differentiated():
+    w, b, x = lm.asarray(W), lm.asarray(B), lm.asarray(X)
+    _close(_affine(w, b, x), (W * X + B) * 2.0)
+    (gw, gb), gx = lm.grad(lambda p, x: Affine.apply(p, x, OPTS).sum(), argnums=(0, 1))(
+        (w, b), x)
+    _close(gw, 2.0 * X)
+    _close(gb, np.full(4, 2.0))
+    _close(gx, 2.0 * W)
+    assert CALLS["Affine.backward"] == 1   # the user's rule, not the ops of forward
+    # ctx.needs_input_grad: one bool per argument, True when any tensor in it is tracked.
+    assert SEEN == [(True, True, False)]
+    SEEN.clear()
+    lm.grad(lambda x: _affine(w, b, x).sum())(x)
+    lm.grad(lambda b: _affine(w, b, x).sum())(b)
+    assert SEEN == [(False, True, False), (True, False, False)]
+
+
+def test_tuple_arguments_under_every_transform():
+    w, b, x = lm.asarray(W), lm.asarray(B), lm.asarray(X)
+    check_grads(_affine, (w, b, x), order=2, modes=("rev", "fwd"))
+    _, t = lm.jvp(_affine, (w, b, x), (lm.asarray(V), lm.asarray(V), lm.asarray(V)))
+    _close(t, (V * X + W * V + V) * 2.0)
+    assert ("jvp", None) in SEEN   # the static dict argument gets None as its tangent
+    _close(lm.jacrev(_affine, argnums=0)(w, b, x), np.diag(2.0 * X))
+    _close(lm.jacfwd(_affine, argnums=0)(w, b, x), np.diag(2.0 * X))
+    _close(lm.hessian(lambda w: (_affine(w, b, x) ** 2).sum())(w), np.diag(8.0 * X ** 2))
+
+
+def test_tuple_arguments_under_vmap_with_the_generated_rule():
+    w, b, xb = lm.asarray(W), lm.asarray(B), lm.asarray(XB)
+    check_vmap(_affine, (w, b, xb), in_dims=(None, None, 0))
+    check_vmap(_affine, (lm.asarray(XB), b, lm.asarray(XB.T)), in_dims=(0, None, 1))
+    rows = lambda w, x: lm.grad(lambda w: _affine(w, b, x).sum())(w)  # noqa: E731
+    check_vmap(rows, (lm.asarray(XB), xb))
+    _close(lm.vmap(rows)(lm.asarray(XB), xb), 2.0 * XB)
+    # grad of vmap: the batched gradient of the unbatched w is summed over the batch.
+    g = lm.grad(lambda w: lm.vmap(lambda x: _affine(w, b, x))(xb).sum())(w)
+    _close(g, 2.0 * XB.sum(0))
+    # vmap of jvp and jvp of vmap: the generated jvp gets the tangents per argument.
+    tangents = lambda x: lm.jvp(lambda w: _affine(w, b, x), (w,), (lm.asarray(V),))[1]  # noqa
+    _close(lm.vmap(tangents)(xb), 2.0 * V * XB)
+    _, t = lm.jvp(lambda w: lm.vmap(lambda x: _affine(w, b, x))(xb), (w,), (lm.asarray(V),))
+    _close(t, 2.0 * V * XB)
+
+
+def test_a_tensor_in_a_dict_with_static_leaves_and_a_user_vmap_rule():
+    x, s = lm.asarray(X), lm.asarray(1.5)
+
+    def f(x, s):
+        return DictScale.apply(x, {"scale": s, "shift": 1.0, "tag": "s"})
+
+    _close(f(x, s), X * 1.5 + 1.0)
+    gx, gs = lm.grad(lambda x, s: f(x, s).sum(), argnums=(0, 1))(x, s)
+    _close(gx, np.full(4, 1.5))
+    _close(gs, X.sum())
+    check_grads(f, (x, s), order=2, modes=("rev", "fwd"))
+    out = lm.vmap(f, in_dims=(0, 0))(lm.asarray(XB), lm.asarray([1.0, 2.0, 3.0]))
+    _close(out, XB * np.array([[1.0], [2.0], [3.0]]) + 1.0)
+    assert SEEN[-1] == (0, {"scale": 0, "shift": None, "tag": None})
+    out = lm.vmap(f, in_dims=(None, 0))(x, lm.asarray([1.0, 2.0, 3.0]))
+    _close(out, np.outer([1.0, 2.0, 3.0], X) + 1.0)
+    assert SEEN[-1] == (None, {"scale": 0, "shift": None, "tag": None})
+
+
+def test_pytree_arguments_with_scalars_arrays_and_the_same_tensor_twice():
+    class PairProduct(lm.Function):
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(pair):
+            a, b = pair
+            return a * b
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(*inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            CALLS["PairProduct.backward"] += 1
+            a, b = ctx.saved_tensors
+            return g * b, g * a       # a lone tuple argument: its structure, not wrapped
+
+    x = lm.asarray(X)
+    # The same tensor twice in the tuple: d/dx x * x = 2 x, both gradients accumulate.
+    _close(lm.grad(lambda x: PairProduct.apply((x, x)).sum())(x), 2 * X)
+    _close(lm.grad(lambda x: PairProduct.apply((x, x * 3.0)).sum())(x), 6 * X)
+    # 0-d tensors, Python numbers and NumPy arrays in the tuple (the last two are static).
+    assert float(lm.grad(lambda a: PairProduct.apply((a, lm.asarray(4.0))))(2.0)) == 4.0
+    _close(lm.grad(lambda x: PairProduct.apply((x, np.full(4, 3.0))).sum())(x), np.full(4, 3.0))
+    _close(lm.vmap(lambda x: PairProduct.apply((x, x)))(lm.asarray(XB)), XB ** 2)
+    # The user's backward ran each time (the tensors in the tuple are operands; with none at
+    # the top level, the forward's own ops were differentiated instead).
+    assert CALLS["PairProduct.backward"] == 4
+
+    class ScaleByFloat(lm.Function):
+        @staticmethod
+        def forward(pair):
+            return pair[0] * pair[1]
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.k = inputs[0][1]
+
+        @staticmethod
+        def backward(ctx, g):
+            return ((g * ctx.k, None),)   # the 1-tuple of per-argument results works too
+
+    _close(lm.grad(lambda x: ScaleByFloat.apply((x, 2.5)).sum())(x), np.full(4, 2.5))
+
+
+def test_backward_with_the_wrong_structure_for_a_pytree_argument():
+    class WrongStructure(lm.Function):
+        @staticmethod
+        def forward(pair, x):
+            return pair[0] * x + pair[1]
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            pass
+
+        @staticmethod
+        def backward(ctx, g):
+            return [g, g], g            # a list for a tuple argument
+
+    class GradForAFloat(lm.Function):
+        @staticmethod
+        def forward(pair):
+            return pair[0] * pair[1]
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            pass
+
+        @staticmethod
+        def backward(ctx, g):
+            return ((g, g),)            # a gradient for the static float
+
+    x = lm.asarray(X)
+    with pytest.raises(RuntimeError, match=r"WrongStructure.backward returned \[.*as the "
+                                           r"gradients of argument 0.*return that structure"):
+        lm.grad(lambda x: WrongStructure.apply((x, x), x).sum())(x)
+    with pytest.raises(RuntimeError, match=r"argument 0 \(leaf 1\), which is not a tensor "
+                                           r"\(float\); return None for it"):
+        lm.grad(lambda x: GradForAFloat.apply((x, 2.0)).sum())(x)
+
+
+def test_generated_vmap_rule_gives_jvp_none_for_a_static_argument():
+    # vmap of jvp through the generated rule called jvp(ctx, tx, ty) without the None for the
+    # static scale: TypeError "missing 1 required positional argument: 'tscale'".
+    x, y = lm.asarray(XB), lm.asarray(VB)
+    f = lambda x, y: ScaledMul.apply(x, y, 3.0)  # noqa: E731
+    expected = (XB * VB + XB * VB) * 3.0
+    _close(lm.vmap(lambda x, y: lm.jvp(f, (x, y), (x, y))[1])(x, y), expected)
+    _close(lm.jvp(lm.vmap(f), (x, y), (x, y))[1], expected)
