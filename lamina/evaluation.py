@@ -3,11 +3,10 @@ on its own (NOTE [transform calls are steps])."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import optree
@@ -34,7 +33,11 @@ def eval(*trees: Any) -> None:  # noqa: A001
     (False, False)
     """
     by_device: dict = {}
-    for leaf in optree.tree_leaves(trees, is_leaf=lambda x: isinstance(x, Tensor)):
+    if len(trees) == 1 and isinstance(trees[0], Tensor):
+        leaves: Any = trees  # one tensor (what grad returns): no tree walk
+    else:
+        leaves = optree.tree_leaves(trees, is_leaf=lambda x: isinstance(x, Tensor))
+    for leaf in leaves:
         if isinstance(leaf, Tensor):
             value = leaf._lamina_read()
             if getattr(value, "data", 0) is None:
@@ -62,10 +65,13 @@ def settles(func: Callable) -> Callable:
     def settled(*args: Any, **kwargs: Any) -> Any:
         if core.current_interpreters():
             return func(*args, **kwargs)
-        with collector_paused():
+        _pause_collector()
+        try:
             out = func(*args, **kwargs)
             if not _trace.recording():
                 eval(out)
+        finally:
+            _resume_collector()
         return out
 
     return settled
@@ -76,10 +82,8 @@ _pauses = 0  # transform calls running with the collector paused, in all threads
 _paused_by_us = False
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for the duration (NOTE [the collector during a
-    step]).
+def _pause_collector() -> None:
+    """Pause Python's cyclic garbage collector (NOTE [the collector during a step]).
 
     NOTE [the collector during a step]: a transform call builds its graph: tens of thousands
     of small objects (nodes, wrappers, tape entries) that live until the graph has run and are
@@ -100,11 +104,13 @@ def collector_paused() -> Iterator[None]:
             if _paused_by_us:
                 gc.disable()
         _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _paused_by_us:
-                _paused_by_us = False
-                gc.enable()
+
+
+def _resume_collector() -> None:
+    """End one ``_pause_collector``; the last one resumes the collector if it paused it."""
+    global _pauses, _paused_by_us
+    with _pause_lock:
+        _pauses -= 1
+        if _pauses == 0 and _paused_by_us:
+            _paused_by_us = False
+            gc.enable()
