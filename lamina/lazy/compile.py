@@ -35,6 +35,7 @@ signature could follow) that cost more while building than it saved (mixture VI:
 from __future__ import annotations
 
 import sys
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -49,6 +50,7 @@ __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
 
 _counters = _metrics.counters
 _CACHE_CAPACITY = 2048
+_CODEGEN_SECONDS = 8e-6  # per instruction, half the measured cost (NOTE [when to compile])
 _cache: OrderedDict[_GraphKey, Program] = OrderedDict()
 
 
@@ -165,7 +167,7 @@ class Program:
     """
 
     __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "avals", "node_slots",
-                 "n_nodes", "key", "_variants", "_consumers")
+                 "n_nodes", "key", "interpreted_s", "_variants", "_consumers")
 
     def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple) -> None:
         self.n_leaves = n_leaves
@@ -199,6 +201,7 @@ class Program:
         self.avals = avals
         self.instrs = instrs
         self.runs = 0
+        self.interpreted_s = 0.0  # time spent interpreting (NOTE [when to compile])
         self._variants: dict = {}  # kept slots -> [frees, compiled function or None, reused]
         consumers: dict[int, list[int]] = {}
         for k, (_, _, ins, _) in enumerate(instrs):
@@ -336,14 +339,35 @@ class Program:
     def run(self, xp, leaves: list, keep: tuple = ()) -> list:
         self.runs += 1
         variant = self._variant(keep)
-        if variant[1] is None and self.runs >= config.compile_after:
+        if variant[1] is None and self._worth_compiling():
             self.compile(xp, keep)
         _counters["executions"] += 1
         _counters["nodes_executed"] += len(self.instrs)
         if variant[1] is not None:
             _counters["buffers_reused"] += variant[2]
             return variant[1](xp, leaves)
-        return self.interpret(xp, leaves, keep)
+        start = time.perf_counter()
+        values = self.interpret(xp, leaves, keep)
+        self.interpreted_s += time.perf_counter() - start
+        return values
+
+    def _worth_compiling(self) -> bool:
+        """NOTE [when to compile]: Python's ``compile`` of the straight-line function costs about
+        15 us per instruction (125 ms for the 8000 of a 1000-step chain's gradient), and the
+        compiled function saves the interpreter's per-instruction overhead (under 1 us) plus
+        what buffer reuse saves on large arrays. A program is compiled once it has run
+        ``config.compile_after`` times, and, past 256 instructions, once the time spent
+        interpreting it has paid for half its compilation (a ski-rental rule; half, because
+        the compiled function also saves allocations the interpreter's time does not show:
+        that chain ran 8 ms interpreted, 3.5 ms compiled, and its whole call 12 ms faster): a
+        large graph on small arrays, run a few times, is never worth compiling; on large
+        arrays its interpreted runs are slow and it is compiled soon. ``compile_after=1``
+        compiles every program at once (the fuzzer's compiled mode)."""
+        after = config.compile_after
+        if self.runs < after:
+            return False
+        n = len(self.instrs)
+        return after <= 1 or n <= 256 or self.interpreted_s >= _CODEGEN_SECONDS * n
 
 
 def _store(key: tuple, entry: Any) -> None:
