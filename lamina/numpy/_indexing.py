@@ -42,7 +42,7 @@ from lamina.ops.common import is_value, scalar_value
 from lamina.ops.shape import broadcast_value, reshape_value
 from lamina.wrappers.tensor import Tensor, ViewMeta, read_only_error
 
-__all__ = ["getitem", "setitem"]
+__all__ = ["getitem", "setitem", "ufunc_at"]
 
 _VALID = (
     "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
@@ -417,3 +417,37 @@ def _set_by_mask(t: Tensor, value: Any, entries: tuple, mask: Any, v: Any) -> bo
     cond = reshape_value(mask, mask.shape + (1,) * len(rest))
     t._assign(ew.where(cond, reshape_value(v, vshape), value), "setitem")
     return True
+
+
+# -- ufunc.at ----------------------------------------------------------------------------------
+
+def ufunc_at(t: Tensor, index: Any, new: Any, ufunc: str, what: str) -> None:
+    """``numpy.<ufunc>.at(t, index, new)`` in place (NOTE [ufunc.at] in lamina/ops/indexing.py):
+    the index as ``t[index]`` reads it (masks, negative entries; IndexError out of bounds),
+    ``new`` converted as NumPy converts it (no weak Python scalars here: NumPy's ``at`` takes
+    ``np.asarray(new)``) and broadcast to the indexed region without dropping axes, then one
+    ``scatter_apply`` written back through ``t``'s views."""
+    if not t._writeable:
+        raise read_only_error(what, t)
+    value = t._lamina_read()
+    entries, arrays, special = _parse(index, value.device)
+    if special:
+        base, entries, arrays, inserted = _advanced(value, entries, arrays)
+    else:
+        base, arrays, inserted = value, arrays or [], False
+    _check_bounds(entries, arrays, base.shape, force=True)
+    region = ix.index_shape(base.shape, entries, tuple(a.shape for a in arrays))
+    v = value_of(new.copy() if type(new) is np.ndarray else new, what, value.device)
+    if v.shape and v.shape != region:
+        if len(v.shape) > len(region) or not all(
+                a in (b, 1) for a, b in zip(v.shape[::-1], region[::-1], strict=False)):
+            raise LaminaValueError(
+                f"{what}: array is not broadcastable to correct shape (a value of shape "
+                f"{v.shape} for the indexed region of shape {region}; NumPy's ufunc.at "
+                "broadcasts the value to the region without dropping axes)"
+            )
+        v = broadcast_value(v, region)
+    result = bind(ix.scatter_apply_p, base, v, *arrays, index=entries, ufunc=ufunc)
+    if inserted:
+        result = reshape_value(result, value.shape)
+    t._assign(result, what)

@@ -123,7 +123,7 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         raise _missing(f"numpy.{name}")
     if method == "__call__":  # also gufuncs such as matmul, plain functions in lamina
         return ours(*inputs, **kwargs)
-    if method in ("reduce", "accumulate", "outer") and hasattr(ours, method):
+    if method in ("reduce", "accumulate", "outer", "at") and hasattr(ours, method):
         return getattr(ours, method)(*inputs, **kwargs)
     raise _missing(f"numpy.{name}.{method}")
 
@@ -209,6 +209,8 @@ def _host_values(call: str, symbol: str | None):
     from lamina.wrappers.tensor import Tensor  # noqa: PLC0415
 
     def convert(x: Any) -> Any:
+        if type(x) is tuple or type(x) is list:  # an index of ufunc.at may hold tensors
+            return type(x)(convert(e) for e in x)
         if not isinstance(x, Tensor):
             return x
         value = unwrap_dead(x._lamina_read())

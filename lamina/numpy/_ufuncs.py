@@ -1,6 +1,6 @@
 """NumPy's ufuncs on lamina tensors: ``lnp.sin``, ``lnp.add``, ... with ``out=`` and
-``.reduce`` / ``.accumulate`` / ``.outer``; plus ``where``, ``clip``, ``round`` and the complex
-parts (``real``/``imag`` are views, as in NumPy)."""
+``.reduce`` / ``.accumulate`` / ``.outer`` / ``.at``; plus ``where``, ``clip``, ``round`` and the
+complex parts (``real``/``imag`` are views, as in NumPy)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from lamina.core import bind
-from lamina.errors import LaminaTypeError
+from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.numpy._handles import (
     check_out,
     device_among,
@@ -130,6 +130,45 @@ class ufunc:  # noqa: N801 - NumPy's name for the type
         """
         fn = self._reduction(_ACCUMULATE, "accumulate")
         return fn(array, axis=axis, dtype=dtype, out=out)
+
+    def at(self, a: Any, indices: Any, b: Any = None, /) -> None:
+        """Apply this ufunc in place at ``indices``, once per index entry: repeated indices
+        take every update (``add.at`` accumulates where ``a[i] += b`` writes once), as
+        ``numpy.ufunc.at``. Returns None. Differentiable for add, subtract, multiply, divide,
+        maximum, minimum, fmax and fmin (NOTE [ufunc.at] in lamina/ops/indexing.py).
+
+        >>> import lamina.numpy as lnp
+        >>> a = lnp.zeros(4)
+        >>> lnp.add.at(a, [0, 0, 2, -1], 1.0)
+        >>> a
+        Tensor([2., 0., 1., 1.], device='cpu')
+        >>> b = lnp.asarray([5, 1, 7])
+        >>> lnp.maximum.at(b, [1, 1], lnp.asarray([3, 9]))
+        >>> b
+        Tensor([5, 9, 7], device='cpu')
+        """
+        name = self._np.__name__
+        what = f"{self.__name__}.at"
+        if self.nin != 2:
+            raise LaminaTypeError(
+                f"{what}: lamina implements ufunc.at for ufuncs of two inputs; for "
+                f"{self.__name__}, write a[i] = lnp.{self.__name__}(a[i]) with indices that do "
+                "not repeat."
+            )
+        if b is None:
+            raise LaminaValueError(f"{what}: second operand needed for ufunc")
+        if type(a) is not Tensor:
+            if writes_ndarray("at", (a,), {}):
+                # NOTE [writing into NumPy arrays] (lamina/numpy/_protocols.py)
+                return into_ndarray(self, "at", (a, indices, b), {})
+            raise LaminaTypeError(
+                f"{what}: the first operand must be an array it can write into (a lamina "
+                f"tensor or a NumPy array), got {type(a).__name__}."
+            )
+        from lamina.numpy._indexing import ufunc_at  # noqa: PLC0415
+
+        ufunc_at(a, indices, b, name, what)
+        return None
 
     def outer(self, a: Any, b: Any, **kwargs: Any) -> Any:
         """This ufunc applied to every pair ``(a[i...], b[j...])``: shape ``a.shape + b.shape``.

@@ -30,8 +30,8 @@ import numpy as np
 from lamina.core import Primitive, bind
 from lamina.errors import LaminaIndexError, LaminaRuntimeError, LaminaValueError
 
-__all__ = ["getitem_p", "basic_update_p", "gather_p", "scatter_p", "nonzero_p", "decode",
-           "encode", "basic_update", "index_shape"]
+__all__ = ["getitem_p", "basic_update_p", "gather_p", "scatter_p", "scatter_apply_p",
+           "nonzero_p", "decode", "encode", "basic_update", "index_shape", "AT_DIFFERENTIABLE"]
 
 _BYTE = np.zeros(1, dtype=np.uint8)
 _INTP = np.zeros(1, dtype=np.intp)
@@ -200,6 +200,35 @@ scatter_p = Primitive(
 )
 
 
+# NOTE [ufunc.at]: ``ufunc.at(x, index, v)`` is NumPy's unbuffered in-place operation:
+# ``x[index] = ufunc(x[index], v)`` applied once per index entry, so an element indexed k times
+# takes k updates (``add.at`` accumulates repeated indices where ``x[i] += v`` writes once).
+# ``scatter_apply`` is its functional form, the ufunc a static param: the kernel is NumPy's
+# (CuPy's) own ``ufunc.at`` on a copy, so values, casting (NumPy's unsafe cast back to x's
+# dtype) and the order of the updates are NumPy's. Its rules (below) are written for the
+# ufuncs with a derivative that the index structure allows in closed form: add and subtract
+# (linear), multiply and divide (through the product P of the factors each element takes:
+# ``multiply.at`` gives ``x * P``, ``divide.at`` ``x / P``; the product of the other factors,
+# each factor's derivative, without dividing by a zero: NOTE [products at zero factors]),
+# and the extrema (maximum, minimum, fmax, fmin: the cotangent goes to every operand equal to
+# the result, split evenly, as for the elementwise maximum (NOTE [ties split evenly])). Its
+# batch rule is scatter's: only the kernel differs.
+AT_DIFFERENTIABLE = ("add", "subtract", "multiply", "divide", "maximum", "minimum", "fmax",
+                     "fmin")
+
+
+def _scatter_apply_impl(xp, x, v, *arrays, index, ufunc):
+    out = x.copy()
+    getattr(xp, ufunc).at(out, decode(index, arrays), v)
+    return out
+
+
+scatter_apply_p = Primitive(
+    "scatter_apply", _scatter_apply_impl,
+    lambda x, v, *arrays, index, ufunc: (x.shape, x.dtype),
+)
+
+
 # -- nonzero: the one op whose output shape depends on the data --------------------------------
 
 def _nonzero_impl(xp, x):
@@ -287,11 +316,148 @@ def _winners_only(region: Any, x: Any, arrays: tuple, index: tuple) -> Any:
     return ad.where(won, region, _zero(region))
 
 
+class _At:
+    """What the rules of ``scatter_apply`` (NOTE [ufunc.at]) share for one call: its operands,
+    and the values every rule needs, in lamina ops."""
+
+    def __init__(self, x: Any, v: Any, arrays: tuple, index: tuple, ufunc: str) -> None:
+        self.x, self.v, self.arrays, self.index, self.ufunc = x, v, arrays, index, ufunc
+        self.region = index_shape(x.shape, index, tuple(a.shape for a in arrays))
+
+    def apply(self, ufunc: str, x: Any, v: Any) -> Any:
+        return bind(scatter_apply_p, x, v, *self.arrays, index=self.index, ufunc=ufunc)
+
+    def gather(self, y: Any) -> Any:
+        return bind(gather_p, y, *self.arrays, index=self.index)
+
+    def total(self, r: Any, like: Any) -> Any:
+        """The sum, per element of ``x``, of the region values ``r`` that land on it."""
+        from lamina.ops import ad  # noqa: PLC0415
+        from lamina.ops.creation import full_value  # noqa: PLC0415
+
+        zeros = full_value(like.shape, 0, r.dtype, like.device)
+        return bind(scatter_p, zeros, ad.broadcast_to(r, self.region), *self.arrays,
+                    index=self.index, accumulate=True)
+
+    def product(self) -> tuple[Any, Any]:
+        """``(P, others)``: P per element of ``x`` the product of the factors it takes (1 where
+        none), and per factor the product of the other factors on the same element.
+
+        NOTE [products at zero factors]: ``P / v`` fails at a zero factor, so ``others`` is the
+        product of the nonzero other factors (``kept / v``, over nonzero ``v`` only) times that
+        of the other zero factors, written as a polynomial in them: 1, their sum, or
+        ``(p1**2 - p2) / 2`` (their second elementary symmetric polynomial, from their power
+        sums) when none, one or two other zero factors share the element, and 0 beyond. Its
+        value is exact, its derivatives too where at most two other zero factors share an
+        element, and to the second order everywhere (a product of three or more zero factors
+        has no nonzero derivative below the third order)."""
+        from lamina.ops import ad  # noqa: PLC0415
+        from lamina.ops.creation import full_value  # noqa: PLC0415
+
+        v = ad.broadcast_to(self.v, self.region)
+        zero = ad.binary("equal", v, 0)
+        nonzero = ad.where(zero, 1, v)
+        z = ad.where(zero, v, 0)  # the zero factors: value 0, derivative 1
+        ones = full_value(self.x.shape, 1, v.dtype, self.x.device)
+        product = self.apply("multiply", ones, v)
+        kept = self.gather(self.apply("multiply", ones, nonzero))  # of the nonzero factors
+        count = ad.cast(zero, np.dtype(np.int64))
+        others_zero = ad.sub(self.gather(self.total(count, self.x)), count)
+        q1 = ad.sub(self.gather(self.total(z, self.x)), z)  # power sums of the other zeros
+        q2 = ad.sub(self.gather(self.total(ad.mul(z, z), self.x)), ad.mul(z, z))
+        e2 = ad.mul(ad.sub(ad.mul(q1, q1), q2), 0.5)
+        zeros_part = ad.where(
+            ad.binary("equal", others_zero, 0), 1,
+            ad.where(ad.binary("equal", others_zero, 1), q1,
+                     ad.where(ad.binary("equal", others_zero, 2), e2, 0)))
+        return product, ad.mul(ad.div(kept, nonzero), zeros_part)
+
+    def winners(self, out: Any) -> tuple[Any, Any, Any]:
+        """For the extrema: (x is the result, each v is its element's result, how many
+        operands are the result per element), as floats; NaN matches NaN."""
+        from lamina.ops import ad  # noqa: PLC0415
+
+        def same(a: Any, b: Any) -> Any:
+            both_nan = ad.binary("logical_and", ad.unary("isnan", a), ad.unary("isnan", b))
+            return ad.binary("logical_or", ad.binary("equal", a, b), both_nan)
+
+        dtype = np.result_type(self.x.dtype, self.v.dtype, np.float32)
+        if dtype.kind == "c":
+            dtype = np.dtype(np.float64)
+        wx = ad.cast(same(self.x, out), dtype)
+        wv = ad.cast(same(ad.broadcast_to(self.v, self.region), self.gather(out)), dtype)
+        return wx, wv, ad.add(wx, self.total(wv, self.x))
+
+
+def _no_at_rule(transform: str, ufunc: str) -> LaminaRuntimeError:
+    return LaminaRuntimeError(
+        f"{transform}: {ufunc}.at has no {transform} rule in lamina (ufunc.at is differentiable "
+        f"for {', '.join(AT_DIFFERENTIABLE)}). Write the update without .at, e.g. "
+        f"x[i] = lnp.{ufunc}(x[i], v) with indices that do not repeat."
+    )
+
+
+def _scatter_apply_vjp(g, x, v, *arrays, out, index, ufunc):
+    from lamina.ops import ad  # noqa: PLC0415
+
+    at = _At(x, v, arrays, index, ufunc)
+    if ufunc in ("add", "subtract"):
+        gx = g
+        gv = at.gather(g) if ufunc == "add" else ad.neg(at.gather(g))
+    elif ufunc in ("multiply", "divide"):
+        product, others = at.product()
+        if ufunc == "multiply":
+            gx = ad.mul(g, product)
+            gv = ad.mul(at.gather(ad.mul(g, x)), others)
+        else:
+            gx = ad.div(g, product)
+            gv = ad.neg(ad.mul(at.gather(ad.div(ad.mul(g, out), product)), others))
+    elif ufunc in ("maximum", "minimum", "fmax", "fmin"):
+        wx, wv, count = at.winners(out)
+        share = ad.div(g, count)
+        gx = ad.mul(share, wx)
+        gv = ad.mul(at.gather(share), wv)
+    else:
+        raise _no_at_rule("grad", ufunc)
+    gx = ad.cast(gx, x.dtype) if x.dtype.kind in "fc" else None
+    return (gx, _to_update(gv, v)) + (None,) * len(arrays)
+
+
+def _scatter_apply_jvp(primals, tangents, *, index, ufunc):
+    from lamina.ops import ad  # noqa: PLC0415
+    from lamina.ops.jvp_util import instantiate  # noqa: PLC0415
+
+    x, v, *arrays = primals
+    out = bind(scatter_apply_p, *primals, index=index, ufunc=ufunc)
+    if out.dtype.kind not in "fc":
+        return out, None
+    tx, tv = instantiate(tangents[0], x), instantiate(tangents[1], v)
+    at = _At(x, v, tuple(arrays), index, ufunc)
+    if ufunc in ("add", "subtract"):
+        tangent = at.apply(ufunc, tx, tv)  # linear in (x, v) jointly
+    elif ufunc in ("multiply", "divide"):
+        product, others = at.product()
+        moved = at.total(ad.mul(ad.broadcast_to(tv, at.region), others), x)  # dP
+        if ufunc == "multiply":
+            tangent = ad.add(ad.mul(tx, product), ad.mul(x, moved))
+        else:
+            tangent = ad.div(ad.sub(tx, ad.mul(out, moved)), product)
+    elif ufunc in ("maximum", "minimum", "fmax", "fmin"):
+        wx, wv, count = at.winners(out)
+        moved = at.total(ad.mul(ad.broadcast_to(tv, at.region), wv), x)
+        tangent = ad.div(ad.add(ad.mul(tx, wx), moved), count)
+    else:
+        raise _no_at_rule("jvp", ufunc)
+    return out, ad.cast(tangent, out.dtype)
+
+
 def _install_vjp_rules() -> None:
     getitem_p.vjp = _getitem_vjp
     basic_update_p.vjp = _basic_update_vjp
     gather_p.vjp = _gather_vjp
     scatter_p.vjp = _scatter_vjp
+    scatter_apply_p.vjp = _scatter_apply_vjp
+    scatter_apply_p.jvp = _scatter_apply_jvp
 
 
 _install_vjp_rules()
@@ -448,6 +614,16 @@ def _gather_batch(args, bdims, *, index):
 
 
 def _scatter_batch(args, bdims, *, index, accumulate):
+    return _scatter_like_batch(scatter_p, args, bdims, index, accumulate=accumulate)
+
+
+def _scatter_apply_batch(args, bdims, *, index, ufunc):
+    return _scatter_like_batch(scatter_apply_p, args, bdims, index, ufunc=ufunc)
+
+
+def _scatter_like_batch(prim, args, bdims, index, **params):
+    """The batch rule of ``scatter`` and ``scatter_apply`` (their kernels differ, not where
+    they write)."""
     from lamina.ops.batching import bdim_to_front  # noqa: PLC0415
     from lamina.ops.shape import transpose_value  # noqa: PLC0415
 
@@ -462,7 +638,7 @@ def _scatter_batch(args, bdims, *, index, accumulate):
         region = index_shape(x.shape, index, shapes)
         at = _landing((-1,) + shape, index, shapes)
         v = _to_region(v, dv, region, at)
-        return bind(scatter_p, x, v, *arrays, index=index, accumulate=accumulate), 0
+        return bind(prim, x, v, *arrays, index=index, **params), 0
     p = _advanced_position(shape, index, len(arrays))
     aligned, r = _aligned_arrays(arrays, darrays)
     aligned.append(_batch_iota(size, r, x.device))
@@ -473,7 +649,7 @@ def _scatter_batch(args, bdims, *, index, accumulate):
         logical = region[1 + r: 1 + r + p] + region[1: 1 + r] + region[1 + r + p:]
         v = _to_region(v, dv, (size,) + logical, 0)
         v = transpose_value(v, _inverse(_block_perm(p, r, len(region))))
-    return bind(scatter_p, x, v, *aligned, index=index, accumulate=accumulate), 0
+    return bind(prim, x, v, *aligned, index=index, **params), 0
 
 
 def _nonzero_batch(args, bdims):
@@ -490,6 +666,7 @@ def _install_batch_rules() -> None:
     basic_update_p.batch = _basic_update_batch
     gather_p.batch = _gather_batch
     scatter_p.batch = _scatter_batch
+    scatter_apply_p.batch = _scatter_apply_batch
     nonzero_p.batch = _nonzero_batch
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import lamina.numpy as lnp
 from tests.ops.opinfo import FLOATS, OpInfo, Sample, make_array, with_complex
 
 ROWS: list[OpInfo] = []
@@ -221,3 +222,74 @@ with_complex(ROWS, (
     "getitem_basic getitem_int_array getitem_bool_mask getitem_mixed setitem_basic "
     "setitem_int_array setitem_bool_mask setitem_mixed setitem_cast "
 ).strip())
+
+
+# -- ufunc.at (NOTE [ufunc.at] in lamina/ops/indexing.py) ---------------------------------------
+# ``y = x.copy(); <ufunc>.at(y, index, v); return y`` on both sides. Repeated indices take every
+# update: the derivatives see each factor, addend and extremum candidate.
+
+def _at_op(xp, ufunc):
+    def op(x, v, index, *arrays):
+        y = x.copy()
+        getattr(xp, ufunc).at(y, _fill(index, arrays), v)
+        return y
+
+    op.__name__ = f"{ufunc}_at"
+    return op
+
+
+AT_INDEX = [
+    ((5,), (_i(0, 4, 4, -1),), "repeats"),
+    ((4,), (_i(1, 1, 1),), "one element three times"),
+    ((3, 4), (_i(2, 0, 2),), "rows, repeated"),
+    ((3, 4), (_ALL, _i(3, 3)), "columns, repeated"),
+    ((2, 3, 4), (_i(1, 1), _ALL, _i(3, 3)), "separated arrays, repeated"),
+    ((3, 4), (np.array([[0, 2], [2, 2]]),), "2-D index"),
+    ((5,), (slice(1, 4),), "slice"),
+    ((5,), (-2,), "int"),
+    ((3, 4), (np.array([], dtype=np.intp),), "empty index"),
+]
+
+
+def _at_samples(low, high, with_zeros=False):
+    def samples(rng, dtype):
+        for shape, index, name in AT_INDEX:
+            x = _a(rng, shape, dtype)
+            template, *arrays = _split_arrays(index)
+            region = np.shape(x[index])
+            v = make_array(rng, region, dtype, low, high)
+            yield Sample((x, v, template, *arrays), name=f"{name}, full value")
+            if len(region) > 1:
+                v = make_array(rng, region[-1:], dtype, low, high)
+                yield Sample((x, v, template, *arrays), name=f"{name}, broadcast value")
+            v = make_array(rng, (), dtype, low, high)
+            yield Sample((x, v, template, *arrays), name=f"{name}, 0-d value")
+        if with_zeros and np.dtype(dtype).kind != "c":
+            # Zero factors: one alone on an element, two on another (their derivatives come
+            # from the product of the other factors, never from dividing by zero).
+            x = _a(rng, (4,), dtype)
+            v = np.array([0.0, 2.0, 0.0, 0.0, 3.0, 1.5], dtype=dtype)
+            yield Sample((x, v, *_split_arrays((_i(0, 0, 1, 1, 1, 2),))), name="zero factors")
+
+    return samples
+
+
+_AT_VMAP = {"test_vmap": "the 'only arg k' placements write a batched value (or index) into the "
+                         "copy of an unbatched x, refused by design; tests/api/test_ufunc_at.py "
+                         "checks the others"}
+ROWS += [
+    OpInfo(f"{ufunc}.at", _at_op(lnp, ufunc), _at_op(np, ufunc),
+           _at_samples(low, high, with_zeros=ufunc == "multiply"), dtypes=dtypes,
+           xfail=_AT_VMAP)
+    for ufunc, low, high, dtypes in [
+        ("add", -5, 5, DTYPES),
+        ("subtract", -5, 5, DTYPES),
+        ("multiply", -2, 2, DTYPES),
+        ("divide", 0.5, 2, FLOATS),
+        ("maximum", -5, 5, DTYPES),
+        ("minimum", -5, 5, DTYPES),
+        ("fmax", -5, 5, FLOATS),
+        ("fmin", -5, 5, FLOATS),
+    ]
+]
+with_complex(ROWS, "add.at subtract.at multiply.at divide.at")
