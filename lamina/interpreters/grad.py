@@ -195,6 +195,19 @@ def backward(outputs: list[tuple[TensorWrapper, Any]], inputs: list[TensorWrappe
     return [cotangents.get(w) for w in inputs]
 
 
+_elementwise = None
+
+
+def _ops():
+    """lamina.ops.elementwise, imported on first use (it imports the interpreters' modules)."""
+    global _elementwise
+    if _elementwise is None:
+        from lamina.ops import elementwise  # noqa: PLC0415
+
+        _elementwise = elementwise
+    return _elementwise
+
+
 def _accumulate(cotangents: dict, key: Any, g: Any, primal: Any, prim=None) -> None:
     if g.shape != primal.shape:
         where = f"the vjp rule of '{prim.name}'" if prim is not None else "a cotangent"
@@ -203,15 +216,11 @@ def _accumulate(cotangents: dict, key: Any, g: Any, primal: Any, prim=None) -> N
             f"{primal.shape}. Please report this with the function being differentiated."
         )
     if g.dtype != primal.dtype:
-        from lamina.ops.elementwise import astype_value  # noqa: PLC0415
-
-        g = astype_value(g, primal.dtype)
+        g = _ops().astype_value(g, primal.dtype)
     previous = cotangents.get(key)
     if previous is None:
         cotangents[key] = g
     else:
-        from lamina.ops.elementwise import BINARY  # noqa: PLC0415
-
-        cotangents[key] = bind(BINARY["add"], previous, g)
+        cotangents[key] = bind(_ops().BINARY["add"], previous, g)
 
 

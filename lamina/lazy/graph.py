@@ -431,6 +431,19 @@ _eval_lock = threading.RLock()  # NOTE [thread safety of the backend]
 failure_hooks: list = []
 
 
+_compile_module = None
+
+
+def _compile():
+    """lamina.lazy.compile, imported on first use (it imports this module)."""
+    global _compile_module
+    if _compile_module is None:
+        from lamina.lazy import compile as module  # noqa: PLC0415
+
+        _compile_module = module
+    return _compile_module
+
+
 def evaluate(tensors) -> None:
     """Turn the pending ``tensors`` (LazyTensors) into data, in one graph execution.
 
@@ -455,11 +468,9 @@ def evaluate(tensors) -> None:
                         roots.append(sibling)
         if not roots:
             return
-        from lamina.lazy.compile import run_graph  # noqa: PLC0415 - compile imports this module
-
         _true_depths.clear()  # NOTE [stale depths]
         try:
-            run_graph(roots)
+            _compile().run_graph(roots)
         except BaseException as exc:
             for hook in failure_hooks:
                 hook(roots, exc)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina.core import bind
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.ops.common import is_scalar, is_value, to_value
 from lamina.wrappers.tensor import Tensor, ViewMeta, wrap
@@ -60,8 +61,6 @@ def handles(values) -> tuple:
 def view_of(base: Tensor, prim, params: dict, *, writeable: bool = True,
             out_index: int | None = None) -> Tensor:
     """Apply the view op ``prim`` to handle ``base`` and return a view handle (same storage)."""
-    from lamina.core import bind  # noqa: PLC0415
-
     meta = ViewMeta(prim, params, out_index)
     value = bind(prim, base._lamina_read(), **params)
     if out_index is not None:
@@ -71,8 +70,6 @@ def view_of(base: Tensor, prim, params: dict, *, writeable: bool = True,
 
 def views_of(base: Tensor, prim, params: dict, count: int) -> list[Tensor]:
     """All outputs of a multi-output view op (``split``), each a view handle with its index."""
-    from lamina.core import bind  # noqa: PLC0415
-
     values = bind(prim, base._lamina_read(), **params)
     return [
         base._make_view(v, ViewMeta(prim, params, i)) for i, v in enumerate(values[:count])

@@ -13,7 +13,11 @@ from typing import Any
 import numpy as np
 
 from lamina.core import bind
+from lamina.lazy.graph import LazyTensor
+from lamina.ops import creation as _creation
 from lamina.ops import elementwise as ew
+from lamina.ops import reduction as _reduction
+from lamina.ops import shape as _shape
 from lamina.ops.elementwise import BINARY, UNARY, binary_values
 
 __all__ = ["add", "sub", "mul", "div", "neg", "unbroadcast", "zeros_like", "ones_like",
@@ -35,8 +39,6 @@ def known_scalar(v: Any) -> Any:
     """The Python number ``v`` holds everywhere, when that is known without running anything:
     ``v`` is a constant 0-d leaf, or a reshape/broadcast of one (the seeds and broadcast
     cotangents reverse mode makes). None otherwise."""
-    from lamina.lazy.graph import LazyTensor  # noqa: PLC0415
-
     while type(v) is LazyTensor and v.node is not None:
         if v.node.prim.name not in ("broadcast_to", "reshape"):
             return None
@@ -93,40 +95,31 @@ def cast(x: Any, dtype: Any) -> Any:
     return ew.astype_value(x, dtype)
 
 
-def zeros_like(x: Any) -> Any:
-    from lamina.ops.creation import full_value  # noqa: PLC0415
+# The modules below import this one inside functions; theirs are read at call time (a
+# function-level import costs ~0.5 us, and these helpers run for every node of a backward pass).
 
-    return full_value(x.shape, 0, x.dtype, x.device)
+def zeros_like(x: Any) -> Any:
+    return _creation.full_value(x.shape, 0, x.dtype, x.device)
 
 
 def ones_like(x: Any) -> Any:
-    from lamina.ops.creation import full_value  # noqa: PLC0415
-
-    return full_value(x.shape, 1, x.dtype, x.device)
+    return _creation.full_value(x.shape, 1, x.dtype, x.device)
 
 
 def reduce_sum(x: Any, axes: tuple, keepdims: bool = False) -> Any:
-    from lamina.ops.reduction import reduce_sum as _sum  # noqa: PLC0415
-
-    return _sum(x, tuple(axes), keepdims)
+    return _reduction.reduce_sum(x, tuple(axes), keepdims)
 
 
 def reshape(x: Any, shape: tuple) -> Any:
-    from lamina.ops.shape import reshape_value  # noqa: PLC0415
-
-    return reshape_value(x, tuple(shape))
+    return _shape.reshape_value(x, tuple(shape))
 
 
 def broadcast_to(x: Any, shape: tuple) -> Any:
-    from lamina.ops.shape import broadcast_value  # noqa: PLC0415
-
-    return broadcast_value(x, tuple(shape))
+    return _shape.broadcast_value(x, tuple(shape))
 
 
 def transpose(x: Any, axes: tuple) -> Any:
-    from lamina.ops.shape import transpose_value  # noqa: PLC0415
-
-    return transpose_value(x, tuple(axes))
+    return _shape.transpose_value(x, tuple(axes))
 
 
 def unbroadcast(g: Any, shape: tuple, dtype: Any = None) -> Any:

@@ -199,8 +199,6 @@ def as_index(value: Any) -> int | None:
 
 
 def _batched(value: Any) -> bool:
-    from lamina.core import Wrapper  # noqa: PLC0415
-
     while isinstance(value, Wrapper):
         if value.level.alive and value.level.name == "vmap":
             return True

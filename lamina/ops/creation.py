@@ -15,6 +15,7 @@ import numpy as np
 
 from lamina.core import Primitive, bind
 from lamina.lazy.devices import Device
+from lamina.lazy.graph import constant
 from lamina.ops.common import as_index, check_dtype
 from lamina.ops.shape import broadcast_value
 
@@ -24,8 +25,6 @@ __all__ = ["full_value", "device_put_p", "device_put", "arange_p", "linspace_p",
 
 def full_value(shape: tuple, fill: Any, dtype: Any, device: Device) -> Any:
     """A value of ``shape`` filled with the Python scalar ``fill``."""
-    from lamina.lazy.graph import constant  # noqa: PLC0415
-
     dt = check_dtype(dtype, "full")
     return broadcast_value(constant(fill, dt, device), tuple(shape))
 

@@ -37,7 +37,7 @@ from lamina.ops.common import prod
 from lamina.ops.creation import eye_p, full_value, tri_p
 from lamina.ops.elementwise import astype_value
 from lamina.ops.indexing import getitem_p
-from lamina.ops.shape import broadcast_value, concatenate_values, reshape_value
+from lamina.ops.shape import broadcast_value, concatenate_values, reshape_value, transpose_value
 
 __all__ = [
     "LaminaLinAlgError", "matmul_p", "einsum_p", "inv_p", "solve_p", "det_p", "slogdet_p",
@@ -139,8 +139,6 @@ def batch_shape(what: str, shapes: tuple, core_ndims: tuple, requested: tuple) -
 
 def matrix_transpose_value(x: Any) -> Any:
     """``x`` with its last two axes swapped."""
-    from lamina.ops.shape import transpose_value  # noqa: PLC0415
-
     n = len(x.shape)
     return transpose_value(x, tuple(range(n - 2)) + (n - 1, n - 2))
 
@@ -210,8 +208,6 @@ def matmul_value(a: Any, b: Any, what: str = "matmul") -> Any:
 
 def tensordot_value(a: Any, b: Any, axes_a: tuple, axes_b: tuple) -> Any:
     """Sum over ``a``'s ``axes_a`` against ``b``'s ``axes_b`` (non-negative, checked sizes)."""
-    from lamina.ops.shape import transpose_value  # noqa: PLC0415
-
     free_a = [i for i in range(len(a.shape)) if i not in axes_a]
     free_b = [i for i in range(len(b.shape)) if i not in axes_b]
     k = 1

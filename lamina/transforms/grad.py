@@ -20,6 +20,7 @@ from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.evaluation import settles
 from lamina.interpreters.grad import GradInterpreter, backward
 from lamina.ops.common import is_value, to_value
+from lamina.ops.creation import full_value
 from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
 from lamina.wrappers.tensor import Tensor, scalar_note, wrap
 from lamina.wrappers.wrapper import TensorWrapper
@@ -145,8 +146,6 @@ class _Recorded:
             if type(v) is TensorWrapper and v.level is self.level
         ]
         grads = backward(ends, self.inputs)
-        from lamina.ops.creation import full_value  # noqa: PLC0415
-
         return [
             g if g is not None else full_value(w.shape, 0, w.dtype, w.device)
             for g, w in zip(grads, self.inputs, strict=True)
@@ -339,8 +338,6 @@ def _grad_core(func: Callable, argnums: Any, has_aux: bool, name: str, args: tup
             "needs a real-valued function: return e.g. its .real or abs(...) ** 2, or use "
             "lm.vjp(f, *args) and pull back a complex cotangent of your choice."
         )
-    from lamina.ops.creation import full_value  # noqa: PLC0415
-
     seed = full_value((), 1, out.dtype, out.device)
     grads = _regroup(recorded.pullback([seed]), specs)
     grad_out = grads[0] if isinstance(argnums, (numbers.Integral, np.integer)) else tuple(grads)
