@@ -219,7 +219,19 @@ AT_DIFFERENTIABLE = ("add", "subtract", "multiply", "divide", "maximum", "minimu
 
 def _scatter_apply_impl(xp, x, v, *arrays, index, ufunc):
     out = x.copy()
-    getattr(xp, ufunc).at(out, decode(index, arrays), v)
+    if xp is np:
+        getattr(np, ufunc).at(out, decode(index, arrays), v)
+        return out
+    try:  # CuPy has ufunc.at for a few ufuncs only
+        getattr(xp, ufunc).at(out, decode(index, arrays), v)
+    except (AttributeError, NotImplementedError, TypeError) as exc:
+        from lamina.errors import DeviceError  # noqa: PLC0415
+
+        raise DeviceError(
+            f"{ufunc}.at: {xp.__name__} cannot run {ufunc}.at on this device ({exc}). Run this "
+            "update on the CPU (t.to('cpu')), or write it without .at where indices do not "
+            "repeat (x[i] = op(x[i], v))."
+        ) from exc
     return out
 
 
