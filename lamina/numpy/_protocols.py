@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.errors import LaminaTypeError
+from lamina.errors import LaminaTypeError, TrackedConversionError
 
 __all__ = ["array_ufunc", "array_function", "result_type", "can_cast", "min_scalar_type",
            "operand_kind", "PLAIN", "OPTED_OUT", "OVERRIDES_UFUNCS", "HIGHER_PRIORITY",
@@ -181,20 +181,22 @@ _INPLACE_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/",
                     "left_shift": "<<", "right_shift": ">>"}
 
 
-def _traced_into_ndarray(call: str, symbol: str | None, transform: str) -> LaminaTypeError:
+def _traced_into_ndarray(call: str, symbol: str | None,
+                         transform: str) -> TrackedConversionError:
     """NOTE [writing into NumPy arrays]'s error for a tracked operand (raise it), in the
-    words of NOTE [tracked values leave only as scalars] (lamina/wrappers/tensor.py)."""
+    words and class of NOTE [tracked values leave only as scalars] (lamina/wrappers/tensor.py):
+    writing into a NumPy array is a conversion to one."""
     how = f"a {symbol}= t, or out=a" if symbol else "out=a"
     rebind = f"a = a {symbol} t" if symbol else f"a = {call}(...) without out="
     if transform == "vmap":
-        return LaminaTypeError(
+        return TrackedConversionError(
             f"{call} into a NumPy array inside vmap ({how}): this tensor is batched, so it "
             "stands for one element of the batch, and a NumPy array cannot hold a traced value "
             "(it holds one value, not one per batch element). Stay in lamina: compute out of "
             f"place, {rebind}."
         )
     update = f"a {symbol}= t" if symbol else f"{call}(..., out=a)"
-    return LaminaTypeError(
+    return TrackedConversionError(
         f"{call} into a NumPy array inside {transform} ({how}): this tensor is tracked by the "
         "transform, and a NumPy array cannot hold a traced value: its derivative would silently "
         f"be lost. Stay in lamina: use a lamina tensor, a = lm.asarray(a), then {update}; or "
