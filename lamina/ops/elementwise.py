@@ -158,6 +158,10 @@ def power_operator(x: Any, y: Any) -> Any:
     ty = type(y)
     if x.dtype.kind == "c" and ((ty is int and y == -1) or (ty is float and y == 0.5)):
         return bind(UNARY["reciprocal" if ty is int else "sqrt"], x)
+    if x.dtype.kind == "b" and ty in (int, bool) and y == 2:
+        # The operator's square fast path decides the dtype for booleans: square's int8 where
+        # np.power gives int64 (found by the fuzzer: bool_array ** 2).
+        return bind(_SQUARE, x)
     return binary_values(_POWER, x, y)
 
 

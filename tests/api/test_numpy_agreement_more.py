@@ -299,3 +299,15 @@ def test_nan_reductions_derivatives_where_defined():
     np.testing.assert_array_equal(np.asarray(g), [0.0, 0.0, 1.0])
     g = lm.grad(lambda v: lnp.nanstd(v))(lnp.asarray([1.0, np.nan, 3.0]))
     np.testing.assert_allclose(np.asarray(g), [-0.5, 0.0, 0.5])
+
+
+@pytest.mark.parametrize("exponent", [2, 2.0, True, 3])
+@pytest.mark.parametrize("shape", [(), (2,)])
+def test_boolean_power_operator_takes_numpy_dtypes(exponent, shape):
+    # Found by the fuzzer: ndarray's ** takes square's loop for an exponent 2 (int8 for bools),
+    # np.power does not (int64).
+    a = np.ones(shape, dtype=bool)
+    got = lm.asarray(a) ** exponent
+    assert got.dtype == (a ** exponent).dtype
+    np.testing.assert_array_equal(np.asarray(got), a ** exponent)
+    assert lnp.power(lm.asarray(a), exponent).dtype == np.power(a, exponent).dtype
