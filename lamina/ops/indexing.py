@@ -213,6 +213,14 @@ scatter_p = Primitive(
 # and the extrema (maximum, minimum, fmax, fmin: the cotangent goes to every operand equal to
 # the result, split evenly, as for the elementwise maximum (NOTE [ties split evenly])). Its
 # batch rule is scatter's: only the kernel differs.
+#
+# NOTE [ufunc.at on CuPy]: CuPy's ``ufunc.at`` exists for a few ufuncs and dtypes only
+# (``subtract.at`` for int32/uint32, no ``multiply.at`` or ``fmax.at``), and where it exists its
+# edge cases are not NumPy's. On CUDA, ``add.at`` and ``subtract.at`` of floating and complex
+# data run on the device (CuPy's atomic ``add.at``; complex data by its real and imaginary
+# parts; subtract as add of ``-v``); every other update copies the target to the host, runs
+# NumPy's ``ufunc.at`` there and copies the result back: NumPy's values everywhere, at the cost
+# of a device synchronization and two transfers for those updates.
 AT_DIFFERENTIABLE = ("add", "subtract", "multiply", "divide", "maximum", "minimum", "fmax",
                      "fmin")
 
@@ -222,17 +230,20 @@ def _scatter_apply_impl(xp, x, v, *arrays, index, ufunc):
     if xp is np:
         getattr(np, ufunc).at(out, decode(index, arrays), v)
         return out
-    try:  # CuPy has ufunc.at for a few ufuncs only
-        getattr(xp, ufunc).at(out, decode(index, arrays), v)
-    except (AttributeError, NotImplementedError, TypeError) as exc:
-        from lamina.errors import DeviceError  # noqa: PLC0415
-
-        raise DeviceError(
-            f"{ufunc}.at: {xp.__name__} cannot run {ufunc}.at on this device ({exc}). Run this "
-            "update on the CPU (t.to('cpu')), or write it without .at where indices do not "
-            "repeat (x[i] = op(x[i], v))."
-        ) from exc
-    return out
+    # CuPy: NOTE [ufunc.at on CuPy].
+    idx = decode(index, arrays)
+    if ufunc in ("add", "subtract") and out.dtype.kind in "fc":
+        v = -v if ufunc == "subtract" else v
+        if out.dtype.kind == "c":  # cupy.add.at takes no complex data: the parts are views
+            xp.add.at(out.real, idx, xp.real(v))
+            xp.add.at(out.imag, idx, xp.imag(v))
+        else:
+            xp.add.at(out, idx, v)
+        return out
+    host = xp.asnumpy(out)
+    getattr(np, ufunc).at(host, decode(index, [xp.asnumpy(a) for a in arrays]),
+                          xp.asnumpy(v) if hasattr(v, "device") else v)
+    return xp.asarray(host)
 
 
 scatter_apply_p = Primitive(
