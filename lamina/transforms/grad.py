@@ -19,6 +19,7 @@ from lamina.core import push_interpreter
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.evaluation import settles
 from lamina.interpreters.grad import GradInterpreter, backward
+from lamina.lazy.graph import constant
 from lamina.ops.common import is_value, to_value
 from lamina.ops.creation import full_value
 from lamina.transforms.inputs import InputHandles, unflatten_args, write_back
@@ -338,10 +339,10 @@ def _grad_core(func: Callable, argnums: Any, has_aux: bool, name: str, args: tup
             "needs a real-valued function: return e.g. its .real or abs(...) ** 2, or use "
             "lm.vjp(f, *args) and pull back a complex cotangent of your choice."
         )
-    seed = full_value((), 1, out.dtype, out.device)
+    seed = constant(1, out.dtype, out.device)  # a 0-d one: grad's seed
     grads = _regroup(recorded.pullback([seed]), specs)
     grad_out = grads[0] if isinstance(argnums, (numbers.Integral, np.integer)) else tuple(grads)
-    value = wrap(recorded.primal_outputs()[0])
+    value = wrap(recorded.primal_outputs()[0]) if name != "grad" else None
     return grad_out, value, aux
 
 
