@@ -14,13 +14,6 @@ from lamina.lazy import graph as lazy_graph
 from lamina.lazy.keys import param_key, params_key
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    lm.lazy.cache_clear()
-    lm.lazy.reset_metrics()
-    yield
-
-
 def test_arctan2_of_signed_zeros_after_each_other():
     y = lm.asarray(1.0)
     assert float(lnp.arctan2(0.0, y)) == 0.0

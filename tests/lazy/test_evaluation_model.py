@@ -14,13 +14,6 @@ import lamina.numpy as lnp
 _rng = np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    lm.lazy.cache_clear()
-    lm.lazy.reset_metrics()
-    yield
-
-
 def _loss(x):
     return lnp.sum(lnp.tanh(x) ** 2)
 

@@ -6,7 +6,6 @@ tensors of a graph it syncs. An impure kernel shows it: every consumer sees one 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import lamina as lm
 
@@ -21,13 +20,6 @@ def noisy(x: np.ndarray) -> np.ndarray:
 @noisy.register_fake
 def _(x):
     return x
-
-
-@pytest.fixture(autouse=True)
-def _clean():
-    lm.lazy.cache_clear()
-    lm.lazy.reset_metrics()
-    yield
 
 
 def test_consumers_of_one_pending_value_agree():
