@@ -606,12 +606,15 @@ class _Gen:
         if name is None:
             return
         a = self.value(name)
-        kind = d(st.sampled_from(["where", "clip"]))
+        kind = d(st.sampled_from(["where", "clip", "roll"]))
         out = self.new_name()
         if kind == "where":
             x_src, x = self.operand(a.shape)
             y_src, y = self.operand(a.shape)
             self.emit(f"{out} = xp.where({name}, {x_src}, {y_src})", out, True)
+        elif kind == "roll":
+            axis = d(st.sampled_from([None] + list(range(-a.ndim, a.ndim))))
+            self.emit(f"{out} = xp.roll({name}, {d(st.integers(-5, 5))}, axis={axis})", out, True)
         else:
             lo, hi = self.scalar(), self.scalar()
             lo, hi = render_scalar(lo), render_scalar(hi)
@@ -798,7 +801,7 @@ class _DiffGen(_Gen):
         a = self.value(name)
         nd = a.ndim
         kind = d(st.sampled_from(["index", "T", "reshape", "expand_dims", "squeeze", "flip",
-                                  "gather", "broadcast_to", "swapaxes"]))
+                                  "gather", "broadcast_to", "swapaxes", "roll"]))
         if kind == "index":
             expr = f"{name}[{self.basic_index(a.shape)}]"
         elif kind == "T":
@@ -818,6 +821,9 @@ class _DiffGen(_Gen):
             expr = f"{name}[{idx!r}]"
         elif kind == "broadcast_to":
             expr = f"xp.broadcast_to({name}, {(2,) + a.shape!r})"
+        elif kind == "roll":
+            axis = d(st.sampled_from([None] + list(range(-nd, nd))))
+            expr = f"xp.roll({name}, {d(st.integers(-5, 5))}, axis={axis})"
         else:
             if nd < 2:
                 return
