@@ -73,6 +73,7 @@ class Primitive:
         "jvp",
         "vjp",
         "vjp_needs",
+        "lifts_index",
         "batch",
         "interpret",
         "__weakref__",
@@ -103,6 +104,9 @@ class Primitive:
         self.vjp = None
         # True when ``vjp`` takes ``needs=`` (NOTE [vjp rules] in lamina/interpreters/grad.py).
         self.vjp_needs = False
+        # True when the integers of its static ``index`` param may become operands on the
+        # backend (NOTE [lifted indices] in lamina/lazy/lifting.py).
+        self.lifts_index = False
         self.batch = None
         # A higher-order primitive (lamina.Function) handles itself in each interpreter:
         # ``interpret(interpreter, args, params)``; None for ordinary ops.

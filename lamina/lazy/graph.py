@@ -58,7 +58,6 @@ from lamina.errors import DeviceError, LaminaRuntimeError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
 from lamina.lazy.keys import params_key, scalar_key
-from lamina.lazy.lifting import LIFTABLE as _LIFTABLE
 from lamina.lazy.lifting import lift_index
 
 __all__ = ["LazyTensor", "LazyNode", "apply", "evaluate", "constant", "from_array", "copy_variant",
@@ -274,6 +273,7 @@ def copy_variant(prim: core.Primitive) -> core.Primitive:
         variant = core.Primitive(f"{prim.name}_copy", kernel, prim.abstract,
                                  multiple_results=prim.multiple_results, lazy=prim.lazy,
                                  nondiff=prim.nondiff, register=False)
+        variant.lifts_index = prim.lifts_index
         variant = _copy_variants.setdefault(prim, variant)
     return variant
 
@@ -304,7 +304,7 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
         return _run_now(prim, args, params, device, _abstract_eval(prim, args, params),
                         "eager_ops")
     avals = None
-    if prim.name in _LIFTABLE and device.kind == "cpu":
+    if prim.lifts_index and device.kind == "cpu":
         lifted = lift_index(prim, args, params, constant)  # NOTE [lifted indices]
         if lifted is not None:
             avals = _abstract_eval(prim, args, params)  # the original op's shape rule

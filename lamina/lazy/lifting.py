@@ -28,10 +28,9 @@ import numpy as np
 
 from lamina import core
 
-__all__ = ["lift_index", "LIFTABLE"]
+__all__ = ["lift_index"]
 
 _INT64 = np.dtype(np.int64)
-LIFTABLE = frozenset({"getitem", "basic_update", "gather", "scatter", "getitem_copy"})
 _variants: dict[core.Primitive, core.Primitive] = {}
 
 
@@ -81,8 +80,6 @@ def lift_index(prim: core.Primitive, args: tuple, params: dict, constant) -> tup
     """``(variant, args, params)`` with the index's integers as operands (NOTE [lifted
     indices]), or None when there is nothing to lift. ``constant(value, dtype, device)`` makes
     the integer leaves."""
-    if prim.name not in LIFTABLE:
-        return None
     index = params.get("index")
     if type(index) is not tuple:
         return None

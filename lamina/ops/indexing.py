@@ -252,6 +252,13 @@ scatter_apply_p = Primitive(
 )
 
 
+# NOTE [lifted indices] (lamina/lazy/lifting.py): the integers of these ops' index are graph
+# inputs on the backend, so x[i] for every i shares one compiled program.
+for _prim in (getitem_p, basic_update_p, gather_p, scatter_p, scatter_apply_p):
+    _prim.lifts_index = True
+del _prim
+
+
 # -- nonzero: the one op whose output shape depends on the data --------------------------------
 
 def _nonzero_impl(xp, x):

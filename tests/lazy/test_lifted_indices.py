@@ -149,9 +149,20 @@ def test_transforms_of_lifted_indices_agree_with_numpy():
             fd[j] = (f_np(p + e, i) - f_np(p - e, i)) / (2 * eps)
         np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
         t = np.ones_like(p)
-        _, tangent = lm.jvp(lambda x: f(x, i), (x,), (lm.asarray(t),))
+        _, tangent = lm.jvp(lambda x, i=i: f(x, i), (x,), (lm.asarray(t),))
         np.testing.assert_allclose(float(tangent), np.sum(fd * t), rtol=1e-6)
         batch = np.stack([p, 2 * p])
-        got = lm.vmap(lambda x: f(x, i))(lm.asarray(batch))
+        got = lm.vmap(lambda x, i=i: f(x, i))(lm.asarray(batch))
         np.testing.assert_allclose(np.asarray(got), [f_np(b, i) for b in batch], rtol=1e-12)
     assert lm.lazy.metrics()["compiles"] <= 6  # a few per transform, not one per i
+
+
+def test_ufunc_at_at_integer_positions_shares_one_program():
+    # scatter_apply (lnp.add.at) declares its index liftable like the other indexing ops.
+    t = lm.asarray(np.zeros((6, 2)))
+    ref = np.zeros((6, 2))
+    for i in range(6):
+        lnp.add.at(t, (i, [0, 0, 1]), 1.5)
+        np.add.at(ref, (i, [0, 0, 1]), 1.5)
+        np.testing.assert_array_equal(np.asarray(t), ref)
+    assert _compiles() <= 2
