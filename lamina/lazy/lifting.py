@@ -4,8 +4,9 @@ NOTE [lifted indices]: the indexing primitives carry their index as a static par
 positional, params static] in core.py), and params are part of every cache key. So ``x[i]`` for
 each ``i`` of a loop, ``h[t]`` over the time steps of an RNN, or a minibatch
 ``X[k * B:(k + 1) * B]`` would each make a graph of its own structure, compiled on its own. At
-the bottom of the stack (``graph.apply``, on the CPU) the integers of an index that do not fix
-the output's shape move out of the param into operands:
+the bottom of the stack (``graph.apply``, on the CPU), for a primitive that declares
+``lifts_index`` (the indexing ops, lamina/ops/indexing.py), the integers of an index that do not
+fix the output's shape move out of the param into operands:
 
 - an integer entry ``i`` becomes the marker ``("int", k)`` and a 0-d int64 leaf holding ``i``
   (negative values too: NumPy reads them at run time as it would statically);
