@@ -25,8 +25,10 @@ from lamina.numpy._manipulation import *  # noqa: F403
 from lamina.numpy._reductions import *  # noqa: F403
 from lamina.numpy._sorting import *  # noqa: F403
 from lamina.numpy._linalg import *  # noqa: F403
+from lamina.numpy._sets import *  # noqa: F403
+from lamina.numpy._numeric import *  # noqa: F403
 from lamina.numpy import _ufuncs, _creation, _creation_ranges, _shape, _manipulation
-from lamina.numpy import _reductions, _sorting, _linalg
+from lamina.numpy import _reductions, _sorting, _linalg, _sets, _numeric
 from lamina.numpy._ufuncs import ufunc  # noqa: F401
 from lamina.numpy._protocols import can_cast, min_scalar_type, result_type  # noqa: F401
 
@@ -35,8 +37,8 @@ from lamina.wrappers.tensor import Tensor as ndarray  # noqa: F401 - isinstance(
 __all__ = sorted(
     set(_ufuncs.__all__) | set(_creation.__all__) | set(_creation_ranges.__all__)
     | set(_shape.__all__) | set(_manipulation.__all__) | set(_reductions.__all__)
-    | set(_sorting.__all__) | set(_linalg.__all__)
+    | set(_sorting.__all__) | set(_linalg.__all__) | set(_sets.__all__) | set(_numeric.__all__)
     | {"can_cast", "min_scalar_type", "result_type"}
 )
 
-from lamina.numpy import linalg, random  # noqa: E402, F401 - as numpy.linalg / numpy.random
+from lamina.numpy import fft, linalg, random  # noqa: E402, F401 - as numpy.fft, .linalg, .random

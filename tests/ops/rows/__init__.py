@@ -3,12 +3,16 @@
 from tests.ops.rows import (
     creation,
     elementwise,
+    fft,
     indexing,
     linalg,
     nn,
+    numeric,
     random,
     reductions,
+    sets,
     shape,
 )
 
-ROW_MODULES = (elementwise, creation, reductions, shape, indexing, linalg, random, nn)
+ROW_MODULES = (elementwise, creation, reductions, shape, indexing, linalg, random, nn, fft, sets,
+               numeric)
