@@ -18,6 +18,7 @@ from lamina.errors import (
     LaminaRuntimeError,
     LaminaTypeError,
     LaminaValueError,
+    TracedValueError,
     TrackedConversionError,
     UnsupportedDTypeError,
 )
@@ -33,6 +34,7 @@ from lamina.transforms.vmap import jacrev, vmap
 from lamina.transforms.jvp import hessian, jacfwd, jvp, linearize
 from lamina.transforms.functionalize import functionalize
 from lamina.lazy.trace import make_graph
+from lamina.transforms.compile import compile  # noqa: A004 - the documented name
 from lamina.transforms.custom import Function, FunctionCtx
 from lamina.transforms.stop_gradient import stop_gradient
 from lamina import library
@@ -44,11 +46,11 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Device", "asarray", "array", "eval",
     "grad", "grad_and_value", "value_and_grad", "vjp", "vmap", "jacrev",
-    "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph",
+    "jvp", "linearize", "jacfwd", "hessian", "functionalize", "make_graph", "compile",
     "Function", "FunctionCtx", "library", "testing", "ravel_pytree",
     "stop_gradient",
     "config", "lazy", "numpy", "special", "nn",
     "LaminaError", "LaminaTypeError", "LaminaValueError", "LaminaIndexError",
     "LaminaRuntimeError", "LaminaLinAlgError", "AxisError", "DeviceError", "UnsupportedDTypeError",
-    "TrackedConversionError",
+    "TrackedConversionError", "TracedValueError",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "DeviceError",
     "UnsupportedDTypeError",
     "TrackedConversionError",
+    "TracedValueError",
 ]
 
 
@@ -81,6 +82,11 @@ class DeviceError(LaminaError, RuntimeError):
 
 class UnsupportedDTypeError(LaminaTypeError):
     """A dtype lamina does not compute with (object, str, bytes, structured, datetime)."""
+
+
+class TracedValueError(LaminaTypeError):
+    """The value of a tensor read while ``lm.compile`` traces the function that computes it
+    (``float(x)``, ``if x > 0``, ``np.asarray(x)``); JAX's ConcretizationTypeError."""
 
 
 class TrackedConversionError(LaminaTypeError):

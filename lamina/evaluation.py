@@ -12,6 +12,7 @@ from typing import Any
 import optree
 
 from lamina import core
+from lamina.lazy import graph as _graph
 from lamina.lazy import trace as _trace
 from lamina.lazy.graph import evaluate
 from lamina.wrappers.tensor import Tensor
@@ -63,7 +64,7 @@ def settles(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def settled(*args: Any, **kwargs: Any) -> Any:
-        if core.current_interpreters():
+        if core.current_interpreters() or _graph.tracing.active:
             return func(*args, **kwargs)
         _pause_collector()
         try:

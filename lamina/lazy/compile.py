@@ -44,6 +44,7 @@ import numpy as np
 from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
+from lamina.lazy import graph as _graph
 from lamina.lazy.graph import LazyNode, LazyTensor, _as_array, _eval_lock, _freeze
 
 __all__ = ["run_graph", "Program", "cache_clear", "cache_size"]
@@ -541,6 +542,9 @@ def run_graph(roots: list[LazyTensor]) -> None:
     program = _lookup(key, order, len(leaves))
     held_slots = [program.node_slots[position[t.node]][t.index] for t in held]
     arrays = [leaf.data for leaf in leaves]
+    for array in arrays:
+        if array is None:
+            raise _graph.traced_value_error()  # NOTE [placeholders] in graph.py
     del order, position, leaves, key
     keep = tuple(sorted(set(held_slots)))
     xp = device.xp

@@ -19,6 +19,8 @@ _DESCRIPTIONS = {
     "auto_evals": "evaluations forced because a pending graph grew past max_graph_depth",
     "nodes_executed": "graph nodes executed, summed over executions",
     "buffers_reused": "outputs written into a dead input buffer (out=), summed over executions",
+    "traces": "functions traced by lm.compile (a first call, or a new signature)",
+    "compiled_calls": "calls of lm.compile'd functions that replayed a traced program",
     "fusions": "runs of elementwise ops compiled into one GPU kernel (CuPy)",
 }
 

@@ -54,7 +54,7 @@ import numpy as np
 
 from lamina import core
 from lamina.config import config
-from lamina.errors import DeviceError, LaminaRuntimeError
+from lamina.errors import DeviceError, LaminaRuntimeError, TracedValueError
 from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
 from lamina.lazy.keys import params_key, scalar_key
@@ -197,6 +197,56 @@ def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
 
 
 # --------------------------------------------------------------------------------------------
+# Placeholders: the inputs of a graph traced by ``lm.compile``.
+
+
+class _Tracing(threading.local):
+    def __init__(self) -> None:
+        self.active = 0  # > 0 while lm.compile traces a function in this thread
+        self.what = ""  # the traced function's name, for errors
+        self.keys: list = []  # (placeholder, Generator) of each random draw in the trace
+
+
+tracing = _Tracing()
+
+
+def placeholder(shape: tuple, dtype: Any, device: Device) -> LazyTensor:
+    """An input of a graph traced by ``lm.compile``: a value with a shape and a dtype only.
+
+    NOTE [placeholders]: a placeholder is a ``LazyTensor`` with neither data nor a node. Ops
+    build pending nodes on it as on any value, and the compiled program binds a new array to
+    it on every call (lamina/transforms/compile.py). Evaluating a graph that reaches one
+    raises ``TracedValueError`` (``evaluate`` and ``run_graph``): while a function is traced
+    its array arguments have no values, and a value read then (``float(x)``, ``if x > 0``,
+    ``np.asarray(x)``) would be baked into every later call.
+    """
+    return LazyTensor(tuple(shape), np.dtype(dtype), device)
+
+
+def traced_value_error() -> TracedValueError:
+    """The error for evaluating a graph that depends on a placeholder (NOTE [placeholders])."""
+    from lamina.wrappers.tensor import _user_frame  # noqa: PLC0415 - tensor imports this module
+
+    where = _user_frame()
+    if tracing.active:
+        return TracedValueError(
+            f"lm.compile({tracing.what}): the function read the value of a traced tensor at "
+            f"{where} (float(), int(), bool() or `if`, .item(), .tolist(), np.asarray(), "
+            "print(), lm.eval, or an op whose output shape depends on the values, like boolean "
+            "masks). While a compiled function is traced, its array arguments have shapes and "
+            "dtypes but no values, and a value read now would be baked into every later call. "
+            "Compute with lamina ops instead of Python (lnp.where(c, a, b) instead of `if`), or "
+            "mark the argument static: lm.compile(f, static_argnums=...) or static_argnames=..., "
+            "so that its value is part of the signature (each new value traces again)."
+        )
+    return TracedValueError(
+        f"a tensor computed while lm.compile traced a function was read at {where}, after the "
+        "trace ended: it escaped the trace (stored in a global, a list or an attribute from "
+        "inside the compiled function) and has no value. Return it from the function instead."
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Building the graph.
 
 _abstract_cache: dict[tuple, Any] = {}
@@ -300,7 +350,7 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
         if prim.interpret is not None:  # a lamina.Function below every transform
             return prim.interpret(None, args, params)
         return _run_now(prim, args, params, device, None, "fallbacks")
-    if config.eager:
+    if config.eager and not tracing.active:  # a trace builds its graph (NOTE [placeholders])
         return _run_now(prim, args, params, device, _abstract_eval(prim, args, params),
                         "eager_ops")
     avals = None
@@ -318,14 +368,14 @@ def apply(prim: core.Primitive, args: tuple, params: dict) -> Any:
             LazyTensor(s, d, device, node, i, None, depth) for i, (s, d) in enumerate(avals)
         )
         node.outputs = tuple(weakref.ref(o) for o in outs)
-        if depth > config.max_graph_depth and _too_deep(outs):
+        if depth > config.max_graph_depth and not tracing.active and _too_deep(outs):
             _counters["auto_evals"] += 1
             evaluate(outs)
         return outs
     shape, dtype = avals
     node = LazyNode(prim, args, params, (avals,), pkey)
     out = LazyTensor(shape, dtype, device, node, 0, None, depth)
-    if depth > config.max_graph_depth and _too_deep((out,)):
+    if depth > config.max_graph_depth and not tracing.active and _too_deep((out,)):
         _counters["auto_evals"] += 1
         evaluate((out,))
     return out
@@ -457,6 +507,8 @@ def evaluate(tensors) -> None:
         seen: set[int] = set()
         for t in tensors:
             node = t.node
+            if node is None and t.data is None:
+                raise traced_value_error()  # NOTE [placeholders]
             if t.data is None and node is not None and id(t) not in seen:
                 seen.add(id(t))
                 roots.append(t)

@@ -26,6 +26,8 @@ import numpy as np
 
 from lamina.errors import LaminaOverflowError, LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import Device, as_device
+from lamina.lazy.graph import placeholder
+from lamina.lazy.graph import tracing as _tracing
 from lamina.numpy._handles import check_out, handle, value_of, write_out
 from lamina.ops import creation as cr
 from lamina.ops import elementwise as ew
@@ -190,8 +192,17 @@ class Generator:
         return f"Generator(entropy={self._seed_seq.entropy})"
 
     def _key(self, device: Device) -> Any:
-        words = self._seed_seq.spawn(1)[0].generate_state(2, np.uint64)
-        return rnd.key_value(words, device)
+        if _tracing.active:
+            # NOTE [random draws in compiled functions] (lamina/transforms/compile.py): the
+            # key is an input of the traced program, drawn from this generator at each call.
+            key = placeholder(rnd.KEY_SHAPE, rnd.KEY_DTYPE, device)
+            _tracing.keys.append((key, self))
+            return key
+        return rnd.key_value(self._next_words(), device)
+
+    def _next_words(self) -> np.ndarray:
+        """The two uint64 words of the next draw's key (advances this generator)."""
+        return self._seed_seq.spawn(1)[0].generate_state(2, np.uint64)
 
     def spawn(self, n_children: int) -> list[Generator]:
         """``n_children`` independent generators (their streams do not overlap this one's).
@@ -532,8 +543,9 @@ def seed(seed: Any = None) -> None:  # noqa: A001 - NumPy's name
     True
     >>> lnp.random.seed()    # back to fresh entropy
     """
-    global _global
-    _global = Generator(seed)
+    # In place: a compiled function that draws from the module-level functions keeps drawing
+    # from the global generator after a reseed.
+    _global._seed_seq = _seed_sequence(seed, "seed")
 
 
 def _shape_args(args: tuple, what: str) -> tuple:

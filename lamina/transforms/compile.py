@@ -1,0 +1,579 @@
+"""``lm.compile``: trace a function once per input signature, then replay its program.
+
+NOTE [compile]: the lazy graph is already a trace. ``compile(f)(*args)`` looks up the call's
+*signature*: the pytree structure of the arguments; for each array argument its shape, dtype,
+device, view chain and which arguments share memory; the values of static arguments (and, for
+now, of Python scalars). On a miss it *traces*: ``f`` runs once on placeholders (NOTE
+[placeholders] in lamina/lazy/graph.py), with every transform inside it, inside a
+functionalize scope (NOTE [functionalize in lamina]) so that its writes into its own arguments
+become values, and the graph behind its results (and behind the new values of the arguments
+it wrote) becomes one ``Program`` of the lazy backend, compiled to straight-line code at once.
+Every later call with that signature binds the arguments' arrays to the program's inputs and
+runs it: no interpreter, wrapper, rule or graph-building code runs.
+
+What a trace fixes, and what it does not (JAX's jit has the same rules):
+- Python side effects of ``f`` (printing, appending to a list) happen while tracing only.
+- Reading a traced value (``float(x)``, ``if x > 0``, ``.item()``, ``np.asarray(x)``) raises
+  ``TracedValueError``: mark the argument static, or use ``lnp.where``.
+- Tensors ``f`` captures (globals, closures) are constants of the trace: a later change of a
+  captured tensor is not seen. Pass them as arguments to have them read on every call.
+- Writes into arguments (``x += 1``, ``x[i] = v``) are written back to the caller's tensors
+  after every call; writes into captured tensors raise (pass the tensor as an argument).
+- NOTE [random draws in compiled functions]: each random draw's key is an input of the
+  program, drawn from the generator at every call (``Generator._key`` in lamina.numpy.random),
+  so every call gets fresh numbers, and reseeding replays the same stream as without compile.
+- Under another transform (``grad(compile(f))``, ``vmap(compile(f))``), and inside another
+  compiled function, ``f`` runs as it is: the outer transform sees its ops.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import optree
+
+from lamina import core
+from lamina.errors import LaminaRuntimeError, LaminaTypeError, LaminaValueError
+from lamina.interpreters.functionalize import FunctionalizeInterpreter
+from lamina.lazy import compile as _lazy_compile
+from lamina.lazy import counters as _metrics
+from lamina.lazy.devices import Device
+from lamina.lazy.graph import (
+    LazyTensor,
+    _as_array,
+    _eval_lock,
+    _freeze,
+    evaluate,
+    placeholder,
+    tracing,
+)
+from lamina.lazy.keys import params_key
+from lamina.wrappers.tensor import Storage, Tensor, on_storage
+
+__all__ = ["compile", "Compiled"]
+
+_NAMESPACE = "lamina"
+_PY_SCALARS = (bool, int, float, complex)
+_CPU = Device("cpu")
+_counters = _metrics.counters
+_STATIC = object()  # stands for a static argument in the flattened arguments
+_RETRACE_WARNING_AFTER = 8  # consecutive calls that each traced before the warning
+
+
+def compile(fun: Callable | None = None, *, static_argnums: int | tuple = (),  # noqa: A001
+            static_argnames: str | tuple = (), donate_argnums: int | tuple = (),
+            cache_size: int = 64) -> Any:
+    """Trace ``fun`` once per input signature and replay the traced program on later calls.
+
+    Usable as ``compile(f)``, ``@compile`` and ``@compile(static_argnums=...)``. The first call
+    with a new signature (argument structure, array shapes, dtypes and devices, static
+    argument values) runs ``fun`` on placeholders, with every transform inside it, and
+    compiles the graph; later calls with that signature run the compiled program only. See
+    NOTE [compile] for the rules (side effects run once; values cannot be read while tracing;
+    captured tensors are constants; writes into arguments are written back; random draws are
+    fresh on each call). ``static_argnums``/``static_argnames`` name arguments whose values
+    (hashable) are part of the signature instead of inputs. ``donate_argnums`` is accepted
+    and checked (JAX's spelling); donated buffers are not reused yet. ``cache_size`` bounds
+    the traces kept per function (least recently used first out).
+
+    >>> import lamina as lm
+    >>> import lamina.numpy as lnp
+    >>> @lm.compile
+    ... def step(w, x):
+    ...     return w - 0.1 * lm.grad(lambda w: ((x @ w) ** 2).sum())(w)
+    >>> w = step(lnp.ones(3), lnp.eye(3))
+    >>> w = step(w, lnp.eye(3))          # same signature: the traced program runs
+    >>> w
+    Tensor([0.64, 0.64, 0.64], device='cpu')
+    >>> step.traces
+    1
+    """
+    if fun is None:
+        return functools.partial(compile, static_argnums=static_argnums,
+                                 static_argnames=static_argnames,
+                                 donate_argnums=donate_argnums, cache_size=cache_size)
+    return Compiled(fun, static_argnums, static_argnames, donate_argnums, cache_size)
+
+
+def _int_tuple(value: Any, what: str) -> tuple:
+    items = (value,) if isinstance(value, int) else tuple(value)
+    for i in items:
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise LaminaTypeError(f"compile: {what} must be an int or a tuple of ints, got "
+                                  f"{value!r}.")
+    return items
+
+
+class Compiled:
+    """A function compiled by ``lm.compile``: call it like the function.
+
+    ``traces`` counts the traces made so far; ``lower(*args)`` returns the graph a call with
+    these arguments traces (a ``make_graph`` graph).
+    """
+
+    def __init__(self, fun: Callable, static_argnums: Any, static_argnames: Any,
+                 donate_argnums: Any, cache_size: int) -> None:
+        if not callable(fun):
+            raise LaminaTypeError(f"compile: expected a function, got {type(fun).__name__}.")
+        self.fun = fun
+        self.name = getattr(fun, "__name__", type(fun).__name__)
+        names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+        nums = _int_tuple(static_argnums, "static_argnums")
+        try:
+            signature = inspect.signature(fun)
+        except (TypeError, ValueError):
+            signature = None
+        if signature is not None:
+            params = list(signature.parameters.values())
+            positional = [p.name for p in params
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            # As JAX does: a static argument may be named either way.
+            nums = tuple(sorted(set(nums) | {positional.index(n) for n in names
+                                             if n in positional}))
+            names = tuple(dict.fromkeys(names + tuple(positional[i] for i in nums
+                                                      if 0 <= i < len(positional))))
+        self.static_argnums = nums
+        self.static_argnames = frozenset(names)
+        self.donate_argnums = _int_tuple(donate_argnums, "donate_argnums")
+        overlap = set(self.donate_argnums) & set(self.static_argnums)
+        if overlap:
+            raise LaminaValueError(
+                f"compile({self.name}): argument {sorted(overlap)[0]} is both static and "
+                "donated; a static argument is not an array, so it cannot be donated."
+            )
+        if cache_size < 1:
+            raise LaminaValueError(f"compile: cache_size must be at least 1, got {cache_size}.")
+        self.cache_size = cache_size
+        self._cache: OrderedDict = OrderedDict()
+        self.traces = 0
+        self._retraces_in_a_row = 0
+        self._warned = False
+        self._last_key: Any = None
+        functools.update_wrapper(self, fun)
+
+    def __repr__(self) -> str:
+        return f"<lamina compiled function {self.name}>"
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        # A compiled method binds like a function does.
+        return self if obj is None else functools.partial(self, obj)
+
+    # -- calling ------------------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if core.current_interpreters() or tracing.active:
+            return self.fun(*args, **kwargs)  # inside a transform or another trace: inline
+        statics, dyn_args, dyn_kwargs = self._split(args, kwargs)
+        leaves, spec = optree.tree_flatten((dyn_args, dyn_kwargs), none_is_leaf=False,
+                                           namespace=_NAMESPACE)
+        entries, storages = _describe(leaves, self.name)
+        key = (spec, entries, statics)
+        try:
+            trace = self._cache.get(key)
+        except TypeError:
+            raise LaminaTypeError(
+                f"compile({self.name}): a static argument is not hashable; static arguments "
+                "are part of the signature, so they must be hashable (a tuple, not a list)."
+            ) from None
+        if trace is None:
+            trace = self._trace(key, leaves, spec, storages, args, kwargs)
+        else:
+            self._cache.move_to_end(key)
+            self._retraces_in_a_row = 0
+            _counters["compiled_calls"] += 1
+        self._last_key = key
+        return trace.run(leaves, storages)
+
+    def _split(self, args: tuple, kwargs: dict) -> tuple:
+        """``(statics, dynamic args, dynamic kwargs)``: static arguments leave the pytree."""
+        if not self.static_argnums and not self.static_argnames:
+            return (), args, kwargs
+        statics = []
+        dyn_args = list(args)
+        for i in self.static_argnums:
+            if -len(args) <= i < len(args):
+                statics.append((i, args[i]))
+                dyn_args[i] = _STATIC
+        dyn_kwargs = dict(kwargs)
+        for name in sorted(self.static_argnames & kwargs.keys()):
+            statics.append((name, kwargs[name]))
+            dyn_kwargs[name] = _STATIC
+        return tuple(statics), tuple(dyn_args), dyn_kwargs
+
+    # -- tracing ------------------------------------------------------------------------------
+
+    def _trace(self, key: tuple, leaves: list, spec: Any, storages: list, args: tuple,
+               kwargs: dict) -> _Trace:
+        self._warn_if_retracing(key)
+        trace = _Trace.make(self, leaves, spec, key[1], storages, args, kwargs)
+        self.traces += 1
+        _counters["traces"] += 1
+        self._cache[key] = trace
+        if len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return trace
+
+    def _warn_if_retracing(self, key: tuple) -> None:
+        previous = self._last_key
+        if previous is None:
+            return
+        self._retraces_in_a_row += 1
+        if self._retraces_in_a_row < _RETRACE_WARNING_AFTER or self._warned:
+            return
+        self._warned = True
+        warnings.warn(
+            f"lm.compile({self.name}) traced again on each of the last "
+            f"{self._retraces_in_a_row} calls: {_what_changed(previous, key)}. Each new "
+            "signature is traced and compiled again, which costs more than not compiling. "
+            "Pass arrays of one shape and dtype, make a changing Python value an array "
+            "(lnp.asarray(v)), or mark an argument that takes few values static.",
+            RuntimeWarning, stacklevel=4,
+        )
+
+    def lower(self, *args: Any, **kwargs: Any) -> Any:
+        """The graph a call with these arguments traces, printable like ``make_graph``'s.
+
+        >>> import lamina as lm
+        >>> import lamina.numpy as lnp
+        >>> print(lm.compile(lambda x: lnp.sin(x) * 2).lower(lnp.ones(3)))
+        graph <lambda>(a:f64[3]) {
+          b:f64[3] = sin(a)
+          c:f64[3] = multiply(b, 2.0)
+          return (c,)
+        }
+        """
+        from lamina.lazy.trace import make_graph  # noqa: PLC0415
+
+        return make_graph(self.fun)(*args, **kwargs)
+
+
+def _describe(leaves: list, name: str) -> tuple:
+    """The signature entries of the flattened dynamic arguments, and the distinct storages of
+    the tensors among them (arguments that share memory share a slot)."""
+    entries = []
+    storages: list = []
+    slots: dict = {}
+    for leaf in leaves:
+        kind = type(leaf)
+        if kind is Tensor:
+            storage = leaf._storage
+            slot = slots.get(id(storage))
+            if slot is None:
+                slot = slots[id(storage)] = len(storages)
+                storages.append(storage)
+            value = storage.value
+            if type(value) is not LazyTensor:
+                value = core.unwrap_all(value)
+            views = leaf._views
+            entries.append((slot, value.shape, value.dtype, value.device,
+                            _views_key(views) if views else (), leaf._writeable))
+        elif kind is np.ndarray:
+            entries.append(("array", leaf.shape, leaf.dtype))
+        elif kind in _PY_SCALARS or leaf is _STATIC:
+            # Python scalars are part of the signature by value for now (NOTE [compile]).
+            entries.append(("scalar", kind, leaf))
+        elif isinstance(leaf, np.generic):
+            entries.append(("array", (), leaf.dtype))
+        elif hasattr(leaf, "__cuda_array_interface__"):
+            raise LaminaTypeError(
+                f"compile({name}): CuPy arrays as arguments are not supported yet; pass "
+                "lm.asarray(x) (a lamina tensor on the GPU) instead."
+            )
+        else:
+            try:
+                hash(leaf)
+            except TypeError:
+                raise LaminaTypeError(
+                    f"compile({name}): an argument of type {kind.__name__} is neither an array "
+                    "nor hashable, so it can be neither an input of the compiled program nor "
+                    "part of its signature. Pass arrays, scalars, or pytrees of them, or mark "
+                    "the argument static with a hashable value."
+                ) from None
+            entries.append(("object", kind, leaf))
+    return tuple(entries), storages
+
+
+def _views_key(views: tuple) -> tuple:
+    return tuple((meta.prim, params_key(meta.params), meta.out_index) for meta in views)
+
+
+def _what_changed(previous: tuple, key: tuple) -> str:
+    if previous[0] != key[0]:
+        return f"the structure of the arguments changed (from {previous[0]} to {key[0]})"
+    if previous[2] != key[2]:
+        return f"a static argument changed (from {previous[2]!r} to {key[2]!r})"
+    for i, (a, b) in enumerate(zip(previous[1], key[1], strict=True)):
+        if a != b:
+            return f"argument leaf {i} changed from {_entry_text(a)} to {_entry_text(b)}"
+    return "the signature changed"  # pragma: no cover - keys differ somewhere
+
+
+def _entry_text(entry: tuple) -> str:
+    if entry[0] == "scalar":
+        return f"the Python {entry[1].__name__} {entry[2]!r} (Python scalars are static)"
+    if entry[0] in ("array", "object"):
+        return f"{entry[0]} {entry[1:]}"
+    return f"a tensor of shape {entry[1]} and dtype {entry[2]}"
+
+
+class _Trace:
+    """One traced signature: how to bind a call's arrays to the program's inputs, the program,
+    and how to hand back its outputs and write back the arguments it wrote."""
+
+    __slots__ = ("program", "run_program", "xp", "device", "n_leaves", "leaf_sources",
+                 "root_sources", "out_spec", "out_sources", "writes", "key_generators",
+                 "checked")
+
+    @classmethod
+    def make(cls, compiled: Compiled, leaves: list, spec: Any, entries: tuple,
+             storages: list, args: tuple, kwargs: dict) -> _Trace:
+        self = cls()
+        interpreter = FunctionalizeInterpreter("mutations")
+        outer_what, outer_keys = tracing.what, tracing.keys
+        tracing.active += 1
+        tracing.what, tracing.keys = compiled.name, []
+        try:
+            with core.push_interpreter(interpreter):
+                # Made under the functionalize scope: writes into them are the function's
+                # own (its results), not captured mutations.
+                private = [Storage(placeholder(e[1], e[2], e[3]))
+                           for e in _storage_entries(entries, len(storages))]
+                inputs: dict[int, tuple] = {}  # id(placeholder) -> leaf source
+                for slot, storage in enumerate(private):
+                    inputs[id(storage.value)] = ("storage", slot)
+                handles: dict[int, int] = {}  # id(handle given to fun) -> leaf index
+                call_leaves = []
+                for i, (leaf, entry) in enumerate(zip(leaves, entries, strict=True)):
+                    if type(leaf) is Tensor:
+                        handle = on_storage(private[entry[0]], leaf._views, leaf._writeable)
+                        handles[id(handle)] = i
+                        call_leaves.append(handle)
+                    elif entry[0] == "array":
+                        value = placeholder(entry[1], entry[2], _CPU)
+                        inputs[id(value)] = ("array", i)
+                        handle = on_storage(Storage(value))
+                        handles[id(handle)] = -1  # a new tensor: returned as such
+                        call_leaves.append(handle)
+                    else:
+                        call_leaves.append(leaf)
+                interpreter.enter()
+                try:
+                    call_args, call_kwargs = _merge_statics(
+                        optree.tree_unflatten(spec, call_leaves), args, kwargs)
+                    out = compiled.fun(*call_args, **call_kwargs)
+                    out_leaves, self.out_spec = optree.tree_flatten(
+                        out, none_is_leaf=False, namespace=_NAMESPACE)
+                    captured = list(interpreter._private.storages)
+                    roots, self.out_sources, self.writes = _outputs(
+                        out_leaves, handles, private, interpreter)
+                    keys = tracing.keys
+                finally:
+                    interpreter.restore()
+        finally:
+            tracing.active -= 1
+            tracing.what, tracing.keys = outer_what, outer_keys
+        if captured:
+            raise LaminaRuntimeError(
+                f"compile({compiled.name}): the function wrote into a tensor it captured (one "
+                "it did not receive as an argument: a global or a closure variable). A "
+                "compiled function treats captured tensors as constants, so the write would "
+                "be lost. Pass the tensor as an argument: writes into arguments are written "
+                "back to the caller's tensor after every call."
+            )
+        self.key_generators = tuple(generator for _, generator in keys)
+        for k, (key, _) in enumerate(keys):
+            inputs[id(key)] = ("key", k)
+        self._build(roots, inputs)
+        return self
+
+    def _build(self, roots: list, inputs: dict) -> None:
+        """The program computing ``roots`` from the placeholders in ``inputs``."""
+        devices = {r.device for r in roots}
+        if len(devices) > 1:
+            raise LaminaRuntimeError(
+                "compile: the function's results are on different devices "
+                f"({', '.join(sorted(map(str, devices)))}); a compiled program runs on one "
+                "device. Move the results to one device inside the function."
+            )
+        self.device = devices.pop() if devices else _CPU
+        self.xp = self.device.xp
+        node_roots = [r for r in roots if r.node is not None]
+        self.root_sources = []
+        if node_roots:
+            with _eval_lock:
+                order, _, leaves, key, _ = _lazy_compile._trace(node_roots)
+                program = _lazy_compile.Program(order, len(leaves), key.value[2], key.value[3])
+            self.leaf_sources = [inputs.get(id(leaf), ("const", leaf.data)) for leaf in leaves]
+            for leaf in leaves:
+                if leaf.data is None and id(leaf) not in inputs:
+                    raise _escaped_placeholder()
+            program.compile(self.xp)
+            self.program = program
+            self.run_program = program._variant(())[1]
+            self.n_leaves = len(leaves)
+        else:
+            self.program = None
+            self.run_program = None
+            self.leaf_sources = []
+            self.n_leaves = 0
+        position = {id(r): i for i, r in enumerate(node_roots)}
+        for r in roots:
+            if r.node is not None:
+                self.root_sources.append(("out", position[id(r)]))
+            elif id(r) in inputs:
+                self.root_sources.append(("leaf", inputs[id(r)]))
+            elif r.data is not None:
+                self.root_sources.append(("const", r))
+            else:
+                raise _escaped_placeholder()
+        self.checked = False
+
+    # -- replaying ----------------------------------------------------------------------------
+
+    def run(self, leaves: list, storages: list) -> Any:
+        xp = self.xp
+        device = self.device
+        pending = [s.value for s in storages if s.value.data is None]
+        if pending:
+            evaluate(pending)  # the caller's pending arguments, in one graph
+        bound_keys = None
+        if self.key_generators:
+            bound_keys = [device.to_device(g._next_words()) for g in self.key_generators]
+        arrays = [self._bind(source, leaves, storages, bound_keys)
+                  for source in self.leaf_sources]
+        values = self.run_program(xp, arrays) if self.run_program is not None else []
+        results = []
+        for source in self.root_sources:
+            kind = source[0]
+            if kind == "out":
+                value = values[source[1]]
+                results.append(LazyTensor(value.shape, value.dtype, device,
+                                          data=_freeze(_as_array(xp, value))))
+            elif kind == "leaf":
+                array = self._bind(source[1], leaves, storages, bound_keys)
+                results.append(LazyTensor(array.shape, array.dtype, device, data=array))
+            else:
+                results.append(source[1])
+        if not self.checked:
+            self._check(results)
+        for slot, i in self.writes:
+            on_storage(storages[slot], (), True)._assign(results[i], "compile", writeback=True)
+        fresh: dict = {}
+        out = []
+        for source in self.out_sources:
+            kind = source[0]
+            if kind == "new":
+                storage = fresh.get(source[1])
+                if storage is None:
+                    storage = fresh[source[1]] = Storage(results[source[1]])
+                out.append(on_storage(storage, source[2], source[3]))
+            elif kind == "input":
+                out.append(leaves[source[1]])
+            elif kind == "view":
+                out.append(on_storage(storages[source[1]], source[2], source[3]))
+            else:
+                out.append(source[1])
+        return optree.tree_unflatten(self.out_spec, out)
+
+    @staticmethod
+    def _bind(source: tuple, leaves: list, storages: list, keys: list | None) -> Any:
+        kind = source[0]
+        if kind == "storage":
+            return storages[source[1]].value.data
+        if kind == "const":
+            return source[1]
+        if kind == "array":
+            return _freeze(np.array(leaves[source[1]], copy=True))
+        return keys[source[1]]
+
+    def _check(self, results: list) -> None:
+        """The first run checks what the kernels returned against the shape rules."""
+        for r in results:
+            if r.data.shape != r.shape or r.data.dtype != r.dtype:  # pragma: no cover
+                raise LaminaRuntimeError(
+                    f"internal error in lamina: a compiled program returned shape "
+                    f"{r.data.shape} and dtype {r.data.dtype} where its trace promised "
+                    f"{r.shape} and {r.dtype}. Please report this with the function."
+                )
+        self.checked = True
+
+
+def _storage_entries(entries: tuple, n: int) -> list:
+    """For each storage slot, the (slot, base shape, dtype, device) of its first tensor."""
+    found: list = [None] * n
+    for entry in entries:
+        if type(entry[0]) is int and found[entry[0]] is None:
+            found[entry[0]] = entry
+    return found
+
+
+def _merge_statics(call: tuple, args: tuple, kwargs: dict) -> tuple:
+    """The traced call's arguments with the static ones put back."""
+    call_args, call_kwargs = call
+    call_args = tuple(a if a is not _STATIC else args[i] for i, a in enumerate(call_args))
+    call_kwargs = {k: (v if v is not _STATIC else kwargs[k]) for k, v in call_kwargs.items()}
+    return call_args, call_kwargs
+
+
+def _outputs(out_leaves: list, handles: dict, private: list, interpreter: Any) -> tuple:
+    """``(roots, out_sources, writes)``: the values the program computes, how each output is
+    handed back, and which argument storages get which root written back."""
+    roots: list = []
+    root_of: dict = {}  # id(storage) -> root index (a new storage's base value)
+
+    def root(value: Any) -> int:
+        if type(value) is not LazyTensor:
+            raise LaminaTypeError(
+                f"compile({tracing.what}): the function returned a value tracked by a "
+                "transform that is still running; return it from inside the transform."
+            )
+        roots.append(value)
+        return len(roots) - 1
+
+    writes = []
+    for slot, storage in enumerate(private):
+        if storage.generation:
+            writes.append((slot, root(storage.value)))
+    slot_of = {id(s): i for i, s in enumerate(private)}
+    sources = []
+    for x in out_leaves:
+        if type(x) is not Tensor:
+            if isinstance(x, LazyTensor):  # pragma: no cover - users hold Tensors
+                raise LaminaTypeError("compile: the function returned a raw LazyTensor.")
+            sources.append(("object", x))
+            continue
+        index = handles.get(id(x))
+        if index is not None and index >= 0:
+            sources.append(("input", index))
+            continue
+        slot = slot_of.get(id(x._storage))
+        if slot is not None:
+            sources.append(("view", slot, x._views, x._writeable))
+            continue
+        storage = x._storage
+        born_inside = any(i is interpreter for i in storage.born_in)
+        if not born_inside and index is None:
+            sources.append(("object", x))  # a captured tensor, returned as it is
+            continue
+        i = root_of.get(id(storage))
+        if i is None:
+            value = storage.value
+            if type(value) is not LazyTensor:
+                value = core.unwrap_all(value)
+            i = root_of[id(storage)] = root(value)
+        sources.append(("new", i, x._views, x._writeable))
+    return roots, sources, writes
+
+
+def _escaped_placeholder() -> LaminaRuntimeError:
+    return LaminaRuntimeError(
+        f"compile({tracing.what}): the function's results depend on a tensor traced by another "
+        "lm.compile call that escaped its trace (stored outside the function). Return it from "
+        "that function instead."
+    )
