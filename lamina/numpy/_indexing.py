@@ -35,6 +35,7 @@ import numpy as np
 
 from lamina.core import bind, unwrap_all
 from lamina.errors import LaminaIndexError, LaminaTypeError, LaminaValueError
+from lamina.lazy.graph import tracing
 from lamina.numpy._handles import handle, value_of
 from lamina.ops import elementwise as ew
 from lamina.ops import indexing as ix
@@ -253,7 +254,9 @@ def _check_bounds(entries: tuple, arrays: list, shape: tuple, force: bool) -> No
             # batch's indices, each checked against the same axis.
             a = unwrap_all(arrays[e[1]])
             data = getattr(a, "data", None)
-            if data is None and force and hasattr(a, "realize"):
+            if data is None and force and hasattr(a, "realize") and not tracing.active:
+                # Under lm.compile the index is an input with no value yet: the kernel checks
+                # it when the program runs, before anything is written back.
                 data = a.realize()
             if data is not None and a.size:
                 n = shape[axis]

@@ -278,6 +278,8 @@ def _describe(leaves: list, name: str) -> tuple:
         elif kind in _PY_SCALARS or leaf is _STATIC:
             # Python scalars are part of the signature by value for now (NOTE [compile]).
             entries.append(("scalar", kind, leaf))
+        elif kind is slice:  # unhashable before Python 3.12; static, like an int
+            entries.append(("object", slice, (leaf.start, leaf.stop, leaf.step)))
         elif isinstance(leaf, np.generic):
             entries.append(("array", (), leaf.dtype))
         elif hasattr(leaf, "__cuda_array_interface__"):

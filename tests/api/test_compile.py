@@ -384,3 +384,17 @@ def test_bad_arguments_to_compile():
         lm.compile(lambda x: x, static_argnums=0, donate_argnums=0)
     with pytest.raises(TypeError, match="neither an array nor hashable"):
         lm.compile(lambda x: x)([lnp.ones(1), {1: [np.ones(1)]}, set()])
+
+
+def test_an_out_of_bounds_index_input_raises_at_the_call_and_writes_nothing():
+    def f(x, i):
+        x[i] = 1.0
+        return x.sum()
+
+    cf = lm.compile(f)
+    x = lnp.zeros(3)
+    _same(cf(x, lnp.asarray([0, 2])), np.float64(2.0))
+    with pytest.raises(IndexError):
+        cf(x, lnp.asarray([0, 5]))
+    _same(x, [1.0, 0.0, 1.0])
+    assert cf.traces == 1
