@@ -271,6 +271,13 @@ class Program:
             if prim.ufunc is not None and not prim.multiple_results:
                 fresh.add(outs[0])
         groups = _fusion_groups(instrs, returned, self.avals) if xp is not np else {}
+        # NOTE [kernel results are arrays]: a 0-d result that only ufuncs read can stay the
+        # NumPy scalar the ufunc returned; what is returned, kept, or read by another kernel
+        # becomes an array.
+        needs_array = set(returned)
+        for prim, _, ins, _, _ in instrs:
+            if prim.ufunc is None or prim.multiple_results:
+                needs_array.update(ins)
         reused = 0
         for k, (prim, params, ins, outs, frees) in enumerate(instrs):
             group = groups.get(k)
@@ -309,7 +316,7 @@ class Program:
                 if target is not None:
                     reused += 1
                 call = f"u{k}({args}{suffix})"
-                if self.avals[out][0] == ():  # NOTE [kernel results are arrays]
+                if self.avals[out][0] == () and out in needs_array:
                     call = f"_as_array(xp, {call})"
                 lines.append(f"    s{out} = {call}")
             else:
