@@ -181,6 +181,8 @@ _constants: dict[tuple, LazyTensor] = {}
 
 def constant(value: Any, dtype: np.dtype, device: Device) -> LazyTensor:
     """A 0-d data leaf for a Python scalar, shared between uses (leaves are immutable)."""
+    if type(value) in TRACED_SCALARS:
+        return value.leaf(dtype, device)  # NOTE [traced Python scalars]
     key = (scalar_key(value), dtype, device)  # NOTE [param keys]: 0.0 is not -0.0
     leaf = _constants.get(key)
     if leaf is None:
@@ -205,6 +207,7 @@ class _Tracing(threading.local):
         self.active = 0  # > 0 while lm.compile traces a function in this thread
         self.what = ""  # the traced function's name, for errors
         self.keys: list = []  # (placeholder, Generator) of each random draw in the trace
+        self.scalars: list = []  # (placeholder, argument leaf index) of each traced scalar
 
 
 tracing = _Tracing()
@@ -221,6 +224,93 @@ def placeholder(shape: tuple, dtype: Any, device: Device) -> LazyTensor:
     ``np.asarray(x)``) would be baked into every later call.
     """
     return LazyTensor(tuple(shape), np.dtype(dtype), device)
+
+
+class ScalarReadError(TracedValueError):
+    """A traced Python scalar used as a Python number while tracing (NOTE [traced Python
+    scalars]); ``lm.compile`` catches it and traces again with the scalar static."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(
+            f"lm.compile({tracing.what}): a Python scalar argument was used as a Python number "
+            "while the function was traced"
+        )
+        self.index = index
+
+
+def _read(self, *args: Any) -> Any:
+    raise ScalarReadError(self.index)
+
+
+def _reflected(self, other: Any) -> Any:
+    if hasattr(other, "_lamina_read") or type(other) is LazyTensor:
+        return NotImplemented  # the tensor's reflected operator builds the op
+    raise ScalarReadError(self.index)
+
+
+class _TracedScalar:
+    """NOTE [traced Python scalars]: a Python float or complex argument of a function
+    ``lm.compile`` traces is passed to it as an instance of a subclass of its type, so that
+    lamina's ops treat it as the weakly typed Python scalar it is (``float32_tensor * lr``
+    stays float32), while ``constant`` (the one place where ops turn Python scalars into
+    graph leaves) and ``to_value`` turn it into a placeholder, cast to the dtype the op
+    resolved: the compiled program then reads the scalar's new value on every call. Any use as
+    a Python number (``lr * 2``, ``if lr > 0``, ``float(lr)``, a hash for a cache key) raises
+    ``ScalarReadError`` and the function is traced again with that scalar static (part of the
+    signature by value). A value read at the C level (``np.asarray([lr])``) cannot be caught
+    here: ``lm.compile`` traces such functions twice, with two values, and makes the scalars
+    static when the two programs differ.
+    """
+
+    __slots__ = ()
+
+    def leaf(self, dtype: np.dtype, device: Device) -> LazyTensor:
+        leaves = self._leaves
+        value = leaves.get(device)
+        if value is None:
+            value = leaves[device] = placeholder((), self._dtype, device)
+            tracing.scalars.append((value, self.index))
+        if dtype != value.dtype:
+            value = _scalar_cast(value, dtype)
+        return value
+
+
+for _name in ("__bool__", "__int__", "__float__", "__complex__", "__index__", "__hash__",
+              "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__neg__", "__pos__",
+              "__abs__", "__round__", "__trunc__", "__floor__", "__ceil__", "__divmod__",
+              "__getnewargs__", "conjugate", "is_integer", "as_integer_ratio", "hex"):
+    setattr(_TracedScalar, _name, _read)
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow"):
+    for _form in (f"__{_name}__", f"__r{_name}__"):
+        setattr(_TracedScalar, _form, _reflected)
+
+
+class TracedFloat(_TracedScalar, float):
+    __slots__ = ("index", "_leaves")
+    _dtype = np.dtype(np.float64)
+
+
+class TracedComplex(_TracedScalar, complex):
+    __slots__ = ("index", "_leaves")
+    _dtype = np.dtype(np.complex128)
+
+
+TRACED_SCALARS = (TracedFloat, TracedComplex)
+SCALAR_BASE = {TracedFloat: float, TracedComplex: complex}
+
+
+def traced_scalar(value: float | complex, index: int) -> _TracedScalar:
+    """The stand-in for the Python scalar argument ``index`` of a traced function."""
+    out = (TracedComplex if type(value) is complex else TracedFloat)(value)
+    out.index = index
+    out._leaves = {}
+    return out
+
+
+def _scalar_cast(value: LazyTensor, dtype: np.dtype) -> Any:
+    from lamina.ops.elementwise import astype_value  # noqa: PLC0415 - ops build on the graph
+
+    return astype_value(value, dtype)
 
 
 def traced_value_error() -> TracedValueError:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from lamina.core import bind
-from lamina.lazy.graph import LazyTensor
+from lamina.lazy.graph import TRACED_SCALARS, LazyTensor
 from lamina.ops import creation as _creation
 from lamina.ops import elementwise as ew
 from lamina.ops import reduction as _reduction
@@ -24,7 +24,7 @@ __all__ = ["add", "sub", "mul", "div", "neg", "unbroadcast", "zeros_like", "ones
            "unary", "where", "cast", "reduce_sum", "reshape", "broadcast_to", "transpose"]
 
 
-_PY_SCALARS = (bool, int, float, complex)
+_PY_SCALARS = (bool, int, float, complex, *TRACED_SCALARS)
 
 
 def add(x: Any, y: Any) -> Any:

@@ -18,10 +18,11 @@ from lamina.errors import (
     LaminaRuntimeError,
     LaminaTypeError,
     LaminaValueError,
+    TracedValueError,
     UnsupportedDTypeError,
 )
 from lamina.lazy.devices import Device, as_device, cupy_or_none, device_of_array
-from lamina.lazy.graph import LazyTensor, constant, from_array
+from lamina.lazy.graph import SCALAR_BASE, TRACED_SCALARS, LazyTensor, constant, from_array
 
 __all__ = [
     "is_value",
@@ -45,6 +46,13 @@ value_types: tuple[type, ...] = (LazyTensor, Wrapper)
 
 def is_value(x: Any) -> bool:
     return isinstance(x, value_types)
+
+
+def scalar_type(x: Any) -> type:
+    """The Python type of the scalar ``x`` for NumPy's type resolution (``float`` for a traced
+    float: NOTE [traced Python scalars] in lamina/lazy/graph.py)."""
+    kind = type(x)
+    return SCALAR_BASE.get(kind, kind)
 
 
 def is_scalar(x: Any) -> bool:
@@ -87,6 +95,10 @@ def to_value(x: Any, what: str, device: Device | None = None, dtype: Any = None)
     """
     if is_value(x):
         return x
+    if type(x) in TRACED_SCALARS:  # NOTE [traced Python scalars] in lamina/lazy/graph.py
+        if device is None:
+            device = as_device(None)
+        return x.leaf(check_dtype(dtype, what) if dtype is not None else x._dtype, device)
     handle_value = getattr(x, "_lamina_read", None)
     if handle_value is not None:
         return handle_value()
@@ -104,6 +116,8 @@ def to_value(x: Any, what: str, device: Device | None = None, dtype: Any = None)
         return stack_values([to_value(e, what, device) for e in x])
     try:
         array = np.asarray(x, dtype=dtype)
+    except TracedValueError:
+        raise  # NOTE [traced Python scalars] in lamina/lazy/graph.py
     except (ValueError, TypeError) as exc:
         raise LaminaValueError(f"{what}: cannot make an array of {_short(x)} ({exc}).") from None
     check_dtype(array.dtype, what)

@@ -16,7 +16,15 @@ import numpy as np
 from lamina.core import Primitive, bind
 from lamina.errors import LaminaTypeError, LaminaValueError
 from lamina.lazy.devices import as_device
-from lamina.ops.common import check_dtype, is_scalar, is_value, scalar_value, to_value
+from lamina.lazy.graph import TRACED_SCALARS
+from lamina.ops.common import (
+    check_dtype,
+    is_scalar,
+    is_value,
+    scalar_type,
+    scalar_value,
+    to_value,
+)
 
 __all__ = ["ufunc_primitive", "apply_ufunc", "binary_values", "where", "UNARY", "BINARY"]
 
@@ -84,7 +92,7 @@ def _ufunc_table(differentiable: str, nondiff: str) -> dict[str, Primitive]:
 
 
 _scalar_types: dict[tuple, tuple] = {}
-_PY_SCALARS = (bool, int, float, complex)
+_PY_SCALARS = (bool, int, float, complex, *TRACED_SCALARS)
 
 
 _COMPARISONS = frozenset(
@@ -133,7 +141,7 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
         resolved = _scalar_types.get(key)
         if resolved is None:
             resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
-                                                     (x.dtype, ty))
+                                                     (x.dtype, scalar_type(y)))
         y_leaf = _weak_scalar(prim, y, resolved[1], x.device)  # OverflowError first, as NumPy
         _check_int_power(prim, y, resolved[1], x.shape)
         y = y_leaf
@@ -142,7 +150,7 @@ def binary_values(prim: Primitive, x: Any, y: Any) -> Any:
         resolved = _scalar_types.get(key)
         if resolved is None:
             resolved = _scalar_types[key] = _resolve(getattr(np, prim.ufunc), prim.name,
-                                                     (tx, y.dtype))
+                                                     (scalar_type(x), y.dtype))
         x = _weak_scalar(prim, x, resolved[0], y.device)
     elif tx in _PY_SCALARS:
         return apply_ufunc(prim, x, y)
@@ -190,7 +198,7 @@ def apply_ufunc(prim: Primitive, *operands: Any) -> Any:
             if len(values) == 2:
                 _check_int_power(prim, scalars[1], np.result_type(*values), ())
         else:
-            in_types = tuple(type(x) if is_scalar(x) else x.dtype for x in values)
+            in_types = tuple(scalar_type(x) if is_scalar(x) else x.dtype for x in values)
             key = (prim, in_types)
             resolved = _scalar_types.get(key)
             if resolved is None:
@@ -244,6 +252,13 @@ def _where_impl(xp, cond, x, y):
 where_p = Primitive("where", _where_impl, _where_abstract)
 
 
+def _typing_scalar(x: Any) -> Any:
+    """``x`` for NumPy's type resolution: a traced float's type, not its value (NOTE [traced
+    Python scalars] in lamina/lazy/graph.py; floats and complex numbers promote weakly
+    whatever their value)."""
+    return scalar_type(x)(0) if type(x) in TRACED_SCALARS else x
+
+
 def _where_scalar(x: Any, dtype: np.dtype, device) -> Any:
     """A Python scalar branch of ``where`` as a leaf of the result ``dtype``.
 
@@ -268,14 +283,14 @@ def where(cond: Any, x: Any, y: Any) -> Any:
     if cond_v.dtype != np.bool_:
         cond_v = apply_ufunc(BINARY["not_equal"], cond_v, 0)
     if is_scalar(x) and is_scalar(y):
-        dtype = np.result_type(x, y)
+        dtype = np.result_type(_typing_scalar(x), _typing_scalar(y))
         x_v, y_v = _where_scalar(x, dtype, device), _where_scalar(y, dtype, device)
     elif is_scalar(x):
         y_v = to_value(y, "where", device)
-        x_v = _where_scalar(x, np.result_type(y_v.dtype, x), device)
+        x_v = _where_scalar(x, np.result_type(y_v.dtype, _typing_scalar(x)), device)
     elif is_scalar(y):
         x_v = to_value(x, "where", device)
-        y_v = _where_scalar(y, np.result_type(x_v.dtype, y), device)
+        y_v = _where_scalar(y, np.result_type(x_v.dtype, _typing_scalar(y)), device)
     else:
         x_v, y_v = to_value(x, "where", device), to_value(y, "where", device)
     return bind(where_p, cond_v, x_v, y_v)
@@ -299,7 +314,7 @@ def clip(x: Any, lo: Any, hi: Any) -> Any:
     0-d bound, or a size-1 bound broadcast over a larger result; a (1,) bound of a
     one-element result is not). lamina computes each case with those exact semantics.
     """
-    in_types = tuple(type(v) if is_scalar(v) else v.dtype for v in (x, lo, hi))
+    in_types = tuple(scalar_type(v) if is_scalar(v) else v.dtype for v in (x, lo, hi))
     dtype = _resolve(_CLIP_UFUNC, "clip", in_types)[-1]
     device = x.device if is_value(x) else (lo.device if is_value(lo) else hi.device)
     x, lo, hi = (scalar_value(v, dtype, device) if is_scalar(v) else

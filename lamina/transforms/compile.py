@@ -2,8 +2,10 @@
 
 NOTE [compile]: the lazy graph is already a trace. ``compile(f)(*args)`` looks up the call's
 *signature*: the pytree structure of the arguments; for each array argument its shape, dtype,
-device, view chain and which arguments share memory; the values of static arguments (and, for
-now, of Python scalars). On a miss it *traces*: ``f`` runs once on placeholders (NOTE
+device, view chain and which arguments share memory; the values of static arguments and of
+Python ints and bools. Python floats and complex numbers are inputs (NOTE [traced Python
+scalars] in lamina/lazy/graph.py), so a changing learning rate does not trace again. On a miss
+it *traces*: ``f`` runs once on placeholders (NOTE
 [placeholders] in lamina/lazy/graph.py), with every transform inside it, inside a
 functionalize scope (NOTE [functionalize in lamina]) so that its writes into its own arguments
 become values, and the graph behind its results (and behind the new values of the arguments
@@ -12,7 +14,9 @@ Every later call with that signature binds the arguments' arrays to the program'
 runs it: no interpreter, wrapper, rule or graph-building code runs.
 
 What a trace fixes, and what it does not (JAX's jit has the same rules):
-- Python side effects of ``f`` (printing, appending to a list) happen while tracing only.
+- Python side effects of ``f`` (printing, appending to a list) happen while tracing only
+  (twice when a float argument is traced: the second trace checks that the float reaches the
+  graph only as an input; a float used as a Python number makes that argument static).
 - Reading a traced value (``float(x)``, ``if x > 0``, ``.item()``, ``np.asarray(x)``) raises
   ``TracedValueError``: mark the argument static, or use ``lnp.where``.
 - Tensors ``f`` captures (globals, closures) are constants of the trace: a later change of a
@@ -46,11 +50,13 @@ from lamina.lazy import counters as _metrics
 from lamina.lazy.devices import Device
 from lamina.lazy.graph import (
     LazyTensor,
+    ScalarReadError,
     _as_array,
     _eval_lock,
     _freeze,
     evaluate,
     placeholder,
+    traced_scalar,
     tracing,
 )
 from lamina.lazy.keys import params_key
@@ -155,6 +161,8 @@ class Compiled:
         self._retraces_in_a_row = 0
         self._warned = False
         self._last_key: Any = None
+        # Leaf indices of Python-scalar arguments made static (NOTE [traced Python scalars]).
+        self._static_scalars: set[int] = set()
         functools.update_wrapper(self, fun)
 
     def __repr__(self) -> str:
@@ -172,7 +180,7 @@ class Compiled:
         statics, dyn_args, dyn_kwargs = self._split(args, kwargs)
         leaves, spec = optree.tree_flatten((dyn_args, dyn_kwargs), none_is_leaf=False,
                                            namespace=_NAMESPACE)
-        entries, storages = _describe(leaves, self.name)
+        entries, storages = _describe(leaves, self.name, self._static_scalars)
         key = (spec, entries, statics)
         try:
             trace = self._cache.get(key)
@@ -182,7 +190,7 @@ class Compiled:
                 "are part of the signature, so they must be hashable (a tuple, not a list)."
             ) from None
         if trace is None:
-            trace = self._trace(key, leaves, spec, storages, args, kwargs)
+            trace, key = self._trace(key, leaves, spec, storages, args, kwargs)
         else:
             self._cache.move_to_end(key)
             self._retraces_in_a_row = 0
@@ -209,15 +217,44 @@ class Compiled:
     # -- tracing ------------------------------------------------------------------------------
 
     def _trace(self, key: tuple, leaves: list, spec: Any, storages: list, args: tuple,
-               kwargs: dict) -> _Trace:
+               kwargs: dict) -> tuple:
+        """Trace a new signature: ``(trace, key)`` (the key changes when Python scalars
+        turn out to need to be static: NOTE [traced Python scalars] in lamina/lazy/graph.py)."""
         self._warn_if_retracing(key)
-        trace = _Trace.make(self, leaves, spec, key[1], storages, args, kwargs)
+        while True:
+            entries = key[1]
+            traced = [i for i, e in enumerate(entries) if e[0] == "traced"]
+            try:
+                trace = _Trace.make(self, leaves, spec, entries, storages, args, kwargs)
+                if traced:
+                    probe = list(leaves)
+                    for i in traced:
+                        probe[i] = _probe_value(leaves[i])
+                    again = _Trace.make(self, probe, spec, entries, storages, args, kwargs)
+                    if not trace.same_program(again):
+                        # A scalar's value reached the graph some other way than as an
+                        # input: every traced scalar of the call becomes static.
+                        self._static_scalars.update(traced)
+                        trace = None
+            except ScalarReadError as exc:
+                # A Python scalar used as a number: trace again with it static.
+                if exc.index not in traced:
+                    raise
+                self._static_scalars.add(exc.index)
+                trace = None
+            if trace is None:
+                entries, _ = _describe(leaves, self.name, self._static_scalars)
+                key = (key[0], entries, key[2])
+                if key in self._cache:
+                    return self._cache[key], key
+                continue
+            break
         self.traces += 1
         _counters["traces"] += 1
         self._cache[key] = trace
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        return trace
+        return trace, key
 
     def _warn_if_retracing(self, key: tuple) -> None:
         previous = self._last_key
@@ -253,13 +290,13 @@ class Compiled:
         return make_graph(self.fun)(*args, **kwargs)
 
 
-def _describe(leaves: list, name: str) -> tuple:
+def _describe(leaves: list, name: str, static_scalars: set) -> tuple:
     """The signature entries of the flattened dynamic arguments, and the distinct storages of
     the tensors among them (arguments that share memory share a slot)."""
     entries = []
     storages: list = []
     slots: dict = {}
-    for leaf in leaves:
+    for index, leaf in enumerate(leaves):
         kind = type(leaf)
         if kind is Tensor:
             storage = leaf._storage
@@ -275,8 +312,10 @@ def _describe(leaves: list, name: str) -> tuple:
                             _views_key(views) if views else (), leaf._writeable))
         elif kind is np.ndarray:
             entries.append(("array", leaf.shape, leaf.dtype))
+        elif (kind is float or kind is complex) and index not in static_scalars:
+            entries.append(("traced", kind))  # NOTE [traced Python scalars]
         elif kind in _PY_SCALARS or leaf is _STATIC:
-            # Python scalars are part of the signature by value for now (NOTE [compile]).
+            # ints and bools (shapes, axes, counts, flags) are static, by value.
             entries.append(("scalar", kind, leaf))
         elif kind is slice:  # unhashable before Python 3.12; static, like an int
             entries.append(("object", slice, (leaf.start, leaf.stop, leaf.step)))
@@ -330,16 +369,16 @@ class _Trace:
 
     __slots__ = ("program", "run_program", "xp", "device", "n_leaves", "leaf_sources",
                  "root_sources", "out_spec", "out_sources", "writes", "key_generators",
-                 "checked")
+                 "checked", "fingerprint")
 
     @classmethod
     def make(cls, compiled: Compiled, leaves: list, spec: Any, entries: tuple,
              storages: list, args: tuple, kwargs: dict) -> _Trace:
         self = cls()
         interpreter = FunctionalizeInterpreter("mutations")
-        outer_what, outer_keys = tracing.what, tracing.keys
+        outer = tracing.what, tracing.keys, tracing.scalars
         tracing.active += 1
-        tracing.what, tracing.keys = compiled.name, []
+        tracing.what, tracing.keys, tracing.scalars = compiled.name, [], []
         try:
             with core.push_interpreter(interpreter):
                 # Made under the functionalize scope: writes into them are the function's
@@ -356,6 +395,8 @@ class _Trace:
                         handle = on_storage(private[entry[0]], leaf._views, leaf._writeable)
                         handles[id(handle)] = i
                         call_leaves.append(handle)
+                    elif entry[0] == "traced":
+                        call_leaves.append(traced_scalar(leaf, i))
                     elif entry[0] == "array":
                         value = placeholder(entry[1], entry[2], _CPU)
                         inputs[id(value)] = ("array", i)
@@ -374,12 +415,12 @@ class _Trace:
                     captured = list(interpreter._private.storages)
                     roots, self.out_sources, self.writes = _outputs(
                         out_leaves, handles, private, interpreter)
-                    keys = tracing.keys
+                    keys, scalars = tracing.keys, tracing.scalars
                 finally:
                     interpreter.restore()
         finally:
             tracing.active -= 1
-            tracing.what, tracing.keys = outer_what, outer_keys
+            tracing.what, tracing.keys, tracing.scalars = outer
         if captured:
             raise LaminaRuntimeError(
                 f"compile({compiled.name}): the function wrote into a tensor it captured (one "
@@ -391,6 +432,8 @@ class _Trace:
         self.key_generators = tuple(generator for _, generator in keys)
         for k, (key, _) in enumerate(keys):
             inputs[id(key)] = ("key", k)
+        for value, index in scalars:
+            inputs[id(value)] = ("scalar", index, value.device)
         self._build(roots, inputs)
         return self
 
@@ -416,10 +459,13 @@ class _Trace:
                 if leaf.data is None and id(leaf) not in inputs:
                     raise _escaped_placeholder()
             program.compile(self.xp)
+            self.fingerprint = [key.value, [src[:2] if src[0] != "const" else ("const",)
+                                            for src in self.leaf_sources]]
             self.program = program
             self.run_program = program._variant(())[1]
             self.n_leaves = len(leaves)
         else:
+            self.fingerprint = [None, []]
             self.program = None
             self.run_program = None
             self.leaf_sources = []
@@ -434,7 +480,26 @@ class _Trace:
                 self.root_sources.append(("const", r))
             else:
                 raise _escaped_placeholder()
+        self.fingerprint += [self.root_sources, [src[:2] for src in self.out_sources],
+                             self.writes]
         self.checked = False
+
+    def same_program(self, other: _Trace) -> bool:
+        """Whether two traces of one signature made the same program with the same constants
+        (NOTE [traced Python scalars] in lamina/lazy/graph.py)."""
+        if len(self.fingerprint) != len(other.fingerprint):
+            return False
+        for a, b in zip(self.fingerprint, other.fingerprint, strict=True):
+            try:
+                if a != b:
+                    return False
+            except Exception:  # noqa: BLE001 - arrays or odd objects among the outputs
+                return False
+        mine = [s[1] for s in self.leaf_sources if s[0] == "const"]
+        theirs = [s[1] for s in other.leaf_sources if s[0] == "const"]
+        return len(mine) == len(theirs) and all(
+            a is b or (a.shape == b.shape and a.dtype == b.dtype and _same_bits(a, b))
+            for a, b in zip(mine, theirs, strict=True))
 
     # -- replaying ----------------------------------------------------------------------------
 
@@ -492,6 +557,10 @@ class _Trace:
             return source[1]
         if kind == "array":
             return _freeze(np.array(leaves[source[1]], copy=True))
+        if kind == "scalar":
+            array = np.asarray(leaves[source[1]])
+            device = source[2]
+            return array if device.kind == "cpu" else device.to_device(array)
         return keys[source[1]]
 
     def _check(self, results: list) -> None:
@@ -504,6 +573,22 @@ class _Trace:
                     f"{r.shape} and {r.dtype}. Please report this with the function."
                 )
         self.checked = True
+
+
+def _probe_value(value: float | complex) -> float | complex:
+    """Another value for a traced Python scalar's second trace (NOTE [traced Python
+    scalars]): unlike the first in every bit that could matter."""
+    probe = value * 1.618033988749895 + 0.7390851332151607
+    return probe if probe != value else value + 1.0
+
+
+def _same_bits(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.tobytes() == b.tobytes()
+    try:
+        return bool((a == b).all()) or a.tobytes() == b.tobytes()
+    except Exception:  # noqa: BLE001 - device arrays without tobytes: compare on the host
+        return False
 
 
 def _storage_entries(entries: tuple, n: int) -> list:

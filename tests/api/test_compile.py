@@ -398,3 +398,44 @@ def test_an_out_of_bounds_index_input_raises_at_the_call_and_writes_nothing():
         cf(x, lnp.asarray([0, 5]))
     _same(x, [1.0, 0.0, 1.0])
     assert cf.traces == 1
+
+
+def test_a_changing_python_float_is_an_input_not_a_new_trace():
+    def step(w, lr):
+        return w - lr * lm.grad(lambda v: (v ** 2).sum())(w)
+
+    compiled = lm.compile(step)
+    w_plain = w_compiled = lnp.ones(3)
+    for lr in (0.1, 0.2, 0.3, 0.25):
+        w_plain = step(w_plain, lr)
+        w_compiled = compiled(w_compiled, lr)
+        _same(w_compiled, w_plain)
+    assert compiled.traces == 1
+    # Weak, as the Python float it is: float32 stays float32; complex scalars too.
+    half = lnp.ones(2, dtype=np.float32)
+    assert compiled(half, 0.5).dtype == np.float32
+    cz = lm.compile(lambda x, z: x * z)
+    _same(cz(lnp.ones(2), 1 + 2j), [1 + 2j, 1 + 2j])
+    _same(cz(lnp.ones(2), 3 - 1j), [3 - 1j, 3 - 1j])
+
+
+@pytest.mark.parametrize("use", [
+    lambda x, s: x * (s * 2),                      # Python arithmetic on the scalar
+    lambda x, s: x + 1 if s > 0.5 else x - 1,      # control flow on it
+    lambda x, s: x * float(s),                     # a conversion
+    lambda x, s: x + lnp.asarray([s, 1.0]),        # read by NumPy at the C level
+    lambda x, s: x * np.float64(s),
+])
+def test_a_float_used_as_a_python_number_becomes_static_and_stays_right(use):
+    compiled = lm.compile(use)
+    x = lnp.asarray([1.0, 2.0])
+    for s in (0.25, 0.75, 0.25, 2.0):
+        _same(compiled(x, s), use(x, s))
+    assert compiled.traces == 3  # one per distinct value: the scalar is static
+
+
+def test_python_ints_are_static_by_value():
+    compiled = lm.compile(lambda x, n: x.reshape(n, -1))
+    _same(compiled(lnp.ones(6), 2), np.ones((2, 3)))
+    _same(compiled(lnp.ones(6), 3), np.ones((3, 2)))
+    assert compiled.traces == 2
