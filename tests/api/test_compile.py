@@ -439,3 +439,28 @@ def test_python_ints_are_static_by_value():
     _same(compiled(lnp.ones(6), 2), np.ones((2, 3)))
     _same(compiled(lnp.ones(6), 3), np.ones((3, 2)))
     assert compiled.traces == 2
+
+
+@pytest.mark.gpu
+def test_compile_on_cuda():
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(3)
+    x, y = rng.standard_normal((5, 3)), rng.standard_normal(5)
+    on = {d: tuple(lnp.asarray(a, device=d) for a in (w0, x, y)) for d in ("cpu", "cuda")}
+
+    def step(w, x, y, lr):
+        w -= lr * lm.grad(loss)(w, x, y)
+        return loss(w, x, y)
+
+    results = {}
+    for device, (w, xd, yd) in on.items():
+        compiled = lm.compile(step)
+        losses = [float(compiled(w, xd, yd, lr)) for lr in (0.1, 0.2, 0.1)]
+        assert compiled.traces == 1
+        assert str(w.device).startswith(device)
+        results[device] = (losses, w.numpy())
+    np.testing.assert_allclose(results["cuda"][0], results["cpu"][0], rtol=1e-12)
+    np.testing.assert_allclose(results["cuda"][1], results["cpu"][1], rtol=1e-12)
+    draw = lm.compile(lambda t: t + lnp.random.rand(3, device="cuda"))
+    a, b = draw(lnp.zeros(3, device="cuda")), draw(lnp.zeros(3, device="cuda"))
+    assert str(a.device).startswith("cuda") and not np.array_equal(a.numpy(), b.numpy())
