@@ -19,6 +19,7 @@ from tests.conftest import DEVICES
 from tests.ops.conftest import differentiable_rows
 from tests.ops.helpers import reproducer, to_lamina
 from tests.ops.opinfo import OPS
+from tests.ops.test_forward import CUDA_NO_COMPLEX
 
 SAMPLES_PER_ROW = 3
 
@@ -46,7 +47,10 @@ def _leaves(x) -> list:
     return [x]
 
 
-def _assert_same(got, want, where: str, random: bool = False) -> None:
+def _assert_same(got, want, where: str, random: bool = False, tolerances=None) -> None:
+    """Bit for bit on the CPU (the same NumPy kernels run); within the row's tolerances on
+    CUDA, where a compiled program fuses elementwise runs into one kernel (NOTE [fusion]),
+    whose arithmetic may round differently (contracted multiply-adds)."""
     got, want = _leaves(got), _leaves(want)
     assert len(got) == len(want), f"{len(got)} outputs, expected {len(want)}{where}"
     for g, w in zip(got, want, strict=True):
@@ -59,6 +63,9 @@ def _assert_same(got, want, where: str, random: bool = False) -> None:
         if random:
             continue
         a, b = g.numpy(), w.numpy()
+        if tolerances is not None and a.dtype.kind in "fc":
+            np.testing.assert_allclose(a, b, *tolerances, equal_nan=True, err_msg=where)
+            continue
         np.testing.assert_array_equal(a, b, err_msg=where)
         if a.dtype.kind == "f":
             np.testing.assert_array_equal(np.signbit(a), np.signbit(b), err_msg=where)
@@ -92,6 +99,9 @@ def _evaluates_while_built(info, args, kwargs) -> bool:
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize(("info", "dtype"), list(_cases()))
 def test_compiled_op_equals_the_op(info, dtype, device):
+    if device == "cuda" and np.dtype(dtype).kind == "c" and info.name in CUDA_NO_COMPLEX:
+        pytest.skip("CuPy refuses complex input to this op (tests/ops/test_forward.py)")
+    tolerances = info.tolerances(dtype) if device == "cuda" else None
     for sample in _samples(info, dtype):
         where = reproducer(info, sample, dtype, device)
         args = to_lamina(sample.args, device)
@@ -109,8 +119,9 @@ def test_compiled_op_equals_the_op(info, dtype, device):
             assert _evaluates_while_built(info, args, kwargs), \
                 f"TracedValueError from an op with a static output shape{where}"
             continue
-        _assert_same(got, want, where, info.random)
-        _assert_same(compiled(*args, **kwargs), want, where + " (replayed)", info.random)
+        _assert_same(got, want, where, info.random, tolerances)
+        _assert_same(compiled(*args, **kwargs), want, where + " (replayed)", info.random,
+                     tolerances)
         assert compiled.traces == 1
 
 
