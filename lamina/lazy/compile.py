@@ -44,6 +44,7 @@ import numpy as np
 from lamina.config import config
 from lamina.errors import LaminaRuntimeError
 from lamina.lazy import counters as _metrics
+from lamina.lazy import fusion as _cpu_fusion
 from lamina.lazy import graph as _graph
 from lamina.lazy.graph import LazyNode, LazyTensor, _as_array, _eval_lock, _freeze
 
@@ -170,11 +171,12 @@ class Program:
     __slots__ = ("instrs", "n_leaves", "n_slots", "roots", "runs", "avals", "node_slots",
                  "n_nodes", "key", "interpreted_s", "_variants", "_consumers")
 
-    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple) -> None:
+    def __init__(self, nodes: list, n_leaves: int, signature: tuple, root_refs: tuple,
+                 leaf_avals: tuple | None = None) -> None:
         self.n_leaves = n_leaves
         self.key = None  # the cache's key object (``_lookup``)
         slot_of: dict[tuple, int] = {}  # (node position, output index) -> slot
-        avals: list = [None] * n_leaves
+        avals: list = list(leaf_avals) if leaf_avals is not None else [None] * n_leaves
         instrs: list = []
         node_slots: list = []
         seen: dict[tuple, list[int]] = {}  # CSE: (prim, params, input slots) -> output slots
@@ -250,11 +252,13 @@ class Program:
                 env[slot] = None
         return [env[s] for s in self.roots + keep]
 
-    def compile(self, xp, keep: tuple = ()) -> None:
+    def compile(self, xp, keep: tuple = (), fuse_cpu: bool = False) -> None:
         """Turn the program into a straight-line Python function (NOTE [buffer reuse]).
 
         A program belongs to one device (the device is part of its key), so kernels are bound
-        into the function once, here.
+        into the function once, here. On CuPy elementwise runs become fused kernels (NOTE
+        [fusion]); on the CPU with ``fuse_cpu`` (``lm.compile``'s programs) too, where numba
+        is installed (NOTE [CPU fusion] in lamina/lazy/fusion.py).
         """
         variant = self._variant(keep)
         frees_of = variant[0]
@@ -270,7 +274,12 @@ class Program:
         for prim, _, _, outs, _ in instrs:
             if prim.ufunc is not None and not prim.multiple_results:
                 fresh.add(outs[0])
-        groups = _fusion_groups(instrs, returned, self.avals) if xp is not np else {}
+        if xp is not np:
+            groups = _fusion_groups(instrs, returned, self.avals)
+        elif fuse_cpu:
+            groups = _cpu_fusion.fusion_groups(instrs, returned, self.avals)
+        else:
+            groups = {}
         # NOTE [kernel results are arrays]: a 0-d result that only ufuncs read can stay the
         # NumPy scalar the ufunc returned; what is returned, kept, or read by another kernel
         # becomes an array.
@@ -389,7 +398,7 @@ def _lookup(key: _GraphKey, order: list, n_leaves: int) -> Program:
     program = _cache.get(key)
     if program is None:
         _counters["compiles"] += 1
-        program = Program(order, n_leaves, key.value[2], key.value[3])
+        program = Program(order, n_leaves, key.value[2], key.value[3], key.value[1])
         program.key = key
         _store(key, program)
     else:

@@ -21,7 +21,7 @@ _DESCRIPTIONS = {
     "buffers_reused": "outputs written into a dead input buffer (out=), summed over executions",
     "traces": "functions traced by lm.compile (a first call, or a new signature)",
     "compiled_calls": "calls of lm.compile'd functions that replayed a traced program",
-    "fusions": "runs of elementwise ops compiled into one GPU kernel (CuPy)",
+    "fusions": "runs of elementwise ops compiled into one kernel (CuPy; numba on the CPU)",
 }
 
 counters: dict[str, int] = dict.fromkeys(_DESCRIPTIONS, 0)

@@ -453,12 +453,13 @@ class _Trace:
         if node_roots:
             with _eval_lock:
                 order, _, leaves, key, _ = _lazy_compile._trace(node_roots)
-                program = _lazy_compile.Program(order, len(leaves), key.value[2], key.value[3])
+                program = _lazy_compile.Program(order, len(leaves), key.value[2], key.value[3],
+                                                key.value[1])
             self.leaf_sources = [inputs.get(id(leaf), ("const", leaf.data)) for leaf in leaves]
             for leaf in leaves:
                 if leaf.data is None and id(leaf) not in inputs:
                     raise _escaped_placeholder()
-            program.compile(self.xp)
+            program.compile(self.xp, fuse_cpu=True)  # NOTE [CPU fusion]
             self.fingerprint = [key.value, [src[:2] if src[0] != "const" else ("const",)
                                             for src in self.leaf_sources]]
             self.program = program
