@@ -11,12 +11,15 @@ and 13.1 ms. Both gave NumPy's bits on float64. numba is an optional dependency
 (``pip install lamina[fast]``): without it programs run unfused, as before.
 
 What is fused, and why only that:
-- float64 inputs and output only: numba computes ``np.log`` of a float32 in float64 (the result
-  would be float64 or double-rounded), and its complex functions need not match NumPy's at
-  branch cuts and infinities;
+- float64 or float32 runs, every operand of the run's one dtype: each kernel is compiled for
+  that signature, so float32 stays float32 throughout; mixed dtypes would need NumPy's casting
+  rules, and numba's complex functions need not match NumPy's at branch cuts and infinities.
+  float32 runs hold arithmetic only (``_F32_OPS``): NumPy's SIMD float32 ``sin``, ``exp``, ...
+  beat a scalar kernel's;
 - the ops of ``_EXPRESSIONS``, whose numba lowering follows IEEE arithmetic or the C math
-  library as NumPy's loops do (``tanh`` and, on CPUs where NumPy uses SIMD implementations,
-  other transcendental functions may differ in the last bit; NaNs may differ in sign);
+  library as NumPy's loops do (NumPy computes ``tanh``, and float32 ``exp``, ``log``, ``sin``
+  and ``cos``, with its own SIMD approximations: up to 3 units in the last place apart; NaNs
+  may differ in sign);
 - outputs of at least ``MIN_SIZE`` elements: below it a kernel call (about 5 us) costs more than
   the passes it saves;
 - each kernel has one output: a run is cut after every op whose result is needed outside it.
@@ -36,7 +39,7 @@ import numpy as np
 __all__ = ["available", "fusion_groups", "MIN_SIZE"]
 
 MIN_SIZE = 8192
-_F64 = np.dtype(np.float64)
+_FLOATS = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32"}
 _EXPRESSIONS = {
     "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
     "divide": "{0} / {1}", "true_divide": "{0} / {1}", "negative": "-{0}", "positive": "{0}",
@@ -50,8 +53,14 @@ _EXPRESSIONS = {
     "arccosh": "np.arccosh({0})", "arctanh": "np.arctanh({0})",
     "arctan2": "np.arctan2({0}, {1})", "hypot": "np.hypot({0}, {1})",
 }
+# NumPy computes float32 transcendental functions with SIMD approximations that a scalar
+# kernel does not beat (the 2**22-element chain gradient: NumPy 68 ms, fused 77 ms), so float32
+# runs fuse the memory-bound arithmetic around them only.
+_F32 = np.dtype(np.float32)
+_F32_OPS = frozenset("add subtract multiply divide true_divide negative positive square "
+                     "reciprocal absolute sqrt".split())
 _numba: Any = None
-_kernels: dict[str, Any] = {}
+_kernels: dict[tuple, Any] = {}
 
 
 def available() -> bool:
@@ -71,7 +80,7 @@ class CpuGroup:
     """One fused run: ``outputs[0] = kernel(*inputs)`` (the interface of ``_FusedGroup`` in
     lamina/lazy/compile.py)."""
 
-    def __init__(self, members: list, instrs: list, source: str) -> None:
+    def __init__(self, members: list, instrs: list, source: str, dtype: str) -> None:
         self.start = members[0]
         produced = {instrs[k][3][0] for k in members}
         inputs: list[int] = []
@@ -83,14 +92,17 @@ class CpuGroup:
         self.outputs = [instrs[members[-1]][3][0]]
         self.frees = sorted({f for k in members for f in instrs[k][4]} - produced)
         self._source = source
+        # One signature, every operand of the run's dtype: float32 stays float32 throughout.
+        self._signature = f"{dtype}({', '.join([dtype] * len(inputs))})"
 
     def kernel(self, xp: Any) -> Any:
-        kernel = _kernels.get(self._source)
+        key = (self._source, self._signature)
+        kernel = _kernels.get(key)
         if kernel is None:
             namespace: dict[str, Any] = {"np": np}
             exec(compile(self._source, "<lamina fused CPU kernel>", "exec"), namespace)  # noqa: S102
-            kernel = _kernels.setdefault(
-                self._source, _numba.vectorize(nopython=True, cache=False)(namespace["_k"]))
+            kernel = _kernels.setdefault(key, _numba.vectorize(
+                [self._signature], nopython=True, cache=False)(namespace["_k"]))
         return lambda *arrays: (kernel(*arrays),)
 
 
@@ -99,9 +111,11 @@ def _eligible(instr: tuple, avals: list) -> bool:
     if prim.ufunc not in _EXPRESSIONS or prim.multiple_results:
         return False
     shape, dtype = avals[outs[0]]
-    if dtype != _F64 or math.prod(shape) < MIN_SIZE:
+    if dtype not in _FLOATS or math.prod(shape) < MIN_SIZE:
         return False
-    return all(avals[i][1] == _F64 for i in ins)
+    if dtype == _F32 and prim.ufunc not in _F32_OPS:
+        return False
+    return all(avals[i][1] == dtype for i in ins)
 
 
 def fusion_groups(instrs: list, returned: tuple, avals: list) -> dict[int, CpuGroup]:
@@ -117,7 +131,7 @@ def fusion_groups(instrs: list, returned: tuple, avals: list) -> dict[int, CpuGr
     shape = None
     for k, instr in enumerate(instrs):
         if _eligible(instr, avals):
-            out_shape = avals[instr[3][0]][0]
+            out_shape = avals[instr[3][0]]  # shape and dtype: a run has one of each
             if current and out_shape != shape:
                 runs.append(current)
                 current = []
@@ -133,7 +147,8 @@ def fusion_groups(instrs: list, returned: tuple, avals: list) -> dict[int, CpuGr
         for segment in _segments(run, instrs, users, kept):
             if len(segment) < 2 or not available():
                 continue
-            group = CpuGroup(segment, instrs, _source(segment, instrs))
+            dtype = _FLOATS[avals[instrs[segment[-1]][3][0]][1]]
+            group = CpuGroup(segment, instrs, _source(segment, instrs), dtype)
             for k in segment:
                 groups[k] = group
     return groups

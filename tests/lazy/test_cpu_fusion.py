@@ -101,10 +101,22 @@ def test_results_needed_outside_a_run_and_broadcast_inputs():
         _assert_close(g, w)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", sorted(fusion._F32_OPS & set(UNARY)))
+def test_float32_runs_stay_float32(name):
+    op = getattr(lnp, name)
+    x = lm.asarray(_inputs().astype(np.float32))
+    got, fusions = _fused(lambda t: op(t * 1.0 + 0.0), x)
+    assert fusions >= 1 and got.dtype == np.float32
+    with np.errstate(all="ignore"):
+        want = getattr(np, name)(np.asarray(x) * np.float32(1.0) + np.float32(0.0))
+    _assert_close(got, want, maxulp=4)
+
+
 def test_what_is_not_fused_runs_unfused():
     x32 = lm.asarray(_inputs().astype(np.float32))
-    got, fusions = _fused(lambda x: lnp.tanh(x * 2.0) + 1.0, x32)
-    assert fusions == 0 and got.dtype == np.float32
+    got, fusions = _fused(lambda x: lnp.sin(x) + lnp.ones(N), x32)  # float32 + float64
+    assert fusions == 0 and got.dtype == np.float64
     small = lm.asarray(np.linspace(0, 1, 100))
     got, fusions = _fused(lambda x: lnp.tanh(x * 2.0) + 1.0, small)
     assert fusions == 0
