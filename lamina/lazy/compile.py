@@ -350,6 +350,12 @@ class Program:
         source = "\n".join(lines)
         exec(compile(source, "<lamina compiled graph>", "exec"), namespace)  # noqa: S102
         variant[1] = namespace["_run"]
+        if fuse_cpu and xp is np:
+            scalar = _cpu_fusion.scalar_source(self.instrs, self.avals, self.n_leaves, returned)
+            if scalar is not None:  # NOTE [0-d programs as Python math] in fusion.py
+                scalar_ns = _cpu_fusion.scalar_namespace()
+                exec(compile(scalar, "<lamina 0-d program>", "exec"), scalar_ns)  # noqa: S102
+                variant[1] = _with_fallback(scalar_ns["_scalar"], namespace["_run"])
         variant[2] = reused
         _counters["codegens"] += 1
 
@@ -385,6 +391,19 @@ class Program:
             return False
         n = len(self.instrs)
         return after <= 1 or n <= 256 or self.interpreted_s >= _CODEGEN_SECONDS * n
+
+
+def _with_fallback(scalar, numpy_run):
+    """Run the Python-float version, or the NumPy one where ``math`` raises (NOTE [0-d
+    programs as Python math] in lamina/lazy/fusion.py)."""
+
+    def run(xp, leaves):
+        try:
+            return scalar(leaves)
+        except (ValueError, ArithmeticError):
+            return numpy_run(xp, leaves)
+
+    return run
 
 
 def _store(key: tuple, entry: Any) -> None:

@@ -197,3 +197,95 @@ def _source(segment: list, instrs: list) -> str:
         lines.append(f"    t{n} = {expression}")
     lines.append(f"    return t{len(segment) - 1}")
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# NOTE [0-d programs as Python math]: a program whose every value is a 0-d float64 (a scalar
+# function's gradient, a small ODE step) spends its time in NumPy's per-call overhead, about
+# half a microsecond per op on values that Python's floats and ``math`` compute in tens of
+# nanoseconds. Such a program also gets a version written with Python floats and ``math``
+# functions, used wherever it can give NumPy's bits: IEEE arithmetic is the same everywhere,
+# and a ``math`` function is used only if it returned NumPy's bits on a calibration set
+# (``_same_as_numpy``: NumPy uses its own approximations for some functions, e.g. ``tanh``, and
+# on some CPUs for more). Where ``math`` raises instead of returning inf or NaN (``sin(inf)``,
+# ``1 / 0``, ``exp(1000)``, ``log(0)``) the call runs the NumPy version instead.
+
+_MATH = {
+    "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
+    "divide": "{0} / {1}", "true_divide": "{0} / {1}", "negative": "-{0}", "positive": "{0}",
+    "square": "{0} * {0}", "reciprocal": "1.0 / {0}", "absolute": "_fabs({0})",
+    "sqrt": "_sqrt({0})",
+}
+_MATH_FUNCTIONS = {  # NumPy ufunc -> math function, used when their bits agree
+    "exp": "exp", "expm1": "expm1", "exp2": "exp2", "log": "log", "log1p": "log1p",
+    "log2": "log2", "log10": "log10", "sin": "sin", "cos": "cos", "tan": "tan",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh",
+    "tanh": "tanh", "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
+    "cbrt": "cbrt", "arctan2": "atan2", "hypot": "hypot", "power": "pow",
+}
+_calibrated: dict[str, str] | None = None
+
+
+def _same_as_numpy() -> dict[str, str]:
+    """The expressions of ``_MATH`` and of the ``math`` functions that give NumPy's bits on a
+    calibration set of 0-d float64 values (computed once per process)."""
+    global _calibrated
+    if _calibrated is None:
+        found = dict(_MATH)
+        rng = np.random.default_rng(0)
+        values = np.concatenate([rng.standard_normal(300) * 4, rng.uniform(-1, 1, 200),
+                                 rng.uniform(0, 700, 100), [0.5, 1.0, 2.0, 1e-300, 3e-8]])
+        values = values.tolist()
+        for name, fname in _MATH_FUNCTIONS.items():
+            fn = getattr(math, fname, None)
+            if fn is None:
+                continue
+            binary = name in ("arctan2", "hypot", "power")
+            ufunc = getattr(np, name)
+            same = True
+            with np.errstate(all="ignore"):
+                for i, v in enumerate(values):
+                    args = (v, values[-1 - i]) if binary else (v,)
+                    if name == "power":
+                        args = (abs(args[0]), args[1] % 4)
+                    try:
+                        got = fn(*args)
+                    except (ValueError, ArithmeticError):
+                        continue
+                    want = ufunc(*(np.float64(a) for a in args))
+                    if np.float64(got).tobytes() != np.float64(want).tobytes():
+                        same = False
+                        break
+            if same:
+                found[name] = f"_{fname}({{0}}{', {1}' if binary else ''})"
+        _calibrated = found
+    return _calibrated
+
+
+def scalar_source(instrs: list, avals: list, n_leaves: int, returned: tuple) -> str | None:
+    """The Python-float version of a program of 0-d float64 values (NOTE [0-d programs as
+    Python math]), as the source of ``_scalar(leaves)``, or None when it does not qualify."""
+    if any(aval != ((), np.dtype(np.float64)) for aval in avals):
+        return None
+    expressions = _same_as_numpy()
+    lines = ["def _scalar(leaves):"]
+    if n_leaves:
+        names = ", ".join(f"s{i}" for i in range(n_leaves))
+        lines.append(f"    {names}, = leaves")
+        lines.extend(f"    s{i} = s{i}.item()" for i in range(n_leaves))
+    for prim, _, ins, outs in instrs:
+        template = expressions.get(prim.ufunc) if prim.ufunc else None
+        if template is None or prim.multiple_results:
+            return None
+        lines.append(f"    s{outs[0]} = {template.format(*(f's{i}' for i in ins))}")
+    lines.append(f"    return [{', '.join(f'_array(s{s})' for s in returned)}]")
+    return "\n".join(lines) + "\n"
+
+
+def scalar_namespace() -> dict[str, Any]:
+    """What ``scalar_source``'s code refers to."""
+    namespace: dict[str, Any] = {"_array": np.asarray, "_fabs": math.fabs, "_sqrt": math.sqrt}
+    for fname in _MATH_FUNCTIONS.values():
+        if hasattr(math, fname):
+            namespace[f"_{fname}"] = getattr(math, fname)
+    return namespace

@@ -130,3 +130,41 @@ def test_without_numba_programs_run_unfused(monkeypatch):
     assert fusions == 0
     with np.errstate(all="ignore"):
         np.testing.assert_array_equal(got, np.exp(np.sin(np.asarray(x))) * 2.0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("value", [0.3, -2.5, 0.0, -0.0, 1.0, np.inf, -np.inf, np.nan, 1e300,
+                                   750.0])
+def test_a_0d_program_as_python_math_gives_numpys_bits(value):
+    # NOTE [0-d programs as Python math]: exp overflows at 750, sin(inf) and 1/0 raise in
+    # math: those calls take the NumPy version.
+    def f(t):
+        y = lnp.sin(t) * 2.0 + 1.0
+        y = lnp.exp(-y * y) - t / 3.0
+        return lnp.log1p(y * y) * lnp.sqrt(lnp.abs(t)) + 1.0 / t + lnp.exp(t)
+
+    g = lm.grad(f)
+    compiled_f, compiled_g = lm.compile(f), lm.compile(g)
+    x = lm.asarray(value)
+    for got, want in ((compiled_f(x), f(x)), (compiled_g(x), g(x))):
+        a, b = np.asarray(got), np.asarray(want)
+        assert a.shape == b.shape == () and a.dtype == b.dtype == np.float64
+        assert a.tobytes() == b.tobytes() or (np.isnan(a) and np.isnan(b)), (a, b)
+
+
+def test_the_0d_math_version_is_made_for_calibrated_ops_only(monkeypatch):
+    made = []
+    original = fusion.scalar_source
+
+    def spy(*args):
+        source = original(*args)
+        made.append(source)
+        return source
+
+    monkeypatch.setattr(fusion, "scalar_source", spy)
+    lm.compile(lm.grad(lambda t: lnp.sin(t) * lnp.exp(t)))(lm.asarray(0.5))
+    assert made[-1] is not None and "_sin(" in made[-1]
+    calibrated = fusion._same_as_numpy()
+    if "tanh" not in calibrated:  # NumPy's own tanh: the program stays NumPy's
+        lm.compile(lambda t: lnp.tanh(t) * 2.0)(lm.asarray(0.5))
+        assert made[-1] is None
