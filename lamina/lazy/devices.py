@@ -77,8 +77,9 @@ class Device:
                 return False
         return other is self
 
-    def __hash__(self) -> int:
-        return hash((self.kind, self.index))
+    # Devices are interned (one object per device), so identity is equality: the C-level
+    # identity hash keeps cache keys that hold a device cheap to hash.
+    __hash__ = object.__hash__
 
     def __reduce__(self):
         return (Device, (str(self),))

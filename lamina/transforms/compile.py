@@ -69,6 +69,7 @@ _PY_SCALARS = (bool, int, float, complex)
 _CPU = Device("cpu")
 _counters = _metrics.counters
 _STATIC = object()  # stands for a static argument in the flattened arguments
+_FLAT = frozenset({Tensor, np.ndarray, float, int, bool, complex, type(_STATIC)})  # leaves
 _RETRACE_WARNING_AFTER = 8  # consecutive calls that each traced before the warning
 
 
@@ -178,8 +179,11 @@ class Compiled:
         if core.current_interpreters() or tracing.active:
             return self.fun(*args, **kwargs)  # inside a transform or another trace: inline
         statics, dyn_args, dyn_kwargs = self._split(args, kwargs)
-        leaves, spec = optree.tree_flatten((dyn_args, dyn_kwargs), none_is_leaf=False,
-                                           namespace=_NAMESPACE)
+        if not dyn_kwargs and all(type(a) in _FLAT for a in dyn_args):
+            leaves, spec = list(dyn_args), len(dyn_args)  # no containers: no tree to walk
+        else:
+            leaves, spec = optree.tree_flatten((dyn_args, dyn_kwargs), none_is_leaf=False,
+                                               namespace=_NAMESPACE)
         entries, storages = _describe(leaves, self.name, self._static_scalars)
         key = (spec, entries, statics)
         try:
@@ -369,7 +373,7 @@ class _Trace:
 
     __slots__ = ("program", "run_program", "xp", "device", "n_leaves", "leaf_sources",
                  "root_sources", "out_spec", "out_sources", "writes", "key_generators",
-                 "checked", "fingerprint")
+                 "checked", "fingerprint", "single")
 
     @classmethod
     def make(cls, compiled: Compiled, leaves: list, spec: Any, entries: tuple,
@@ -407,11 +411,13 @@ class _Trace:
                         call_leaves.append(leaf)
                 interpreter.enter()
                 try:
-                    call_args, call_kwargs = _merge_statics(
-                        optree.tree_unflatten(spec, call_leaves), args, kwargs)
+                    tree = ((tuple(call_leaves), {}) if type(spec) is int
+                            else optree.tree_unflatten(spec, call_leaves))
+                    call_args, call_kwargs = _merge_statics(tree, args, kwargs)
                     out = compiled.fun(*call_args, **call_kwargs)
                     out_leaves, self.out_spec = optree.tree_flatten(
                         out, none_is_leaf=False, namespace=_NAMESPACE)
+                    self.single = self.out_spec.is_leaf()
                     captured = list(interpreter._private.storages)
                     roots, self.out_sources, self.writes = _outputs(
                         out_leaves, handles, private, interpreter)
@@ -547,6 +553,8 @@ class _Trace:
                 out.append(on_storage(storages[source[1]], source[2], source[3]))
             else:
                 out.append(source[1])
+        if self.single:
+            return out[0]
         return optree.tree_unflatten(self.out_spec, out)
 
     @staticmethod
