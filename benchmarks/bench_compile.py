@@ -10,7 +10,11 @@ per call), lamina compiled, and JAX jit (JAX's ``jit`` is the peer to beat; it i
 JAX is not installed). ``trace`` is the first compiled call (trace + compile + run) of
 lamina and JAX. Every result is checked against the reference first.
 
-Run: ``python benchmarks/bench_compile.py [--repeat 5] [--only NAME ...]``.
+With ``--device cuda`` (the GPU machine) every array lives on the GPU: the reference runs the
+same NumPy code on CuPy arrays (NumPy dispatches to CuPy), lamina's tensors are on
+``cuda:0`` and JAX runs on its GPU backend; every timing ends with a device synchronize.
+
+Run: ``python benchmarks/bench_compile.py [--repeat 5] [--only NAME ...] [--device cuda]``.
 """
 
 # ruff: noqa: B023 - the timed lambdas run inside the loop iteration that made them
@@ -54,17 +58,22 @@ def _jax():
     return jax
 
 
-def workloads(rng):
-    """name -> (reference(), lamina function, its args, JAX function builder, JAX args)."""
+def workloads(rng, to_dev=lambda a: a, device="cpu"):
+    """name -> (reference(), lamina function, its args, JAX function builder, JAX args); the
+    reference's arrays go through ``to_dev`` and lamina's tensors live on ``device``."""
     out = {}
+
+    def la(a):
+        return lm.asarray(np.asarray(a), device=device)
 
     def mlp(batch, width, dtype):
         params = mlp_params(rng, width, dtype)
         x = rng.standard_normal((batch, width)).astype(dtype)
         y = rng.standard_normal((batch, width)).astype(dtype)
-        return (lambda: mlp_grad_numpy(params, x, y),
+        dp, dx, dy = [to_dev(p) for p in params], to_dev(x), to_dev(y)
+        return (lambda: mlp_grad_numpy(dp, dx, dy),
                 lm.grad(lambda p, x, y: mlp_loss(lnp, p, x, y)),
-                ([lm.asarray(p) for p in params], lm.asarray(x), lm.asarray(y)),
+                ([la(p) for p in params], la(x), la(y)),
                 lambda jax, jnp: jax.grad(lambda p, x, y: mlp_loss(jnp, p, x, y)),
                 (params, x, y))
 
@@ -76,10 +85,11 @@ def workloads(rng):
               rng.standard_normal(64) / 8.0, np.float64(0.0)]
     for batch in (64, 512):
         xs, ys = rng.standard_normal((batch, 128)), rng.standard_normal(batch)
+        dps, dxs, dys = [to_dev(p) for p in params], to_dev(xs), to_dev(ys)
         out[f"per-sample grads {batch}"] = (
-            lambda xs=xs, ys=ys: per_sample_numpy(params, xs, ys),
+            lambda dps=dps, dxs=dxs, dys=dys: per_sample_numpy(dps, dxs, dys),
             lm.vmap(lm.grad(lambda p, x, y: ps_loss(lnp, p, x, y)), in_dims=(None, 0, 0)),
-            ([lm.asarray(p) for p in params], lm.asarray(xs), lm.asarray(ys)),
+            ([la(p) for p in params], la(xs), la(ys)),
             lambda jax, jnp: jax.vmap(jax.grad(lambda p, x, y: ps_loss(jnp, p, x, y)),
                                       in_axes=(None, 0, 0)),
             (params, xs, ys))
@@ -87,10 +97,11 @@ def workloads(rng):
     n = 1000
     a = rng.standard_normal((n, n)) / np.sqrt(n)
     x, v = rng.standard_normal(n), rng.standard_normal(n)
+    da, dx_, dv = to_dev(a), to_dev(x), to_dev(v)
     out["hvp n=1000"] = (
-        lambda: hvp_numpy(a, x, v),
+        lambda: hvp_numpy(da, dx_, dv),
         lambda a, x, v: lm.jvp(lm.grad(lambda y: lnp.sum(lnp.tanh(a @ y) ** 2)), (x,), (v,))[1],
-        (lm.asarray(a), lm.asarray(x), lm.asarray(v)),
+        (la(a), la(x), la(v)),
         lambda jax, jnp: lambda a, x, v: jax.jvp(
             jax.grad(lambda y: jnp.sum(jnp.tanh(a @ y) ** 2)), (x,), (v,))[1],
         (a, x, v))
@@ -98,32 +109,35 @@ def workloads(rng):
     b = rng.standard_normal((200, 200)) / np.sqrt(200)
     x0 = rng.standard_normal(200)
 
+    db, dx0 = to_dev(b), to_dev(x0)
+
     def closed_form():
-        t = np.tanh(b @ x0)
-        return (1 - t * t)[:, None] * b
+        t = np.tanh(db @ dx0)
+        return (1 - t * t)[:, None] * db
 
     for name, lam, jname in (("jacfwd", lm.jacfwd, "jacfwd"), ("jacrev", lm.jacrev, "jacrev")):
         out[f"{name} 200x200"] = (
             closed_form,
             lambda b, x, lam=lam: lam(lambda y: lnp.tanh(b @ y))(x),
-            (lm.asarray(b), lm.asarray(x0)),
+            (la(b), la(x0)),
             lambda jax, jnp, jname=jname: lambda b, x: getattr(jax, jname)(
                 lambda y: jnp.tanh(b @ y))(x),
             (b, x0))
 
     for dtype in (np.float64, np.float32):
         big = rng.standard_normal(2**22).astype(dtype)
+        dbig = to_dev(big)
         out[f"4M chain grad {np.dtype(dtype).name}"] = (
-            lambda big=big: big_grad_numpy(big),
+            lambda dbig=dbig: big_grad_numpy(dbig),
             lm.grad(lambda t: big_fn(lnp, t)),
-            (lm.asarray(big),),
+            (la(big),),
             lambda jax, jnp: jax.grad(lambda t: big_fn(jnp, t)),
             (big,))
 
     out["10-op scalar grad"] = (
         lambda: tiny_grad_numpy(0.3),
         lm.grad(lambda t: tiny_fn(lnp, t)),
-        (lm.asarray(0.3),),
+        (la(0.3),),
         lambda jax, jnp: jax.grad(lambda t: tiny_fn(jnp, t)),
         (np.float64(0.3),))
     return out
@@ -133,6 +147,12 @@ def _leaves(x):
     if isinstance(x, (list, tuple)):
         return [leaf for e in x for leaf in _leaves(e)]
     return [x]
+
+
+def _host(x):
+    if isinstance(x, (list, tuple)):
+        return [_host(e) for e in x]
+    return x.get() if hasattr(x, "get") else x
 
 
 def _check(got, ref, name: str) -> None:
@@ -146,8 +166,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     args = parser.parse_args()
     jax = _jax()
+    to_dev, sync = (lambda a: a), (lambda: None)
+    if args.device == "cuda":
+        import cupy
+
+        to_dev = cupy.asarray
+        sync = cupy.cuda.Device().synchronize
     print(f"lamina {lm.__version__}, NumPy {np.__version__}, JAX "
           f"{jax.__version__ if jax else 'not installed'}; best of {args.repeat}; "
           "ratios to the hand-written NumPy reference")
@@ -156,19 +183,20 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)
-    for name, (ref, fn, fn_args, jax_fn, jax_args) in workloads(rng).items():
+    for name, (ref, fn, fn_args, jax_fn, jax_args) in workloads(rng, to_dev,
+                                                                args.device).items():
         if args.only and not any(o in name for o in args.only):
             continue
-        expected = ref()
+        expected = _host(ref())
         _check(fn(*fn_args), expected, name + " (eager)")
         compiled = lm.compile(fn)
         start = time.perf_counter()
         _check(compiled(*fn_args), expected, name + " (compiled)")
         t_trace = time.perf_counter() - start
         number = 20 if name.startswith("10-op") else 2
-        t_ref = best(ref, args.repeat, number * 5)
-        t_eager = best(lambda fn=fn: lm.eval(fn(*fn_args)), args.repeat, number)
-        t_comp = best(lambda: lm.eval(compiled(*fn_args)), args.repeat, number * 5)
+        t_ref = best(lambda: (ref(), sync()), args.repeat, number * 5)
+        t_eager = best(lambda fn=fn: (lm.eval(fn(*fn_args)), sync()), args.repeat, number)
+        t_comp = best(lambda: (lm.eval(compiled(*fn_args)), sync()), args.repeat, number * 5)
         row = (f"{name:<24} {t_ref * 1e3:9.4f} {t_eager / t_ref:7.2f} {t_comp / t_ref:9.2f}")
         if jax is not None:
             import jax.numpy as jnp
