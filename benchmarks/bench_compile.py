@@ -152,11 +152,13 @@ def _leaves(x):
 def _host(x):
     if isinstance(x, (list, tuple)):
         return [_host(e) for e in x]
+    if isinstance(x, lm.Tensor):
+        return x.numpy()
     return x.get() if hasattr(x, "get") else x
 
 
 def _check(got, ref, name: str) -> None:
-    for g, r in zip(_leaves(got), _leaves(ref), strict=True):
+    for g, r in zip(_leaves(_host(got)), _leaves(ref), strict=True):
         r = np.asarray(r)
         tol = 2e-3 if r.dtype == np.float32 else 1e-8
         np.testing.assert_allclose(np.asarray(g), r, rtol=tol, atol=tol, err_msg=name)
