@@ -50,6 +50,7 @@ class Program:
     input_values: list[np.ndarray] = field(default_factory=list)
     output: str | None = None
     skip_hessian: bool = False  # a generator may leave out the Hessian check
+    n_inputs: int = 0  # forward programs: the first lines make the input arrays
 
     def source(self, xp: str = "lnp") -> str:
         head = ["import lamina as lm, lamina.numpy as lnp, numpy as np",
@@ -686,12 +687,14 @@ _STEPS = ["unary", "binary", "binary", "reduce", "view", "view", "gather", "copy
 def forward_programs(draw, max_steps: int = 8, max_inputs: int = 3) -> Program:
     """A random NumPy program over 1..max_inputs arrays, 1..max_steps steps."""
     g = _Gen(draw)
-    for _ in range(draw(st.integers(1, max_inputs))):
+    n_inputs = draw(st.integers(1, max_inputs))
+    for _ in range(n_inputs):
         name = g.new_name()
         g.emit(f"{name} = {render_array(draw(input_array()))}", name, True)
     for _ in range(draw(st.integers(1, max_steps))):
         getattr(g, "step_" + draw(st.sampled_from(_STEPS)))()
-    return Program(g.lines, g.targets, force=draw(st.booleans()), lenient=g.lenient)
+    return Program(g.lines, g.targets, force=draw(st.booleans()), lenient=g.lenient,
+                   n_inputs=n_inputs)
 
 
 # -- the derivative generator --------------------------------------------------------------
