@@ -47,6 +47,7 @@ from lamina.errors import LaminaRuntimeError, LaminaTypeError, LaminaValueError
 from lamina.interpreters.functionalize import FunctionalizeInterpreter
 from lamina.lazy import compile as _lazy_compile
 from lamina.lazy import counters as _metrics
+from lamina.lazy import cuda_graphs as _cuda_graphs
 from lamina.lazy.devices import Device
 from lamina.lazy.graph import (
     LazyTensor,
@@ -373,7 +374,7 @@ class _Trace:
 
     __slots__ = ("program", "run_program", "xp", "device", "n_leaves", "leaf_sources",
                  "root_sources", "out_spec", "out_sources", "writes", "key_generators",
-                 "checked", "fingerprint", "single")
+                 "checked", "fingerprint", "single", "graph", "runs")
 
     @classmethod
     def make(cls, compiled: Compiled, leaves: list, spec: Any, entries: tuple,
@@ -487,6 +488,8 @@ class _Trace:
                 self.root_sources.append(("const", r))
             else:
                 raise _escaped_placeholder()
+        self.graph = None  # NOTE [CUDA graphs]: None until tried, then captured or False
+        self.runs = 0
         self.fingerprint += [self.root_sources, [src[:2] for src in self.out_sources],
                              self.writes]
         self.checked = False
@@ -521,7 +524,14 @@ class _Trace:
             bound_keys = [device.to_device(g._next_words()) for g in self.key_generators]
         arrays = [self._bind(source, leaves, storages, bound_keys)
                   for source in self.leaf_sources]
-        values = self.run_program(xp, arrays) if self.run_program is not None else []
+        if self.run_program is None:
+            values = []
+        elif self.graph is not None and self.graph is not False:
+            values = self.graph.run(arrays, len(self.program.roots))  # NOTE [CUDA graphs]
+        else:
+            values = self.run_program(xp, arrays)
+            if self.graph is None and device.kind == "cuda":
+                self._capture(arrays)
         results = []
         for source in self.root_sources:
             kind = source[0]
@@ -556,6 +566,16 @@ class _Trace:
         if self.single:
             return out[0]
         return optree.tree_unflatten(self.out_spec, out)
+
+    def _capture(self, arrays: list) -> None:
+        """After ``WARM_RUNS`` runs, capture the program as a CUDA graph (NOTE [CUDA graphs] in
+        lamina/lazy/cuda_graphs.py); False marks a program that could not be captured."""
+        self.runs += 1
+        if self.runs < _cuda_graphs.WARM_RUNS:
+            return
+        bound = [i for i, source in enumerate(self.leaf_sources) if source[0] != "const"]
+        captured = _cuda_graphs.capture(self.program, self.xp, arrays, bound)
+        self.graph = False if captured is None else captured
 
     @staticmethod
     def _bind(source: tuple, leaves: list, storages: list, keys: list | None) -> Any:
