@@ -13,8 +13,9 @@ What keeps this correct:
 - every buffer the graph writes stays allocated as long as the graph: the captured run keeps
   all intermediates (no ``del``), so CuPy's pool never hands them to other arrays;
 - results are copied out of the graph's buffers, which the next launch overwrites;
-- the graph runs on its own stream, ordered after the caller's current stream (an event)
-  and before whatever the caller does next (another event);
+- the graph is launched on the caller's current stream, like every other kernel;
+- a replay costs a copy per input, one launch and a copy per result, so programs of fewer
+  than ``MIN_INSTRUCTIONS`` ops are not captured (a 24-op program took longer replayed);
 - a program that cannot be captured raises during capture: it is then run as before, never
   captured again. That is every program with a matrix product for now: CuPy refuses to call
   cuBLAS while a stream is captured ("calling cuBLAS API during stream capture is currently
@@ -30,9 +31,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["CapturedProgram", "capture", "WARM_RUNS", "MAX_BYTES"]
+__all__ = ["CapturedProgram", "capture", "WARM_RUNS", "MAX_BYTES", "MIN_INSTRUCTIONS"]
 
 WARM_RUNS = 2  # plain runs before a capture: fused kernels compiled, the pool warm
+MIN_INSTRUCTIONS = 48
 MAX_BYTES = 256 * 2**20
 
 
@@ -49,27 +51,21 @@ class CapturedProgram:
         self.bound = bound  # the input positions that change between calls
 
     def run(self, arrays: list, n_roots: int) -> list:
-        xp = self.xp
-        caller = xp.cuda.get_current_stream()
-        ready = xp.cuda.Event()
-        ready.record(caller)
-        stream = self.stream
-        stream.wait_event(ready)
-        with stream:
-            for i in self.bound:
-                self.inputs[i][...] = arrays[i]
-            self.graph.launch(stream)
-            results = [o.copy() for o in self.outputs[:n_roots]]
-        done = xp.cuda.Event()
-        done.record(stream)
-        caller.wait_event(done)
-        return results
+        # On the caller's current stream: ordered after what made the inputs and before what
+        # reads the results, with no events (a graph is captured on a stream of its own, but
+        # may be launched on any).
+        for i in self.bound:
+            self.inputs[i][...] = arrays[i]
+        self.graph.launch(self.xp.cuda.get_current_stream())
+        return [o.copy() for o in self.outputs[:n_roots]]
 
 
 def capture(program: Any, xp: Any, arrays: list, bound: list) -> CapturedProgram | None:
     """Capture ``program`` (a ``Program`` of lamina/lazy/compile.py) run on copies of
     ``arrays``; None when it cannot be captured (NOTE [CUDA graphs])."""
     if not hasattr(xp.cuda, "Stream") or not hasattr(xp.cuda.Stream, "begin_capture"):
+        return None
+    if len(program.instrs) < MIN_INSTRUCTIONS:
         return None
     sizes = [math.prod(shape) * dtype.itemsize for shape, dtype in program.avals[
         program.n_leaves:]]

@@ -477,6 +477,8 @@ def test_a_compiled_program_on_cuda_replays_as_a_cuda_graph_with_the_same_values
 
     def loss(v, x):
         z = x @ v if with_matmul else (x * v).sum(axis=1)
+        for _ in range(8):  # enough ops to be worth a graph (MIN_INSTRUCTIONS)
+            z = lnp.sin(z) * 1.1 + z
         return lnp.tanh(z).sum() + (v ** 2).sum()
 
     def plain(w, x, lr):
