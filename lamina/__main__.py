@@ -284,8 +284,8 @@ def compiled_training() -> None:
 
 
 SECTIONS = [tensors_and_devices, views_alias, lazy_graph, training_with_grad,
-            compiled_training, per_sample_gradients, jacobians_and_hessians, mutation_and_graphs, custom_rules,
-            speed]
+            compiled_training, per_sample_gradients, jacobians_and_hessians,
+            mutation_and_graphs, custom_rules, speed]
 
 
 def main() -> None:

@@ -218,10 +218,13 @@ class Program:
         variant = self._variants.get(())
         return None if variant is None else variant[1]
 
-    def _variant(self, keep: tuple) -> list:
-        variant = self._variants.get(keep)
+    def _variant(self, keep: tuple, donated: tuple = ()) -> list:
+        key = (keep, donated) if donated else keep
+        variant = self._variants.get(key)
         if variant is None:
-            # Free each intermediate after its last use (never leaves, roots or kept slots).
+            # Free each intermediate after its last use (never leaves, roots or kept slots;
+            # donated leaves are freed, so their buffers can be reused: NOTE [donation] in
+            # lamina/transforms/compile.py).
             last_use: dict[int, int] = {}
             for k, instr in enumerate(self.instrs):
                 for s in instr[2]:
@@ -229,10 +232,10 @@ class Program:
             kept = set(self.roots) | set(keep)
             frees: list[list[int]] = [[] for _ in self.instrs]
             for s, k in last_use.items():
-                if s >= self.n_leaves and s not in kept:
+                if (s >= self.n_leaves or s in donated) and s not in kept:
                     frees[k].append(s)
             variant = [tuple(tuple(sorted(set(f))) for f in frees), None, 0]
-            self._variants[keep] = variant
+            self._variants[key] = variant
         return variant
 
     def interpret(self, xp, leaves: list, keep: tuple = ()) -> list:
@@ -252,7 +255,7 @@ class Program:
                 env[slot] = None
         return [env[s] for s in self.roots + keep]
 
-    def compile(self, xp, keep: tuple = (), fuse_cpu: bool = False) -> None:
+    def compile(self, xp, keep: tuple = (), fuse_cpu: bool = False, donated: tuple = ()) -> None:
         """Turn the program into a straight-line Python function (NOTE [buffer reuse]).
 
         A program belongs to one device (the device is part of its key), so kernels are bound
@@ -260,7 +263,7 @@ class Program:
         [fusion]); on the CPU with ``fuse_cpu`` (``lm.compile``'s programs) too, where numba
         is installed (NOTE [CPU fusion] in lamina/lazy/fusion.py).
         """
-        variant = self._variant(keep)
+        variant = self._variant(keep, donated)
         frees_of = variant[0]
         instrs = [(*instr, frees) for instr, frees in zip(self.instrs, frees_of, strict=True)]
         returned = self.roots + keep
@@ -270,7 +273,7 @@ class Program:
             names = ", ".join(f"s{i}" for i in range(self.n_leaves))
             lines.append(f"    {names}, = leaves")
         consumers = self._consumers
-        fresh = set()  # slots holding memory no other slot aliases
+        fresh = set(donated)  # slots holding memory no other slot aliases
         for prim, _, _, outs, _ in instrs:
             if prim.ufunc is not None and not prim.multiple_results:
                 fresh.add(outs[0])
@@ -295,6 +298,10 @@ class Program:
                     namespace[f"g{k}"] = group.kernel(xp)
                     names = ", ".join(f"s{o}" for o in group.outputs)
                     args = ", ".join(f"s{i}" for i in group.inputs)
+                    target = _reusable_input(group, fresh, consumers, instrs, self.avals)
+                    if target is not None:  # NOTE [buffer reuse], for a fused CPU kernel
+                        reused += 1
+                        args += f", out=s{target}"
                     lines.append(f"    {names}, = g{k}({args})")
                     for o in group.outputs:
                         if self.avals[o][0] == ():  # NOTE [kernel results are arrays]
@@ -391,6 +398,20 @@ class Program:
             return False
         n = len(self.instrs)
         return after <= 1 or n <= 256 or self.interpreted_s >= _CODEGEN_SECONDS * n
+
+
+def _reusable_input(group, fresh: set, consumers: dict, instrs: list, avals: list):
+    """A dead input buffer of a fused CPU kernel its output may be written into (NOTE [buffer
+    reuse]): fresh, last read by the kernel, of the output's shape and dtype, read by
+    elementwise ops only. None on CuPy (``cupy.fuse`` kernels take no ``out=``)."""
+    if not isinstance(group, _cpu_fusion.CpuGroup):
+        return None
+    out = group.outputs[0]
+    for s in group.inputs:
+        if (s in fresh and s in group.frees and avals[s] == avals[out]
+                and all(instrs[c][0].ufunc is not None for c in consumers[s])):
+            return s
+    return None
 
 
 def _with_fallback(scalar, numpy_run):
@@ -577,9 +598,9 @@ def run_graph(roots: list[LazyTensor]) -> None:
     program = _lookup(key, order, len(leaves))
     held_slots = [program.node_slots[position[t.node]][t.index] for t in held]
     arrays = [leaf.data for leaf in leaves]
-    for array in arrays:
+    for leaf, array in zip(leaves, arrays, strict=True):
         if array is None:
-            raise _graph.traced_value_error()  # NOTE [placeholders] in graph.py
+            raise _graph.traced_value_error(leaf)  # NOTE [placeholders] in graph.py
     del order, position, leaves, key
     keep = tuple(sorted(set(held_slots)))
     xp = device.xp

@@ -103,7 +103,10 @@ class CpuGroup:
             exec(compile(self._source, "<lamina fused CPU kernel>", "exec"), namespace)  # noqa: S102
             kernel = _kernels.setdefault(key, _numba.vectorize(
                 [self._signature], nopython=True, cache=False)(namespace["_k"]))
-        return lambda *arrays: (kernel(*arrays),)
+        def run(*arrays, out=None):
+            return (kernel(*arrays) if out is None else kernel(*arrays, out=out),)
+
+        return run
 
 
 def _eligible(instr: tuple, avals: list) -> bool:

@@ -313,11 +313,29 @@ def _scalar_cast(value: LazyTensor, dtype: np.dtype) -> Any:
     return astype_value(value, dtype)
 
 
-def traced_value_error() -> TracedValueError:
+# The values of tensors donated to a compiled function (NOTE [donation] in
+# lamina/transforms/compile.py): no data, no node, and a message of their own.
+donated_values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # value -> by whom
+
+
+def donated(shape: tuple, dtype: Any, device: Device, what: str) -> LazyTensor:
+    """The value a donated tensor has after the call that reused its memory."""
+    value = LazyTensor(tuple(shape), np.dtype(dtype), device)
+    donated_values[value] = what
+    return value
+
+
+def traced_value_error(value: Any = None) -> TracedValueError:
     """The error for evaluating a graph that depends on a placeholder (NOTE [placeholders])."""
     from lamina.wrappers.tensor import _user_frame  # noqa: PLC0415 - tensor imports this module
 
     where = _user_frame()
+    if value is not None and value in donated_values:
+        return TracedValueError(
+            f"this tensor was donated to {donated_values[value]} "
+            f"(donate_argnums), which reused its memory; it has no value any more (read at "
+            f"{where}). Use the function's results, or do not donate a tensor you read later."
+        )
     if tracing.active:
         return TracedValueError(
             f"lm.compile({tracing.what}): the function read the value of a traced tensor at "
@@ -598,7 +616,7 @@ def evaluate(tensors) -> None:
         for t in tensors:
             node = t.node
             if node is None and t.data is None:
-                raise traced_value_error()  # NOTE [placeholders]
+                raise traced_value_error(t)  # NOTE [placeholders]
             if t.data is None and node is not None and id(t) not in seen:
                 seen.add(id(t))
                 roots.append(t)

@@ -28,12 +28,14 @@ What a trace fixes, and what it does not (JAX's jit has the same rules):
   so every call gets fresh numbers, and reseeding replays the same stream as without compile.
 - Under another transform (``grad(compile(f))``, ``vmap(compile(f))``), and inside another
   compiled function, ``f`` runs as it is: the outer transform sees its ops.
+- ``donate_argnums``: NOTE [donation] (``_Trace._donate``).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
@@ -55,6 +57,7 @@ from lamina.lazy.graph import (
     _as_array,
     _eval_lock,
     _freeze,
+    donated,
     evaluate,
     placeholder,
     traced_scalar,
@@ -86,8 +89,9 @@ def compile(fun: Callable | None = None, *, static_argnums: int | tuple = (),  #
     NOTE [compile] for the rules (side effects run once; values cannot be read while tracing;
     captured tensors are constants; writes into arguments are written back; random draws are
     fresh on each call). ``static_argnums``/``static_argnames`` name arguments whose values
-    (hashable) are part of the signature instead of inputs. ``donate_argnums`` is accepted
-    and checked (JAX's spelling); donated buffers are not reused yet. ``cache_size`` bounds
+    (hashable) are part of the signature instead of inputs. ``donate_argnums`` names
+    arguments whose buffers the program may reuse for its results (NOTE [donation]; a
+    donated tensor the function does not write has no value after the call). ``cache_size`` bounds
     the traces kept per function (least recently used first out).
 
     >>> import lamina as lm
@@ -201,7 +205,20 @@ class Compiled:
             self._retraces_in_a_row = 0
             _counters["compiled_calls"] += 1
         self._last_key = key
+        if self.donate_argnums:
+            return trace.run(leaves, storages, self._donated(args))
         return trace.run(leaves, storages)
+
+    def _donated(self, args: tuple) -> set:
+        """The ids of the storages of the tensors in the donated arguments."""
+        ids = set()
+        for i in self.donate_argnums:
+            if -len(args) <= i < len(args):
+                for leaf in optree.tree_leaves(args[i], none_is_leaf=False,
+                                               namespace=_NAMESPACE):
+                    if type(leaf) is Tensor and not leaf._views and leaf._writeable:
+                        ids.add(id(leaf._storage))
+        return ids
 
     def _split(self, args: tuple, kwargs: dict) -> tuple:
         """``(statics, dynamic args, dynamic kwargs)``: static arguments leave the pytree."""
@@ -374,12 +391,14 @@ class _Trace:
 
     __slots__ = ("program", "run_program", "xp", "device", "n_leaves", "leaf_sources",
                  "root_sources", "out_spec", "out_sources", "writes", "key_generators",
-                 "checked", "fingerprint", "single", "graph", "runs")
+                 "checked", "fingerprint", "single", "graph", "runs", "donated_runs",
+                 "name")
 
     @classmethod
     def make(cls, compiled: Compiled, leaves: list, spec: Any, entries: tuple,
              storages: list, args: tuple, kwargs: dict) -> _Trace:
         self = cls()
+        self.name = compiled.name
         interpreter = FunctionalizeInterpreter("mutations")
         outer = tracing.what, tracing.keys, tracing.scalars
         tracing.active += 1
@@ -490,6 +509,7 @@ class _Trace:
                 raise _escaped_placeholder()
         self.graph = None  # NOTE [CUDA graphs]: None until tried, then captured or False
         self.runs = 0
+        self.donated_runs: dict = {}  # donated leaf positions -> the program's run for them
         self.fingerprint += [self.root_sources, [src[:2] for src in self.out_sources],
                              self.writes]
         self.checked = False
@@ -513,23 +533,36 @@ class _Trace:
 
     # -- replaying ----------------------------------------------------------------------------
 
-    def run(self, leaves: list, storages: list) -> Any:
+    def run(self, leaves: list, storages: list, donated: set | None = None) -> Any:
         xp = self.xp
         device = self.device
         pending = [s.value for s in storages if s.value.data is None]
         if pending:
             evaluate(pending)  # the caller's pending arguments, in one graph
+        del pending  # (its references would keep a donation from being used)
+        run_program = self.run_program
+        given = None
+        if donated and run_program is not None and device.kind == "cpu":
+            given = self._donate(storages, donated)
+            if given is not None:
+                run_program = given[0]
         bound_keys = None
         if self.key_generators:
             bound_keys = [device.to_device(g._next_words()) for g in self.key_generators]
         arrays = [self._bind(source, leaves, storages, bound_keys)
                   for source in self.leaf_sources]
-        if self.run_program is None:
+        if run_program is None:
             values = []
         elif self.graph is not None and self.graph is not False:
             values = self.graph.run(arrays, len(self.program.roots))  # NOTE [CUDA graphs]
+        elif given is not None:
+            try:
+                values = run_program(xp, arrays)
+            except BaseException:
+                self._invalidate(given[1], storages, ())
+                raise
         else:
-            values = self.run_program(xp, arrays)
+            values = run_program(xp, arrays)
             if self.graph is None and device.kind == "cuda":
                 self._capture(arrays)
         results = []
@@ -548,6 +581,8 @@ class _Trace:
             self._check(results)
         for slot, i in self.writes:
             on_storage(storages[slot], (), True)._assign(results[i], "compile", writeback=True)
+        if given is not None:
+            self._invalidate(given[1], storages, self.writes)
         fresh: dict = {}
         out = []
         for source in self.out_sources:
@@ -566,6 +601,59 @@ class _Trace:
         if self.single:
             return out[0]
         return optree.tree_unflatten(self.out_spec, out)
+
+    def _donate(self, storages: list, donated: set) -> tuple | None:
+        """NOTE [donation]: ``(program run, donated storages)`` when some donated argument's
+        buffer can be reused, else None.
+
+        A donated tensor's buffer is reused only when nothing else can see it: its value is
+        held by its storage alone (no pending graph reads it), and its NumPy array by that
+        value alone (no ``np.asarray(t)`` view, no view tensor's cache), is contiguous and
+        owns its memory. Then the program may write results into it (``out=``, after its last
+        read) and the tensor has no value afterwards, unless the function wrote it (the usual
+        ``w -= lr * g``: it gets the new value, often in its own old buffer). A donated tensor
+        that fails a check is simply not reused, as JAX does with unusable donations.
+        """
+        leaf_indices = []
+        chosen = []
+        value = array = None
+        for k, source in enumerate(self.leaf_sources):
+            if source[0] != "storage" or id(storages[source[1]]) not in donated:
+                continue
+            value = storages[source[1]].value
+            array = value.data
+            # References: the storage, `value`, getrefcount's argument; for the array: the
+            # value, `array`, getrefcount's argument.
+            if (type(array) is not np.ndarray or array.base is not None
+                    or not array.flags.c_contiguous or sys.getrefcount(value) > 3
+                    or sys.getrefcount(array) > 3):
+                continue
+            leaf_indices.append(k)
+            chosen.append(source[1])
+        del value, array
+        if not leaf_indices:
+            return None
+        key = tuple(leaf_indices)
+        run = self.donated_runs.get(key)
+        if run is None:
+            self.program.compile(self.xp, (), fuse_cpu=True, donated=key)
+            run = self.donated_runs[key] = self.program._variant((), key)[1]
+        for slot in chosen:
+            storages[slot].value.data.flags.writeable = True
+        return run, chosen
+
+    def _invalidate(self, slots: list, storages: list, writes: tuple) -> None:
+        """Donated storages the call did not write get a value that says so when read."""
+        written = {slot for slot, _ in writes}
+        for slot in slots:
+            if slot in written:
+                continue
+            storage = storages[slot]
+            old = storage.value
+            marker = donated(old.shape, old.dtype, old.device, f"lm.compile({self.name})")
+            on_storage(storage, (), True)._assign(marker, "compile", writeback=True)
+            # No going back (NOTE [rolling back failed writes]): the old buffer was reused.
+            storage.settled = None
 
     def _capture(self, arrays: list) -> None:
         """After ``WARM_RUNS`` runs, capture the program as a CUDA graph (NOTE [CUDA graphs] in

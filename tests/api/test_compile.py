@@ -497,3 +497,60 @@ def test_a_compiled_program_on_cuda_replays_as_a_cuda_graph_with_the_same_values
     saved = a.numpy().copy()
     step(w + 1.0, x, 0.5)
     np.testing.assert_array_equal(a.numpy(), saved)
+
+
+def _address(t):
+    return t._storage.value.data.__array_interface__["data"][0]
+
+
+def test_a_donated_argument_that_the_function_writes_keeps_its_buffer():
+    def step(w, g):
+        w -= 0.1 * g
+        return (w * w).sum()
+
+    # Buffers lamina owns (lnp.ones is a broadcast view of one value: not donatable).
+    w, g = lm.asarray(np.ones(10000)), lnp.ones(10000)
+    plain_w = lm.asarray(np.ones(10000))
+    compiled = lm.compile(step, donate_argnums=0)
+    lm.eval(w)
+    before = _address(w)
+    for _ in range(3):
+        got, want = compiled(w, g), step(plain_w, g)
+        _same(got, want)
+        _same(w, plain_w)
+    assert _address(w) == before  # the update was written into the donated buffer
+    assert not w._storage.value.data.flags.writeable  # and it is read-only again
+
+
+def test_a_donated_argument_is_not_readable_after_the_call():
+    compiled = lm.compile(lambda x: lnp.sin(x) * 2.0, donate_argnums=0)
+    x = lm.asarray(np.ones(100))
+    y = compiled(x)
+    view = x[:10]  # (a view taken before would hold x's value: x would not be donated)
+    _same(y, np.sin(np.ones(100)) * 2.0)
+    for read in (lambda: x.numpy(), lambda: float(x.sum()), lambda: view.numpy()):
+        with pytest.raises(lm.TracedValueError, match="donated to lm.compile"):
+            read()
+
+
+def test_a_donation_that_something_else_can_see_is_not_used():
+    compiled = lm.compile(lambda x: x * 2.0 + 1.0, donate_argnums=0)
+    x = lm.asarray(np.ones(100))
+    held = np.asarray(x)  # a read-only view the caller keeps
+    _same(compiled(x), np.full(100, 3.0))
+    _same(x, np.ones(100))
+    _same(held, np.ones(100))
+    z = lm.asarray(np.ones(100))
+    pending = z * 3.0  # a graph that will read z later
+    _same(compiled(z), np.full(100, 3.0))
+    _same(pending, np.full(100, 3.0))
+    _same(z, np.ones(100))
+
+
+def test_a_donated_argument_of_a_failing_call_is_not_readable():
+    compiled = lm.compile(lambda x, i: (x * 2.0)[i], donate_argnums=0)
+    x = lm.asarray(np.ones(10))
+    with pytest.raises(IndexError):
+        compiled(x, lnp.asarray([20]))
+    with pytest.raises(lm.TracedValueError, match="donated"):
+        x.numpy()
