@@ -29,6 +29,7 @@ What keeps this correct:
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 __all__ = ["CapturedProgram", "capture", "WARM_RUNS", "MAX_BYTES", "MIN_INSTRUCTIONS"]
@@ -49,15 +50,26 @@ class CapturedProgram:
         self.inputs = inputs  # the captured input buffers
         self.outputs = outputs  # every buffer the graph writes (roots first)
         self.bound = bound  # the input positions that change between calls
+        self.lock = threading.Lock()
+        self.replay_stream: int | None = None  # the stream every replay runs on
 
-    def run(self, arrays: list, n_roots: int) -> list:
+    def run(self, arrays: list, n_roots: int) -> list | None:
+        """The results, or None when this call must run the program as before: the graph's
+        buffers are shared by every replay, so replays are serialized (a lock on the host,
+        one stream on the device), and a call from another stream runs uncaptured."""
         # On the caller's current stream: ordered after what made the inputs and before what
         # reads the results, with no events (a graph is captured on a stream of its own, but
         # may be launched on any).
-        for i in self.bound:
-            self.inputs[i][...] = arrays[i]
-        self.graph.launch(self.xp.cuda.get_current_stream())
-        return [o.copy() for o in self.outputs[:n_roots]]
+        stream = self.xp.cuda.get_current_stream()
+        with self.lock:
+            if self.replay_stream is None:
+                self.replay_stream = stream.ptr
+            elif stream.ptr != self.replay_stream:
+                return None
+            for i in self.bound:
+                self.inputs[i][...] = arrays[i]
+            self.graph.launch(stream)
+            return [o.copy() for o in self.outputs[:n_roots]]
 
 
 def capture(program: Any, xp: Any, arrays: list, bound: list) -> CapturedProgram | None:

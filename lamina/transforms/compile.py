@@ -555,6 +555,8 @@ class _Trace:
             values = []
         elif self.graph is not None and self.graph is not False:
             values = self.graph.run(arrays, len(self.program.roots))  # NOTE [CUDA graphs]
+            if values is None:
+                values = run_program(xp, arrays)
         elif given is not None:
             try:
                 values = run_program(xp, arrays)

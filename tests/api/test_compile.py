@@ -554,3 +554,36 @@ def test_a_donated_argument_of_a_failing_call_is_not_readable():
         compiled(x, lnp.asarray([20]))
     with pytest.raises(lm.TracedValueError, match="donated"):
         x.numpy()
+
+
+@pytest.mark.gpu
+def test_cuda_graph_replays_from_several_threads_give_each_its_own_result():
+    import threading
+
+    def f(x):
+        for _ in range(20):  # enough ops to be captured (MIN_INSTRUCTIONS)
+            x = lnp.sin(x) * 1.1 + x
+        return x
+
+    compiled = lm.compile(f)
+    inputs = [lnp.asarray(np.full(64, i / 10.0), device="cuda") for i in range(8)]
+    expected = [f(x).numpy() for x in inputs]
+    for _ in range(3):
+        compiled(inputs[0])  # warm runs and the capture
+    assert next(iter(compiled._cache.values())).graph not in (None, False)
+    errors = []
+
+    def work(k):
+        try:
+            for _ in range(20):
+                i = (k + _) % len(inputs)
+                np.testing.assert_allclose(compiled(inputs[i]).numpy(), expected[i], rtol=1e-13)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
