@@ -28,6 +28,7 @@ from lamina.errors import (
     LaminaRuntimeError,
     LaminaTypeError,
     LaminaValueError,
+    TrackedConversionError,
 )
 from lamina.numpy import _ufuncs
 from lamina.numpy._handles import device_among, handle, value_of
@@ -361,10 +362,20 @@ def append(arr: Any, values: Any, axis: Any = None) -> Tensor:
     return lnp.concatenate((t, v), axis=axis)
 
 
-def _host_index(obj: Any) -> Any:
+def _host_index(obj: Any, what: str) -> Any:
     """An index argument of ``insert``/``delete`` as NumPy sees it: a tensor is read (the
     result's shape depends on it)."""
-    return obj.numpy() if type(obj) is Tensor else obj
+    if type(obj) is not Tensor:
+        return obj
+    try:
+        return obj.numpy()
+    except TrackedConversionError:
+        raise LaminaRuntimeError(
+            f"{what}: `obj` fixes the shape of the result, so a tensor `obj` is read, but this "
+            "one is batched or tracked by a transform (under vmap each batch element would get "
+            "a result of its own shape). Pass the positions as a Python int, list or slice, or "
+            "as a tensor made outside the transform."
+        ) from None
 
 
 def _flat_and_axis(arr: Any, axis: Any, what: str, device) -> tuple[Tensor, int]:
@@ -395,7 +406,7 @@ def insert(arr: Any, obj: Any, values: Any, axis: Any = None) -> Tensor:
     device = device_among((arr, values))
     t, axis = _flat_and_axis(arr, axis, "insert", device)
     nd, n = t.ndim, t.shape[axis]
-    obj = _host_index(obj)
+    obj = _host_index(obj, "insert")
     if isinstance(obj, slice):
         indices = np.arange(*obj.indices(n), dtype=np.intp)
     else:
@@ -487,8 +498,9 @@ def delete(arr: Any, obj: Any, axis: Any = None) -> Tensor:
     n = t.shape[axis]
     shape = [1] * t.ndim
     shape[axis] = n
+    obj = _host_index(obj, "delete")
     try:  # NumPy's own rules (and messages) on the positions
-        kept = np.delete(np.arange(n).reshape(shape), _host_index(obj), axis=axis).reshape(-1)
+        kept = np.delete(np.arange(n).reshape(shape), obj, axis=axis).reshape(-1)
     except IndexError as exc:
         raise LaminaIndexError(f"delete: {exc}") from None
     except ValueError as exc:
@@ -817,8 +829,13 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     device = device_among((x, xp, fp))
     fpt = _tensor(fp, "interp", device)
     dtype = np.dtype(np.complex128 if fpt.dtype.kind == "c" else np.float64)
-    xt = _tensor(x, "interp", fpt.device).astype(np.float64)
-    xpt = _tensor(xp, "interp", fpt.device).astype(np.float64)
+    xt, xpt = (_tensor(v, "interp", fpt.device) for v in (x, xp))
+    for t, name in ((xt, "x"), (xpt, "xp")):
+        if t.dtype.kind == "c":
+            raise LaminaTypeError(
+                f"interp: `{name}` must be real: cannot cast {t.dtype} to float64 (only fp "
+                "may be complex); pass its real part, lnp.real(...).")
+    xt, xpt = xt.astype(np.float64), xpt.astype(np.float64)
     fpt = fpt.astype(dtype)
     if xpt.ndim != 1 or fpt.ndim != 1:
         raise LaminaValueError(
@@ -892,18 +909,22 @@ def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: Any = -1) -> Any:
 
 # -- convolution ----------------------------------------------------------------------------------
 
-_MODES = {"v": "valid", "s": "same", "f": "full", 0: "valid", 1: "same", 2: "full"}
+_MODES = {"valid": "valid", "same": "same", "full": "full", 0: "valid", 1: "same", 2: "full"}
 
 
 def _conv_operands(a: Any, v: Any, mode: Any, what: str, names: tuple,
                    zero_d: bool = True) -> tuple:
     if isinstance(mode, str):
-        key = mode.lower()[:1]
-        if key not in _MODES:
+        if mode not in _MODES:
             raise LaminaValueError(
                 f"{what}: mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
+        key = mode
     else:
-        key = as_index(mode)
+        key = as_index(mode)  # NOTE [integer arguments]: bools and floats are refused
+        if key is None:
+            raise LaminaTypeError(
+                f"{what}: convolve/correlate mode not understood (got {mode!r}); use 'valid', "
+                "'same' or 'full'")
         if key not in _MODES:
             raise LaminaValueError(
                 f"{what}: integer convolve/correlate mode must be 0, 1, or 2 (got {mode!r})")
