@@ -437,11 +437,10 @@ def insert(arr: Any, obj: Any, values: Any, axis: Any = None) -> Tensor:
             v = v.reshape((1,) * (nd - v.ndim) + tuple(v.shape))
         if indices.ndim == 0:  # a[:, i] = ... broadcasts as a[:, i:i + 1] = ... (NumPy)
             v = lnp.moveaxis(v, 0, axis)
-        block = _broadcast_block(v, t, axis, v.shape[axis])
-        return lnp.concatenate(
-            [t[_along(nd, axis, slice(None, index))], block, t[_along(nd, axis, slice(index,
-                                                                                       None))]],
-            axis)
+        before = t[_along(nd, axis, slice(None, index))]
+        after = t[_along(nd, axis, slice(index, None))]
+        return lnp.concatenate([before, _broadcast_block(v, t, axis, v.shape[axis]), after],
+                               axis)
     if indices.size == 0 and not isinstance(obj, np.ndarray):
         indices = indices.astype(np.intp)
     indices = indices.copy()
@@ -465,8 +464,10 @@ def _broadcast_block(v: Tensor, t: Tensor, axis: int, count: int) -> Tensor:
     """``v`` broadcast to ``t``'s shape with ``count`` along ``axis``: what ``insert`` writes."""
     shape = list(t.shape)
     shape[axis] = count
+    extra = v.ndim - len(shape)
+    if extra > 0 and all(d == 1 for d in v.shape[:extra]):
+        v = v.reshape(tuple(v.shape[extra:]))  # as NumPy's assignment drops leading 1s
     try:
-        np.broadcast_shapes(tuple(v.shape), tuple(shape))
         ok = np.broadcast_shapes(tuple(v.shape), tuple(shape)) == tuple(shape)
     except ValueError:
         ok = False

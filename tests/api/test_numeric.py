@@ -324,6 +324,14 @@ def test_sinc_values_are_numpys_and_derivatives_are_right_near_zero():
     got = lm.vmap(d(lnp.sinc))(small).numpy()
     u = np.pi * small.numpy()
     np.testing.assert_allclose(got, np.pi * (-u / 3 + u ** 3 / 30), rtol=1e-9)
+    # Just inside the series' range (|pi x| < 0.1) the first two derivatives agree with the
+    # closed forms, which are still accurate there (their cancellation costs ~1e-13).
+    x = np.array([0.031, -0.0305, 0.02])
+    u = np.pi * x
+    d1 = np.pi * (u * np.cos(u) - np.sin(u)) / u ** 2
+    d2 = np.pi ** 2 * ((2 - u ** 2) * np.sin(u) - 2 * u * np.cos(u)) / u ** 3
+    np.testing.assert_allclose(lm.vmap(d(lnp.sinc))(lm.asarray(x)).numpy(), d1, rtol=1e-11)
+    np.testing.assert_allclose(lm.vmap(d(d(lnp.sinc)))(lm.asarray(x)).numpy(), d2, rtol=1e-10)
     check_grads(lnp.sinc, [lm.asarray([0.0, 0.05, -0.2, 0.7])], order=2)
 
 

@@ -8,6 +8,8 @@ fixes the result's shape (a tensor index is read; tests/api/test_numeric.py chec
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 import lamina.numpy as lnp
@@ -168,8 +170,14 @@ def _index_trick(obj):
     return lambda *items: obj[items]
 
 
-_row("r_", _r_samples, FLOATS + INTS + C128, op=_index_trick(lnp.r_),
-     ref=lambda *items: np.asarray(np.r_[items]))
+def _r_ref(*items):
+    # 'r'/'c' make a numpy.matrix (PendingDeprecationWarning); lamina gives its 2-d values.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.asarray(np.r_[items])
+
+
+_row("r_", _r_samples, FLOATS + INTS + C128, op=_index_trick(lnp.r_), ref=_r_ref)
 _row("c_", _c_samples, FLOATS + INTS + C128, op=_index_trick(lnp.c_),
      ref=lambda *items: np.c_[items])
 
