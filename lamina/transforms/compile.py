@@ -33,6 +33,7 @@ What a trace fixes, and what it does not (JAX's jit has the same rules):
 
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
 import sys
@@ -73,6 +74,7 @@ _PY_SCALARS = (bool, int, float, complex)
 _CPU = Device("cpu")
 _counters = _metrics.counters
 _STATIC = object()  # stands for a static argument in the flattened arguments
+_MISS = object()  # a replay function's "run the general path instead"
 _FLAT = frozenset({Tensor, np.ndarray, float, int, bool, complex, type(_STATIC)})  # leaves
 _RETRACE_WARNING_AFTER = 8  # consecutive calls that each traced before the warning
 
@@ -392,7 +394,7 @@ class _Trace:
     __slots__ = ("program", "run_program", "xp", "device", "n_leaves", "leaf_sources",
                  "root_sources", "out_spec", "out_sources", "writes", "key_generators",
                  "checked", "fingerprint", "single", "graph", "runs", "donated_runs",
-                 "name")
+                 "name", "fast")
 
     @classmethod
     def make(cls, compiled: Compiled, leaves: list, spec: Any, entries: tuple,
@@ -510,6 +512,7 @@ class _Trace:
         self.graph = None  # NOTE [CUDA graphs]: None until tried, then captured or False
         self.runs = 0
         self.donated_runs: dict = {}  # donated leaf positions -> the program's run for them
+        self.fast = None  # NOTE [replay functions]
         self.fingerprint += [self.root_sources, [src[:2] for src in self.out_sources],
                              self.writes]
         self.checked = False
@@ -534,6 +537,11 @@ class _Trace:
     # -- replaying ----------------------------------------------------------------------------
 
     def run(self, leaves: list, storages: list, donated: set | None = None) -> Any:
+        fast = self.fast
+        if fast is not None and not donated:
+            out = fast(leaves, storages)
+            if out is not _MISS:
+                return out
         xp = self.xp
         device = self.device
         pending = [s.value for s in storages if s.value.data is None]
@@ -581,6 +589,7 @@ class _Trace:
                 results.append(source[1])
         if not self.checked:
             self._check(results)
+            self._make_fast(len(storages))
         for slot, i in self.writes:
             on_storage(storages[slot], (), True)._assign(results[i], "compile", writeback=True)
         if given is not None:
@@ -681,6 +690,79 @@ class _Trace:
             device = source[2]
             return array if device.kind == "cpu" else device.to_device(array)
         return keys[source[1]]
+
+    def _make_fast(self, n_storages: int) -> None:
+        """NOTE [replay functions]: after the first (checked) run, a trace on the CPU gets a
+        straight-line function for its later calls, generated from its sources: it binds the
+        arguments' arrays, runs the program and builds the results without the loops and
+        dispatch of ``run`` (which stays for pending arguments, donation, random keys and
+        CUDA). It returns ``_MISS`` when an argument is pending, and ``run`` takes over."""
+        if self.device.kind != "cpu" or self.key_generators:
+            return
+        ns: dict[str, Any] = {"_MISS": _MISS, "_freeze": _freeze, "_np": np,
+                              "_LT": LazyTensor, "_dev": self.device, "_Storage": Storage,
+                              "_on": on_storage, "_nd": np.ndarray, "_run": self.run_program,
+                              "_spec": self.out_spec, "_unflatten": optree.tree_unflatten}
+        lines = ["def fast(leaves, storages):"]
+        for slot in range(n_storages):
+            lines.append(f"    d{slot} = storages[{slot}].value.data")
+            lines.append(f"    if d{slot} is None:")
+            lines.append("        return _MISS")
+        def bind(source: tuple, name: str) -> str:
+            kind = source[0]
+            if kind == "storage":
+                return f"d{source[1]}"
+            if kind == "const":
+                ns[name] = source[1]
+                return name
+            if kind == "array":
+                return f"_freeze(_np.array(leaves[{source[1]}], copy=True))"
+            return f"_np.asarray(leaves[{source[1]}])"  # a traced Python scalar
+
+        args = [bind(source, f"c{k}") for k, source in enumerate(self.leaf_sources)]
+        if self.run_program is not None:
+            lines.append(f"    values = _run(_np, [{', '.join(args)}])")
+        for j, source in enumerate(self.root_sources):
+            kind = source[0]
+            if kind == "out":
+                lines.append(f"    r = values[{source[1]}]")
+                lines.append("    if type(r) is not _nd:")
+                lines.append("        r = _np.asarray(r)")
+                lines.append(f"    t{j} = _LT(r.shape, r.dtype, _dev, None, 0, _freeze(r))")
+            elif kind == "leaf":
+                lines.append(f"    r = {bind(source[1], f'l{j}')}")
+                lines.append(f"    t{j} = _LT(r.shape, r.dtype, _dev, None, 0, r)")
+            else:
+                ns[f"k{j}"] = source[1]
+                lines.append(f"    t{j} = k{j}")
+        for slot, i in self.writes:
+            lines.append(f"    _on(storages[{slot}], (), True)._assign(t{i}, 'compile', "
+                         "writeback=True)")
+        made = set()
+        outs = []
+        for n, source in enumerate(self.out_sources):
+            kind = source[0]
+            if kind == "new":
+                if source[1] not in made:
+                    made.add(source[1])
+                    lines.append(f"    s{source[1]} = _Storage(t{source[1]})")
+                ns[f"v{n}"] = source[2]
+                outs.append(f"_on(s{source[1]}, v{n}, {source[3]})")
+            elif kind == "input":
+                outs.append(f"leaves[{source[1]}]")
+            elif kind == "view":
+                ns[f"v{n}"] = source[2]
+                outs.append(f"_on(storages[{source[1]}], v{n}, {source[3]})")
+            else:
+                ns[f"o{n}"] = source[1]
+                outs.append(f"o{n}")
+        if self.single:
+            lines.append(f"    return {outs[0]}")
+        else:
+            lines.append(f"    return _unflatten(_spec, [{', '.join(outs)}])")
+        code = builtins.compile("\n".join(lines), "<lamina replay>", "exec")  # not lm.compile
+        exec(code, ns)  # noqa: S102
+        self.fast = ns["fast"]
 
     def _check(self, results: list) -> None:
         """The first run checks what the kernels returned against the shape rules."""
