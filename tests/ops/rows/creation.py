@@ -25,9 +25,9 @@ def _on(fn):
 _ref = strip_device
 
 
-def _row(name, samples, dtypes=REAL, ref=None, **kw):
+def _row(name, samples, dtypes=REAL, ref=None, nondiff=True, **kw):
     ROWS.append(OpInfo(name, _on(getattr(lnp, name)), _ref(ref or getattr(np, name)), samples,
-                       dtypes=dtypes, nondiff=True, **kw))
+                       dtypes=dtypes, nondiff=nondiff, **kw))
 
 
 # Factories that take no array: vmap has nothing to batch (the vmap test needs an array).
@@ -99,7 +99,8 @@ def _linspace_ref(*args, **kwargs):
     return out
 
 
-_row("linspace", _linspace_samples, ref=_linspace_ref)
+# Differentiable in the array bounds / fill value, as autograd and JAX differentiate them.
+_row("linspace", _linspace_samples, ref=_linspace_ref, nondiff=False)
 
 
 def _logspace_samples(rng, dtype):
@@ -231,7 +232,7 @@ def _full_samples(rng, dtype):
         yield Sample(((2, 2), 2.5), {"device": DEVICE}, "Python float fill gives float64")
 
 
-_row("full", _full_samples)
+_row("full", _full_samples, nondiff=False)
 
 
 def _like_samples(fill=None):
