@@ -587,3 +587,35 @@ def test_cuda_graph_replays_from_several_threads_give_each_its_own_result():
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+def test_threads_calling_one_compiled_function_get_their_own_results():
+    import threading
+
+    def f(x, s):
+        y = lnp.sin(x) * s
+        x += 1.0  # a write back, per caller
+        return y.sum()
+
+    compiled = lm.compile(f)
+    errors = []
+
+    def work(k):
+        try:
+            for i in range(30):
+                n = 3 + (k + i) % 3  # a few signatures, traced concurrently
+                x = lnp.asarray(np.full(n, float(k)))
+                got = compiled(x, 0.5 + k)
+                want = np.sin(np.full(n, float(k))).sum() * (0.5 + k)
+                np.testing.assert_allclose(float(got), want, rtol=1e-12)
+                _same(x, np.full(n, k + 1.0))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    assert tracing.active == 0
