@@ -30,7 +30,6 @@ from lamina.errors import (
     LaminaValueError,
     TrackedConversionError,
 )
-from lamina.numpy import _ufuncs
 from lamina.numpy._handles import device_among, handle, value_of
 from lamina.numpy._ufuncs import ufunc
 from lamina.ops import elementwise as ew
@@ -80,14 +79,17 @@ def _complex(re: Tensor, im: Tensor) -> Tensor:
 # ``dtype=``, ``np.degrees(t)`` through ``__array_ufunc__``). ``degrees``/``radians`` run the
 # kernels of ``rad2deg``/``deg2rad`` (NumPy's loops give the same bits); ``fabs`` and
 # ``nextafter`` have primitives of their own. doctest does not look inside ufunc instances, so
-# their examples are handed to ``_ufuncs.__test__``, where the docstring test looks for every
-# ufunc's (NOTE [ufunc docstrings] in lamina/numpy/_ufuncs.py).
+# their examples go into this module's ``__test__`` and ``_home`` tells the docstring test
+# where to find them (NOTE [ufunc docstrings] in lamina/numpy/_ufuncs.py).
+__test__: dict[str, str] = {}
+
 
 def _make_ufunc(name: str, prim, numpy_ufunc, doc: str) -> ufunc:
     uf = ufunc(name, prim)
     uf._np = numpy_ufunc
     uf.__doc__ = doc
-    _ufuncs.__test__[name] = doc
+    uf._home = __name__
+    __test__[name] = doc
     return uf
 
 

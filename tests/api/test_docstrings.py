@@ -90,7 +90,9 @@ def _public() -> dict:
 def _doctest_name(obj) -> tuple[str, str]:
     """(owning module, the name doctest gives the example of ``obj``)."""
     if isinstance(obj, lnp.ufunc):
-        return "lamina.numpy._ufuncs", f"lamina.numpy._ufuncs.__test__.{obj.__name__}"
+        # NOTE [ufunc docstrings]: in the ``__test__`` of the module that made the ufunc.
+        home = getattr(obj, "_home", "lamina.numpy._ufuncs")
+        return home, f"{home}.__test__.{obj.__name__}"
     return obj.__module__, f"{obj.__module__}.{obj.__qualname__}"
 
 
