@@ -255,7 +255,8 @@ class Program:
                 env[slot] = None
         return [env[s] for s in self.roots + keep]
 
-    def compile(self, xp, keep: tuple = (), fuse_cpu: bool = False, donated: tuple = ()) -> None:
+    def compile(self, xp, keep: tuple = (), fuse_cpu: bool = False, donated: tuple = (),
+                kernels: dict | None = None) -> None:
         """Turn the program into a straight-line Python function (NOTE [buffer reuse]).
 
         A program belongs to one device (the device is part of its key), so kernels are bound
@@ -336,7 +337,7 @@ class Program:
                     call = f"_as_array(xp, {call})"
                 lines.append(f"    s{out} = {call}")
             else:
-                namespace[f"f{k}"] = prim.impl
+                namespace[f"f{k}"] = kernels.get(prim, prim.impl) if kernels else prim.impl
                 namespace[f"p{k}"] = params
                 call = f"f{k}(xp, {args}, **p{k})" if args else f"f{k}(xp, **p{k})"
                 target_names = ", ".join(f"s{o}" for o in outs)
