@@ -239,10 +239,11 @@ def _dtype_kwarg_samples(a, b):
     # The grad test checks float64 inputs against finite differences at float64 tolerances, which
     # a float32 result cannot meet: float64 inputs are cast up (to complex), and the cast down
     # to float32 is covered with integer inputs (nothing to differentiate).
-    up = np.complex128 if a.dtype == np.float64 else np.float32
+    # Complex inputs are cast to complex128 (NumPy refuses the cast to a real dtype).
+    up = np.complex128 if a.dtype in (np.float64, np.complex128) else np.float32
     yield Sample(([a, b],), {"dtype": up}, name=f"dtype={np.dtype(up).name}")
-    yield Sample(([a.astype(np.int64), b.astype(np.int64)],), {"dtype": np.float32},
-                 name="int64 to dtype=float32")
+    ints = [np.real(a).astype(np.int64), np.real(b).astype(np.int64)]
+    yield Sample((ints,), {"dtype": np.float32}, name="int64 to dtype=float32")
 
 
 def _seq_op(fn):
@@ -269,7 +270,7 @@ def _concatenate_samples(rng, dtype):
     yield Sample((a, _a(rng, (2, 1), dtype), a), {"axis": 1}, name="*arrays, axis 1, three")
     yield Sample((a, _a(rng, (2, 5), dtype)), {"axis": -1}, name="*arrays, axis -1")
     yield Sample((a, _a(rng, (5,), dtype)), {"axis": None}, name="*arrays, axis None")
-    yield Sample((a, a.astype(np.int32)), name="*arrays, mixed dtypes")
+    yield Sample((a, np.real(a).astype(np.int32)), name="*arrays, mixed dtypes")
     yield Sample(([a, b],), name="axis 0")
     yield Sample(([a, _a(rng, (2, 1), dtype), a], 1), name="axis 1, three")
     yield Sample(([a, a], -1), name="axis -1")
@@ -277,7 +278,7 @@ def _concatenate_samples(rng, dtype):
     yield Sample(((a,),), name="one, tuple")
     yield Sample(([a, _a(rng, (0, 3), dtype)],), name="with size 0")
     yield from _dtype_kwarg_samples(a, b)
-    yield Sample(([a, a.astype(np.int32)],), name="mixed dtypes")
+    yield Sample(([a, np.real(a).astype(np.int32)],), name="mixed dtypes")
 
 
 def _stack_samples(rng, dtype):
@@ -362,10 +363,15 @@ def _vstack_samples(rng, dtype):
     yield Sample(([_a(rng, (), dtype), _a(rng, (), dtype)],), name="0-d")
 
 
+def _wide(dtype):
+    """The widest dtype of ``dtype``'s kind that NumPy casts it to: complex stays complex."""
+    return np.complex128 if np.dtype(dtype).kind == "c" else np.float64
+
+
 def _vstack_dtype_samples(rng, dtype):
     yield from _vstack_samples(rng, dtype)
-    yield Sample(([_a(rng, (3,), dtype), _a(rng, (3,), dtype)],), {"dtype": np.float64},
-                 name="dtype=float64")
+    yield Sample(([_a(rng, (3,), dtype), _a(rng, (3,), dtype)],), {"dtype": _wide(dtype)},
+                 name=f"dtype={np.dtype(_wide(dtype)).name}")
 
 
 def _hstack_samples(rng, dtype):
@@ -375,8 +381,8 @@ def _hstack_samples(rng, dtype):
     yield Sample(([_a(rng, (3,), dtype), _a(rng, (2,), dtype)],), name="1-d")
     yield Sample(([_a(rng, (2, 3), dtype), _a(rng, (2, 1), dtype)],), name="2-d")
     yield Sample(([_a(rng, (), dtype), _a(rng, (2,), dtype)],), name="0-d and 1-d")
-    yield Sample(([_a(rng, (3,), dtype), _a(rng, (3,), dtype)],), {"dtype": np.float64},
-                 name="dtype=float64")
+    yield Sample(([_a(rng, (3,), dtype), _a(rng, (3,), dtype)],), {"dtype": _wide(dtype)},
+                 name=f"dtype={np.dtype(_wide(dtype)).name}")
 
 
 def _dstack_samples(rng, dtype):
@@ -658,4 +664,5 @@ with_complex(ROWS, (
     "vsplit dsplit unstack copy astype copyto atleast_1d atleast_2d atleast_3d dstack "
     "column_stack roll rot90 tile repeat pad trace tril triu diag diagflat take take_along_axis "
     "put_along_axis sort argsort searchsorted nonzero argwhere flatnonzero "
+    "concatenate concat stack vstack hstack ndim shape size "
 ).strip())
