@@ -610,18 +610,27 @@ def _install_vjp_rules() -> None:
 
     where_p.jvp = _where_jvp
 
+    def _keep_finite_parts(x, t):
+        # nan_to_num replaces a complex number's real and imaginary parts on their own, so a
+        # part's derivative is kept where that part of x is finite: t -> m_re Re(t) + i m_im
+        # Im(t). The map is its own transpose under the pairing Re(sum(g * t)), so the vjp
+        # applies the same masks to the cotangent.
+        if x.dtype.kind != "c":
+            return where(u("isfinite", x), t, 0.0)
+        re = where(u("isfinite", bind(real_p, x)), bind(real_p, t), 0.0)
+        im = where(u("isfinite", bind(imag_p, x)), bind(imag_p, t), 0.0)
+        return bind(complex_p, re, im)
+
     def _nan_to_num_jvp(primals, tangents, **params):
         (x,), (t,) = primals, tangents
-        return bind(nan_to_num_p, x, **params), where(u("isfinite", x), t, 0.0)
+        return bind(nan_to_num_p, x, **params), _keep_finite_parts(x, t)
 
     nan_to_num_p.jvp = _nan_to_num_jvp
     from lamina.ops.jvp_util import linear_jvp  # noqa: PLC0415
 
     for prim in (real_p, imag_p, astype_p):
         prim.jvp = linear_jvp(prim)
-    nan_to_num_p.vjp = lambda g, x, *, out, nan, posinf, neginf: (
-        where(u("isfinite", x), g, 0.0),
-    )
+    nan_to_num_p.vjp = lambda g, x, *, out, nan, posinf, neginf: (_keep_finite_parts(x, g),)
     # Under the pairing Re(sum(g * t)): Re(g (dx + i dy)) = Re(g) dx - Im(g) dy (as JAX).
     complex_p.vjp = lambda g, re, im, *, out: (
         ad.cast(bind(real_p, g), re.dtype), ad.cast(neg(bind(imag_p, g)), im.dtype))

@@ -46,7 +46,7 @@ _COMPLEX_OK = {"negative", "positive", "absolute", "abs", "exp", "exp2", "expm1"
                "add", "subtract", "multiply", "divide", "true_divide", "power", "float_power",
                "maximum", "minimum", "fmax", "fmin", "equal", "not_equal", "less", "less_equal",
                "greater", "greater_equal", "logical_and", "logical_or", "logical_xor", "where",
-               "real", "imag"}
+               "logical_not", "real", "imag"}
 COMPLEX = (np.complex128, np.complex64)
 
 
@@ -157,7 +157,10 @@ def _where_samples(rng, dtype):
         cond = np.asarray(rng.random(shape) < 0.5)
         yield Sample((cond, make_array(rng, shape, dtype), make_array(rng, shape, dtype)))
     yield Sample((rng.random((3, 1)) < 0.5, make_array(rng, (4,), dtype), 0.5
-                  if np.dtype(dtype).kind == "f" else 1), name="broadcast+scalar")
+                  if np.dtype(dtype).kind in "fc" else 1), name="broadcast+scalar")
+    if np.dtype(dtype).kind == "c":
+        yield Sample((rng.random((3, 1)) < 0.5, 1.5 - 2j, make_array(rng, (4,), dtype)),
+                     name="complex Python scalar")
 
 
 def _clip_samples(rng, dtype):
@@ -179,6 +182,9 @@ def _clip_samples(rng, dtype):
 def _round_samples(rng, dtype):
     yield Sample((make_array(rng, (3, 4), dtype, -30, 30),))
     yield Sample((make_array(rng, (3, 4), dtype, -30, 30), 1), name="decimals=1")
+    if np.dtype(dtype).kind == "c":  # each part rounds on its own, half to even
+        x = np.array([0.5 - 1.5j, -2.5 + 0.5j, complex(-0.0, 2.5), complex(np.nan, 0.4)], dtype)
+        yield Sample((x,), name="halves, signed zero, NaN")
 
 
 def _nan_to_num_samples(rng, dtype):
@@ -189,6 +195,12 @@ def _nan_to_num_samples(rng, dtype):
     # only); the derivative is checked on the custom values below.
     yield Sample((x,), grad=False)
     yield Sample((x,), {"nan": 1.0, "posinf": 2.0, "neginf": -2.0}, name="custom values")
+    if np.dtype(dtype).kind == "c":  # the real and imaginary parts are replaced on their own
+        z = make_array(rng, (4,), dtype)
+        z[0], z[1], z[2] = complex(1, np.nan), complex(np.inf, -np.inf), complex(np.nan, 2)
+        yield Sample((z,), grad=False, name="nonfinite parts")
+        yield Sample((z,), {"nan": 1.0, "posinf": 2.0, "neginf": -2.0},
+                     name="nonfinite parts, custom values")
 
 
 def _complex_samples(rng, dtype):
@@ -196,10 +208,12 @@ def _complex_samples(rng, dtype):
 
 
 ROWS += [
-    OpInfo("where", lnp.where, np.where, _where_samples, dtypes=ALL_REAL),
+    OpInfo("where", lnp.where, np.where, _where_samples, dtypes=ALL_REAL + COMPLEX),
     OpInfo("clip", lnp.clip, np.clip, _clip_samples, dtypes=ALL_REAL),
-    OpInfo("round", lnp.round, np.round, _round_samples, dtypes=FLOATS, nondiff=True),
-    OpInfo("nan_to_num", lnp.nan_to_num, np.nan_to_num, _nan_to_num_samples),
+    OpInfo("round", lnp.round, np.round, _round_samples, dtypes=FLOATS + COMPLEX,
+           nondiff=True),
+    OpInfo("nan_to_num", lnp.nan_to_num, np.nan_to_num, _nan_to_num_samples,
+           dtypes=FLOATS + COMPLEX),
     OpInfo("real", lnp.real, np.real, _complex_samples,
            dtypes=(np.complex128, np.complex64, np.float64)),
     OpInfo("imag", lnp.imag, np.imag, _complex_samples,
