@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import lamina.numpy as lnp
-from tests.ops.opinfo import DEVICE, OpInfo, Sample, make_array, strip_device
+from tests.ops.opinfo import DEVICE, OpInfo, Sample, make_array, strip_device, with_complex
 
 ROWS: list[OpInfo] = []
 
@@ -35,7 +35,13 @@ _NULLARY = {"test_vmap": "takes no array argument: nothing to batch"}
 
 
 def _is_float(dtype) -> bool:
-    return np.dtype(dtype).kind == "f"
+    """Inexact: float or complex (the samples' fill values and lists then hold fractions)."""
+    return np.dtype(dtype).kind in "fc"
+
+
+def _fill(dtype):
+    kind = np.dtype(dtype).kind
+    return 1.5 - 2j if kind == "c" else 1.5 if kind == "f" else 7
 
 
 # -- ranges ---------------------------------------------------------------------------------------
@@ -221,7 +227,7 @@ _row("empty", _filled_samples, random=True)
 
 
 def _full_samples(rng, dtype):
-    fill = 1.5 if _is_float(dtype) else 7
+    fill = _fill(dtype)
     for shape in _SHAPES:
         yield Sample((shape, fill), {"dtype": dtype, "device": DEVICE}, f"shape={shape}")
     yield Sample(((2, 3), make_array(rng, (3,), dtype)), {"device": DEVICE}, "array fill")
@@ -237,7 +243,7 @@ _row("full", _full_samples, nondiff=False)
 
 def _like_samples(fill=None):
     def samples(rng, dtype):
-        extra = () if fill is None else (1.5 if _is_float(dtype) else 7,)
+        extra = () if fill is None else (_fill(dtype),)
         for shape in ((3, 4), (), (0, 2)):
             yield Sample((make_array(rng, shape, dtype), *extra), {}, f"shape={shape}")
         base = make_array(rng, (2, 3), F64)
@@ -253,3 +259,8 @@ for _name in ("zeros_like", "ones_like"):
     _row(_name, _like_samples())
 _row("full_like", _like_samples(fill=True))
 _row("empty_like", _like_samples(), random=True)
+
+with_complex(ROWS, (
+    "meshgrid asarray array zeros ones empty full zeros_like ones_like full_like empty_like "
+    "eye identity tri"
+))
