@@ -292,4 +292,4 @@ ROWS += [
         ("fmin", -5, 5, FLOATS),
     ]
 ]
-with_complex(ROWS, "add.at subtract.at multiply.at divide.at")
+with_complex(ROWS, "add.at subtract.at multiply.at divide.at maximum.at minimum.at fmax.at fmin.at")
