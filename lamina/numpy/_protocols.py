@@ -94,6 +94,8 @@ def _namespace(module: str):
         return getattr(lnp, "linalg", None), "numpy.linalg"
     if module.startswith("numpy.random"):
         return getattr(lnp, "random", None), "numpy.random"
+    if module.startswith("numpy.fft"):
+        return getattr(lnp, "fft", None), "numpy.fft"
     if module.startswith("numpy."):
         return lnp, "numpy"
     return None, module
