@@ -22,20 +22,6 @@ _SPELLING = {"amax": "max", "amin": "min", "conjugate": "conj"}
 # Not built yet: each with the reason (expected failures are data, tests/ops/opinfo.py).
 NOT_YET = {
     "partition": "issue 15: set and searching routines, in progress",
-    "fft.fft": "issue 15: lamina.numpy.fft, in progress",
-    "fft.fft2": "issue 15: lamina.numpy.fft, in progress",
-    "fft.fftn": "issue 15: lamina.numpy.fft, in progress",
-    "fft.fftshift": "issue 15: lamina.numpy.fft, in progress",
-    "fft.ifft": "issue 15: lamina.numpy.fft, in progress",
-    "fft.ifft2": "issue 15: lamina.numpy.fft, in progress",
-    "fft.ifftn": "issue 15: lamina.numpy.fft, in progress",
-    "fft.ifftshift": "issue 15: lamina.numpy.fft, in progress",
-    "fft.irfft": "issue 15: lamina.numpy.fft, in progress",
-    "fft.irfft2": "issue 15: lamina.numpy.fft, in progress",
-    "fft.irfftn": "issue 15: lamina.numpy.fft, in progress",
-    "fft.rfft": "issue 15: lamina.numpy.fft, in progress",
-    "fft.rfft2": "issue 15: lamina.numpy.fft, in progress",
-    "fft.rfftn": "issue 15: lamina.numpy.fft, in progress",
     "linalg.eig": "issue 15: linalg.eig with derivatives, in progress",
 }
 

@@ -45,7 +45,9 @@ def _scalar_function(info, rng):
         return None, None, None
     kwargs = to_lamina(sample.kwargs, "cpu")
     out = info.op(*to_lamina(sample.args, "cpu"), **kwargs)
-    weights = [lm.asarray(rng.standard_normal(leaf.shape))
+    # Complex outputs (an fft of real input) get complex weights; h takes the real part.
+    weights = [lm.asarray(rng.standard_normal(leaf.shape) if leaf.dtype.kind == "f" else
+                          rng.standard_normal(leaf.shape) + 1j * rng.standard_normal(leaf.shape))
                for leaf in tree.leaves(out) if leaf.dtype.kind in "fc"]
     p = positions[0]  # differentiate the first floating argument; the others are constants
 
@@ -54,7 +56,8 @@ def _scalar_function(info, rng):
         args[p] = x
         leaves = [leaf for leaf in tree.leaves(info.op(*args, **kwargs))
                   if leaf.dtype.kind in "fc"]
-        return sum(lnp.sum(leaf * w) for leaf, w in zip(leaves, weights, strict=True))
+        return sum(lnp.real(lnp.sum(leaf * w)) if w.dtype.kind == "c" else lnp.sum(leaf * w)
+                   for leaf, w in zip(leaves, weights, strict=True))
 
     return h, sample.args[p], sample
 
