@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.errors import AxisError, LaminaTypeError, LaminaValueError
+from lamina.errors import AxisError, LaminaTypeError, LaminaValueError, LaminaZeroDivisionError
 from lamina.numpy._handles import check_out, device_among, handle, value_of, write_out
 from lamina.ops import ad
 from lamina.ops import fft as _fft
@@ -446,6 +446,17 @@ def _freq_count(n: Any, what: str) -> int:
     return index
 
 
+def _inverse_width(n: int, d: Any, what: str) -> Any:
+    """``1 / (n * d)``, computed as NumPy does (Python, NumPy or tensor arithmetic)."""
+    try:
+        return 1.0 / (n * d)
+    except ZeroDivisionError:
+        raise LaminaZeroDivisionError(
+            f"{what}: float division by zero: the frequencies are k / (n * d), and n * d is 0 "
+            f"(n={n}, d={d!r}). Pass a window length n >= 1 and a sample spacing d != 0."
+        ) from None
+
+
 def _frequencies(what: str, n: int, ints: np.ndarray, val: Any, device: Any,
                  dtype: Any) -> Tensor:
     from lamina.lazy.devices import as_device  # noqa: PLC0415
@@ -471,7 +482,7 @@ def fftfreq(n: Any, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> T
     Tensor([ 0. ,  0.5, -1. , -0.5], device='cpu')
     """
     n = _freq_count(n, "fft.fftfreq")
-    val = 1.0 / (n * d)
+    val = _inverse_width(n, d, "fft.fftfreq")
     if n < 0:
         raise LaminaValueError(
             f"fft.fftfreq: negative dimensions are not allowed (n={n}); n is the window length."
@@ -492,7 +503,7 @@ def rfftfreq(n: Any, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> 
     Tensor([0., 2., 4.], device='cpu')
     """
     n = _freq_count(n, "fft.rfftfreq")
-    val = 1.0 / (n * d)
+    val = _inverse_width(n, d, "fft.rfftfreq")
     ints = np.arange(0, n // 2 + 1, dtype=np.int64)
     return _frequencies("fft.rfftfreq", n, ints, val, device, dtype)
 
