@@ -1,7 +1,7 @@
 """Every public function of lamina documents itself with a runnable example.
 
-The API is what the public namespaces export (``lamina``, ``lamina.numpy`` with ``linalg`` and
-``random``, ``lamina.special``, ``lamina.nn``, ``lamina.testing`` with ``strategies``,
+The API is what the public namespaces export (``lamina``, ``lamina.numpy`` with ``linalg``,
+``random`` and ``fft``, ``lamina.special``, ``lamina.nn``, ``lamina.testing`` with ``strategies``,
 ``lamina.library``, ``lamina.lazy``) plus the public methods and properties of the classes
 users hold or subclass (``Tensor``, ``Function``, ``FunctionCtx``, the graph ``make_graph``
 returns, ...).
@@ -26,6 +26,7 @@ import pytest
 import lamina as lm
 import lamina.lazy.trace
 import lamina.numpy as lnp
+import lamina.numpy.fft
 import lamina.numpy.linalg
 import lamina.numpy.random
 import lamina.special
@@ -33,8 +34,8 @@ import lamina.testing.strategies
 from lamina.config import Config
 from lamina.library import CustomOp, ShapeDtype
 
-NAMESPACES = (lm, lnp, lamina.numpy.linalg, lamina.numpy.random, lamina.special, lm.nn,
-              lm.testing, lamina.testing.strategies, lm.library, lm.lazy)
+NAMESPACES = (lm, lnp, lamina.numpy.linalg, lamina.numpy.random, lamina.numpy.fft, lamina.special,
+              lm.nn, lm.testing, lamina.testing.strategies, lm.library, lm.lazy)
 # Public classes whose public methods and properties are API too (``lnp.add.reduce``,
 # ``rng.normal``, ``t.sum``, ``ctx.save_for_backward``, ``graph.op_names``).
 CLASSES = (lnp.ufunc, lamina.numpy.random.Generator, lm.Tensor, lm.Device, lm.Function,
